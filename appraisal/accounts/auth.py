@@ -1,0 +1,104 @@
+"""Who is calling: bearer token or session cookie → Actor; role guards."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
+
+from appraisal.accounts.models import ApiToken, Role, User
+from appraisal.accounts.security import token_digest
+
+SESSION_COOKIE = "appraisal_session"
+CSRF_COOKIE = "csrftoken"
+CSRF_HEADER = "x-csrftoken"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """The authenticated user, with what scoping needs already loaded."""
+
+    id: int
+    username: str
+    role: Role
+    employee_id: int | None
+    team_ids: frozenset[int]
+
+    @property
+    def is_hr(self) -> bool:
+        return self.role in (Role.hr, Role.admin)
+
+
+async def actor_for_user(user: User) -> Actor:
+    team_ids: frozenset[int] = frozenset()
+    if user.role == Role.supervisor:
+        team_ids = frozenset(await user.supervised_teams.all().values_list("id", flat=True))
+    return Actor(
+        id=user.id,
+        username=user.username,
+        role=Role(user.role),
+        employee_id=user.employee_id,
+        team_ids=team_ids,
+    )
+
+
+async def actor_for_token(token: str) -> Actor | None:
+    row = (
+        await ApiToken.filter(token_hash=token_digest(token), expires_at__gt=datetime.now(UTC))
+        .select_related("user")
+        .first()
+    )
+    if row is None or not row.user.active:
+        return None
+    return await actor_for_user(row.user)
+
+
+class TokenAuthentication(AbstractAuthenticationMiddleware):
+    async def authenticate_request(
+        self, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> AuthenticationResult:
+        header = connection.headers.get("authorization", "")
+        token: str | None = None
+        via_cookie = False
+        if header.lower().startswith("bearer "):
+            token = header[7:].strip()
+        elif cookie := connection.cookies.get(SESSION_COOKIE):
+            token, via_cookie = cookie, True
+        if not token:
+            raise NotAuthorizedException("Log in first: send 'Authorization: Bearer <token>'.")
+        actor = await actor_for_token(token)
+        if actor is None:
+            raise NotAuthorizedException("The token is unknown or has expired; log in again.")
+        if via_cookie and connection.scope.get("method", "GET") not in SAFE_METHODS:
+            # A cookie is sent by the browser on its own: writes must prove
+            # they come from our pages (double-submit CSRF token).
+            csrf_cookie = connection.cookies.get(CSRF_COOKIE)
+            if not csrf_cookie or connection.headers.get(CSRF_HEADER) != csrf_cookie:
+                raise PermissionDeniedException("CSRF token missing or wrong.")
+        return AuthenticationResult(user=actor, auth=token)
+
+
+def require_roles(*roles: Role) -> Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]:
+    allowed = frozenset(roles)
+
+    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        actor: Actor = connection.user
+        if actor.role not in allowed:
+            raise PermissionDeniedException(
+                f"Role '{actor.role}' may not do this; allowed: {', '.join(sorted(allowed))}."
+            )
+
+    return guard
+
+
+HR = require_roles(Role.admin, Role.hr)
+STAFF = require_roles(Role.admin, Role.hr, Role.supervisor)
+ANY_USER = require_roles(Role.admin, Role.hr, Role.supervisor, Role.employee)
+EMPLOYEE = require_roles(Role.employee)

@@ -1,0 +1,163 @@
+"""Login, logout, the caller's identity, and user management."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+from litestar import Controller, Request, Response, get, patch, post
+from litestar.datastructures import Cookie
+from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
+
+from appraisal.accounts import service
+from appraisal.accounts.auth import (
+    CSRF_COOKIE,
+    HR,
+    SESSION_COOKIE,
+    Actor,
+    require_roles,
+)
+from appraisal.accounts.models import Role, User
+from appraisal.config import get_settings
+from appraisal.errors import Forbidden, NotFound
+
+Username = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.@-]+$")]
+Password = Annotated[str, msgspec.Meta(min_length=8, max_length=256)]
+Id = Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
+
+
+class LoginIn(msgspec.Struct):
+    username: Annotated[str, msgspec.Meta(max_length=64)]
+    password: Annotated[str, msgspec.Meta(max_length=256)]
+
+
+class UserOut(msgspec.Struct):
+    id: int
+    username: str
+    role: str
+    employee_id: int | None
+
+
+class UserDetailOut(UserOut):
+    active: bool = True
+    team_ids: list[int] = []
+
+
+class LoginOut(msgspec.Struct):
+    token: str
+    user: UserOut
+
+
+class UserIn(msgspec.Struct, forbid_unknown_fields=True):
+    username: Username
+    password: Password
+    role: Role
+    employee_id: Id | None = None
+    team_ids: list[Id] = []
+
+
+class UserPatch(msgspec.Struct, forbid_unknown_fields=True):
+    password: Password | msgspec.UnsetType = msgspec.UNSET
+    role: Role | msgspec.UnsetType = msgspec.UNSET
+    employee_id: Id | msgspec.UnsetType | None = msgspec.UNSET
+    team_ids: list[Id] | msgspec.UnsetType = msgspec.UNSET
+    active: bool | msgspec.UnsetType = msgspec.UNSET
+
+
+def user_out(u: User) -> UserOut:
+    return UserOut(id=u.id, username=u.username, role=u.role.value, employee_id=u.employee_id)
+
+
+async def user_detail(u: User) -> UserDetailOut:
+    teams = sorted(await u.supervised_teams.all().values_list("id", flat=True))
+    return UserDetailOut(
+        id=u.id, username=u.username, role=u.role.value, employee_id=u.employee_id,
+        active=u.active, team_ids=teams,
+    )
+
+
+class AuthController(Controller):
+    path = "/api/v1/auth"
+    tags = ["auth"]
+
+    @post("/login", exclude_from_auth=True, status_code=HTTP_200_OK, security=[])
+    async def login(self, request: Request[object, object, object], data: LoginIn) -> Response[LoginOut]:
+        client = request.client.host if request.client else "unknown"
+        token, user = await service.login(data.username, data.password, client)
+        settings = get_settings()
+        return Response(
+            LoginOut(token=token, user=user_out(user)),
+            cookies=[
+                Cookie(
+                    key=SESSION_COOKIE, value=token, httponly=True, samesite="lax",
+                    secure=settings.cookie_secure, max_age=settings.token_hours * 3600, path="/",
+                )
+            ],
+        )
+
+    @post("/logout", status_code=HTTP_204_NO_CONTENT)
+    async def logout(self, request: Request[Actor, str, object]) -> Response[None]:
+        await service.logout(request.auth)
+        return Response(
+            None,
+            status_code=HTTP_204_NO_CONTENT,
+            cookies=[Cookie(key=SESSION_COOKIE, value="", max_age=0, path="/"),
+                     Cookie(key=CSRF_COOKIE, value="", max_age=0, path="/")],
+        )
+
+    @get("/me")
+    async def me(self, request: Request[Actor, str, object]) -> UserDetailOut:
+        actor = request.user
+        return UserDetailOut(
+            id=actor.id, username=actor.username, role=actor.role.value,
+            employee_id=actor.employee_id, active=True, team_ids=sorted(actor.team_ids),
+        )
+
+
+class UserController(Controller):
+    path = "/api/v1/users"
+    tags = ["users"]
+    guards = [HR]
+
+    @get("/")
+    async def list_users(self, role: Role | None = None) -> list[UserDetailOut]:
+        qs = User.all().prefetch_related("supervised_teams")
+        if role is not None:
+            qs = qs.filter(role=role)
+        return [
+            UserDetailOut(
+                id=u.id, username=u.username, role=u.role.value, employee_id=u.employee_id,
+                active=u.active, team_ids=sorted(t.id for t in u.supervised_teams),
+            )
+            for u in await qs
+        ]
+
+    @post("/")
+    async def create(self, request: Request[Actor, str, object], data: UserIn) -> UserDetailOut:
+        user = await service.create_user(request.user, **msgspec.structs.asdict(data))
+        return await user_detail(user)
+
+    @get("/{user_id:int}")
+    async def get_one(self, user_id: int) -> UserDetailOut:
+        user = await User.filter(id=user_id).first()
+        if user is None:
+            raise NotFound(f"user {user_id} not found")
+        return await user_detail(user)
+
+    @patch("/{user_id:int}", guards=[require_roles(Role.admin, Role.hr)])
+    async def update(
+        self, request: Request[Actor, str, object], user_id: int, data: UserPatch
+    ) -> UserDetailOut:
+        user = await User.filter(id=user_id).first()
+        if user is None:
+            raise NotFound(f"user {user_id} not found")
+        changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
+        actor = request.user
+        # Role management is the admin's; HR may reset passwords and (de)activate
+        # non-admin logins.
+        if actor.role != Role.admin and (
+            "role" in changes or user.role == Role.admin
+        ):
+            raise Forbidden("Only an admin can change roles or admin users.")
+        user = await service.update_user(actor, user, changes)
+        return await user_detail(user)

@@ -1,0 +1,139 @@
+"""Logging in and managing users."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from appraisal.accounts.auth import Actor
+from appraisal.accounts.models import ApiToken, Role, User
+from appraisal.accounts.security import (
+    LoginThrottle,
+    hash_password,
+    new_token,
+    token_digest,
+    verify_password,
+)
+from appraisal.audit.service import model_state, record
+from appraisal.config import get_settings
+from appraisal.errors import Conflict, Forbidden, NotAuthorized, TooManyRequests, Unprocessable
+from appraisal.staff.models import Employee, Team
+
+_settings = get_settings()
+throttle = LoginThrottle(_settings.login_max_failures, _settings.login_window_seconds)
+
+
+async def login(username: str, password: str, client: str) -> tuple[str, User]:
+    user_key, client_key = f"user:{username.lower()}", f"client:{client}"
+    wait = throttle.retry_after(user_key, client_key)
+    if wait:
+        raise TooManyRequests(
+            f"Too many failed logins; try again in {wait} seconds.",
+            headers={"Retry-After": str(wait)},
+        )
+    user = await User.filter(username=username).first()
+    ok = verify_password(user.password_hash if user else None, password)
+    if user is None or not ok or not user.active:
+        throttle.failed(user_key, client_key)
+        raise NotAuthorized("Wrong username or password.")
+    throttle.succeeded(user_key)
+    token = new_token()
+    now = datetime.now(UTC)
+    await ApiToken.create(
+        token_hash=token_digest(token),
+        user=user,
+        expires_at=now + timedelta(hours=get_settings().token_hours),
+    )
+    # Expired sessions are swept on login rather than by a separate job.
+    await ApiToken.filter(expires_at__lt=now).delete()
+    return token, user
+
+
+async def logout(token: str) -> None:
+    await ApiToken.filter(token_hash=token_digest(token)).delete()
+
+
+def user_state(user: User, team_ids: list[int] | None = None) -> dict[str, Any]:
+    state = model_state(user, exclude=("password_hash",))
+    if team_ids is not None:
+        state["team_ids"] = sorted(team_ids)
+    return state
+
+
+async def _validate_links(
+    role: Role, employee_id: int | None, team_ids: list[int], user_id: int | None = None
+) -> list[Team]:
+    if role == Role.employee and employee_id is None:
+        raise Unprocessable.field("employee_id", "an employee login must name its employee")
+    if employee_id is not None:
+        if not await Employee.filter(id=employee_id).exists():
+            raise Unprocessable.field("employee_id", f"no employee with id {employee_id}")
+        taken = User.filter(employee_id=employee_id)
+        if user_id is not None:
+            taken = taken.exclude(id=user_id)
+        if await taken.exists():
+            raise Conflict(f"employee {employee_id} already has a login")
+    if team_ids and role != Role.supervisor:
+        raise Unprocessable.field("team_ids", "only supervisors are given teams")
+    teams = {t.id: t for t in await Team.filter(id__in=team_ids)}
+    for i, tid in enumerate(team_ids):
+        if tid not in teams:
+            raise Unprocessable.field(f"team_ids[{i}]", f"no team with id {tid}")
+    return [teams[t] for t in dict.fromkeys(team_ids)]
+
+
+async def create_user(
+    actor: Actor | None,
+    *,
+    username: str,
+    password: str,
+    role: Role,
+    employee_id: int | None = None,
+    team_ids: list[int] | None = None,
+) -> User:
+    team_ids = team_ids or []
+    if actor is not None and role == Role.admin and actor.role != Role.admin:
+        raise Forbidden("Only an admin can create admin users.")
+    if await User.filter(username=username).exists():
+        raise Conflict(f"username '{username}' is already taken")
+    teams = await _validate_links(role, employee_id, team_ids)
+    async with in_transaction():
+        user = await User.create(
+            username=username, password_hash=hash_password(password), role=role,
+            employee_id=employee_id,
+        )
+        if teams:
+            await user.supervised_teams.add(*teams)
+        await record(actor, "create", "user", user.id, after=user_state(user, team_ids))
+    return user
+
+
+async def update_user(actor: Actor, user: User, changes: dict[str, Any]) -> User:
+    current_teams = list(await user.supervised_teams.all().values_list("id", flat=True))
+    before = user_state(user, current_teams)
+    role = Role(changes.get("role", user.role))
+    employee_id = changes.get("employee_id", user.employee_id)
+    team_ids = changes.get("team_ids", current_teams if role == Role.supervisor else [])
+    teams = await _validate_links(role, employee_id, team_ids, user.id)
+    if user.id == actor.id and (role != user.role or changes.get("active") is False):
+        raise Forbidden("You cannot change your own role or deactivate yourself.")
+    async with in_transaction():
+        user.role = role
+        user.employee_id = employee_id
+        if "active" in changes:
+            user.active = changes["active"]
+        if "password" in changes:
+            user.password_hash = hash_password(changes["password"])
+        await user.save()
+        await user.supervised_teams.clear()
+        if teams:
+            await user.supervised_teams.add(*teams)
+        if "password" in changes or changes.get("active") is False:
+            await ApiToken.filter(user_id=user.id).delete()
+        after = user_state(user, [t.id for t in teams])
+        if "password" in changes:
+            after["password"] = "(changed)"
+        await record(actor, "update", "user", user.id, before=before, after=after)
+    return user

@@ -1,0 +1,81 @@
+"""Assembles the Litestar application from the domain routers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar
+from litestar.config.compression import CompressionConfig
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
+
+from appraisal.accounts.auth import TokenAuthentication
+from appraisal.accounts.routes import AuthController, UserController
+from appraisal.audit.routes import AuditController
+from appraisal.db import close_db, init_db
+from appraisal.errors import EXCEPTION_HANDLERS
+from appraisal.evidence.feedback import FeedbackController
+from appraisal.evidence.routes import (
+    CommendationController,
+    ComplaintController,
+    InspectionController,
+    SurveyController,
+)
+from appraisal.health import healthz
+from appraisal.periods.routes import PeriodController
+from appraisal.staff.routes import EmployeeController, TeamController
+
+log = logging.getLogger("appraisal")
+
+PUBLIC_PATHS = ["^/schema", "^/healthz", "^/api/v1/auth/login"]
+
+
+def create_app(database_url: str | None = None, *, manage_db: bool = True) -> Litestar:
+    """`manage_db=False` leaves Tortoise set-up to the caller (tests share one)."""
+
+    @asynccontextmanager
+    async def lifespan(_: Litestar) -> AsyncIterator[None]:
+        if manage_db:
+            await init_db(database_url)
+        try:
+            yield
+        finally:
+            if manage_db:
+                await close_db()
+
+    auth = DefineMiddleware(TokenAuthentication, exclude=PUBLIC_PATHS)
+    return Litestar(
+        route_handlers=[
+            healthz,
+            AuthController,
+            UserController,
+            TeamController,
+            EmployeeController,
+            PeriodController,
+            InspectionController,
+            ComplaintController,
+            SurveyController,
+            CommendationController,
+            FeedbackController,
+            AuditController,
+        ],
+        middleware=[auth],
+        lifespan=[lifespan],
+        exception_handlers=EXCEPTION_HANDLERS,
+        compression_config=CompressionConfig(backend="gzip", minimum_size=2048),
+        request_max_body_size=8 * 1024 * 1024,
+        openapi_config=OpenAPIConfig(
+            title="Service appraisal & incentive API",
+            version="1.0.0",
+            path="/schema",
+            components=Components(
+                security_schemes={
+                    "BearerToken": SecurityScheme(type="http", scheme="bearer"),
+                }
+            ),
+            security=[{"BearerToken": []}],
+        ),
+    )

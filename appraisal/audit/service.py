@@ -1,0 +1,59 @@
+"""Writing and reading the audit trail."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from tortoise.models import Model
+
+from appraisal.accounts.auth import Actor
+from appraisal.audit.models import AuditEntry
+
+
+def plain(value: Any) -> Any:
+    """JSON-safe copy of a value: Decimal → str, datetimes → ISO 8601."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [plain(v) for v in value]
+    return value
+
+
+def model_state(obj: Model, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The stored columns of a model row, JSON-safe (secrets excluded by caller)."""
+    state: dict[str, Any] = {}
+    for field, column in obj._meta.fields_db_projection.items():
+        if field in exclude or column in exclude:
+            continue
+        state[column] = plain(getattr(obj, field))
+    return state
+
+
+async def record(
+    actor: Actor | None,
+    action: str,
+    entity: str,
+    entity_id: Any,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    reason: str = "",
+) -> AuditEntry:
+    return await AuditEntry.create(
+        actor_id=actor.id if actor else None,
+        actor_username=actor.username if actor else "system",
+        action=action,
+        entity=entity,
+        entity_id=str(entity_id),
+        before=plain(before) if before is not None else None,
+        after=plain(after) if after is not None else None,
+        reason=reason,
+    )

@@ -1,0 +1,157 @@
+"""The `appraisal` command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rich.console import Console
+
+console = Console(soft_wrap=True)
+
+
+def _run(coro_fn: Callable[[], Awaitable[Any]]) -> Any:
+    return asyncio.run(coro_fn())
+
+
+async def _with_db(work: Callable[[], Awaitable[Any]]) -> Any:
+    from appraisal.db import close_db, init_db
+
+    await init_db(global_fallback=False)
+    try:
+        return await work()
+    finally:
+        await close_db()
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from appraisal.reporting.system import warn_missing_system_pieces
+
+    warn_missing_system_pieces(console)
+    uvicorn.run("appraisal.app:create_app", factory=True, host=args.host, port=args.port)
+    return 0
+
+
+def cmd_migrate(_: argparse.Namespace) -> int:
+    from appraisal.db import migrate
+
+    _run(migrate)
+    console.print("[green]database is up to date[/green]")
+    return 0
+
+
+def cmd_create_user(args: argparse.Namespace) -> int:
+    from appraisal.accounts.models import Role
+    from appraisal.accounts.service import create_user
+    from appraisal.errors import Problem
+    from appraisal.staff.models import Employee, Team
+
+    async def work() -> int:
+        employee_id = None
+        if args.employee_no:
+            emp = await Employee.filter(employee_no=args.employee_no).first()
+            if emp is None:
+                console.print(f"[red]no employee with employee_no {args.employee_no}[/red]")
+                return 2
+            employee_id = emp.id
+        team_ids = []
+        for name in args.team or []:
+            team = await Team.filter(name=name).first()
+            if team is None:
+                console.print(f"[red]no team named {name}[/red]")
+                return 2
+            team_ids.append(team.id)
+        try:
+            user = await create_user(
+                None, username=args.username, password=args.password, role=Role(args.role),
+                employee_id=employee_id, team_ids=team_ids,
+            )
+        except Problem as exc:
+            console.print(f"[red]{exc.detail}[/red]")
+            return 2
+        console.print(f"created user {user.username} (id {user.id}, role {user.role.value})")
+        return 0
+
+    return _run(lambda: _with_db(work))
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from appraisal.demo import DEMO_LOGINS, load_demo, organisation_is_empty
+
+    async def work() -> int:
+        if not await organisation_is_empty():
+            if args.if_empty:
+                console.print("demo organisation: database already has data, left as it is")
+                return 0
+            console.print("[red]the database already has employees; demo data not loaded[/red]")
+            return 2
+        counts = await load_demo()
+        console.print("loaded demo organisation: " + ", ".join(
+            f"{v} {k}" for k, v in counts.items()))
+        return 0
+
+    rc = _run(lambda: _with_db(work))
+    if rc == 0:
+        console.print("demo logins (username / password):")
+        for username, password, role in DEMO_LOGINS:
+            console.print(f"  {username:<12} {password:<14} {role}")
+    return rc
+
+
+def cmd_rules_check(args: argparse.Namespace) -> int:
+    from appraisal.rulebook import RulebookError, check_file
+
+    try:
+        console.print(check_file(args.file), highlight=False)
+    except RulebookError as exc:
+        console.print(f"[red]{exc}[/red]", highlight=False)
+        return 1
+    except OSError as exc:
+        console.print(f"[red]{args.file}: {exc.strerror}[/red]", highlight=False)
+        return 1
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="appraisal", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("serve", help="serve the web app and API")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.set_defaults(func=cmd_serve)
+
+    sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
+
+    p = sub.add_parser("create-user", help="create a login")
+    p.add_argument("--username", required=True)
+    p.add_argument("--password", required=True)
+    p.add_argument("--role", required=True, choices=["admin", "hr", "supervisor", "employee"])
+    p.add_argument("--employee-no")
+    p.add_argument("--team", action="append", help="team a supervisor supervises (repeatable)")
+    p.set_defaults(func=cmd_create_user)
+
+    p = sub.add_parser("demo", help="load a realistic demo organisation")
+    p.add_argument("--if-empty", action="store_true", help="do nothing when data exists")
+    p.set_defaults(func=cmd_demo)
+
+    rules = sub.add_parser("rules", help="rulebook tools")
+    rules_sub = rules.add_subparsers(dest="rules_command", required=True)
+    p = rules_sub.add_parser("check", help="validate a rulebook TOML file")
+    p.add_argument("file")
+    p.set_defaults(func=cmd_rules_check)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,41 @@
+"""Settings read from the environment, once per process."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    database_url: str
+    timezone: ZoneInfo
+    organisation: str
+    token_hours: int
+    login_max_failures: int
+    login_window_seconds: int
+    max_upload_bytes: int
+    cookie_secure: bool
+
+
+def _sqlite_default() -> str:
+    return f"sqlite://{PROJECT_ROOT / 'data' / 'appraisal.sqlite3'}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings(
+        database_url=os.environ.get("DATABASE_URL") or _sqlite_default(),
+        timezone=ZoneInfo(os.environ.get("APPRAISAL_TIMEZONE", "Asia/Shanghai")),
+        organisation=os.environ.get("APPRAISAL_ORGANISATION", "示例物业服务有限公司"),
+        token_hours=int(os.environ.get("APPRAISAL_TOKEN_HOURS", "12")),
+        login_max_failures=int(os.environ.get("APPRAISAL_LOGIN_MAX_FAILURES", "5")),
+        login_window_seconds=int(os.environ.get("APPRAISAL_LOGIN_WINDOW_SECONDS", "900")),
+        max_upload_bytes=int(os.environ.get("APPRAISAL_MAX_UPLOAD_BYTES", str(5 * 1024 * 1024))),
+        cookie_secure=os.environ.get("APPRAISAL_COOKIE_SECURE", "0") == "1",
+    )

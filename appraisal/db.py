@@ -1,0 +1,65 @@
+"""Tortoise ORM configuration, start-up and migrations.
+
+All domain models live in one Tortoise app ("appraisal") so that one
+migration history covers the whole schema.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tortoise import Tortoise
+from tortoise.migrations.api import migrate as run_migrations
+
+MODEL_MODULES = [
+    "appraisal.staff.models",
+    "appraisal.accounts.models",
+    "appraisal.periods.models",
+    "appraisal.evidence.models",
+    "appraisal.audit.models",
+]
+
+
+def tortoise_config(database_url: str | None = None) -> dict[str, Any]:
+    from appraisal.config import get_settings
+
+    url = database_url or get_settings().database_url
+    if url.startswith("sqlite://"):
+        path = url.removeprefix("sqlite://").split("?", 1)[0]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+    return {
+        "connections": {"default": url},
+        "apps": {
+            "appraisal": {
+                "models": MODEL_MODULES,
+                "default_connection": "default",
+                "migrations": "appraisal.migrations",
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+# `tortoise -c appraisal.db.TORTOISE_ORM makemigrations` reads this.
+TORTOISE_ORM = tortoise_config()
+
+
+async def init_db(database_url: str | None = None, *, global_fallback: bool = True) -> None:
+    # The ASGI lifespan runs in another task than the requests, so the
+    # context must be reachable as the global fallback.
+    await Tortoise.init(
+        config=tortoise_config(database_url), _enable_global_fallback=global_fallback
+    )
+
+
+async def close_db() -> None:
+    await Tortoise.close_connections()
+
+
+async def migrate(database_url: str | None = None) -> None:
+    """Apply every committed migration (idempotent)."""
+    await run_migrations(config=tortoise_config(database_url))
+    await Tortoise.close_connections()

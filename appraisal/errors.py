@@ -1,0 +1,142 @@
+"""Problem details (RFC 9457) for every error the API returns."""
+
+from __future__ import annotations
+
+import logging
+import re
+from http import HTTPStatus
+from typing import Any
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from tortoise.exceptions import IntegrityError
+
+PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger("appraisal")
+
+
+class Problem(HTTPException):
+    """An error with a status, a detail a person can act on and optional field errors."""
+
+    status_code = 400
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        errors: list[dict[str, Any]] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail=detail, headers=headers)
+        self.errors = errors
+
+
+class NotFound(Problem):
+    status_code = 404
+
+
+class NotAuthorized(Problem):
+    status_code = 401
+
+
+class Forbidden(Problem):
+    status_code = 403
+
+
+class Conflict(Problem):
+    status_code = 409
+
+
+class Unprocessable(Problem):
+    status_code = 422
+
+    @classmethod
+    def field(cls, field: str, message: str) -> Unprocessable:
+        return cls(f"{field}: {message}", errors=[{"field": field, "message": message}])
+
+
+class TooManyRequests(Problem):
+    status_code = 429
+
+
+_FIELD_IN_MESSAGE = re.compile(r"(?:missing required|contains unknown) field `([^`]+)`")
+
+
+def _validation_errors(exc: ValidationException) -> list[dict[str, Any]]:
+    errors: list[dict[str, Any]] = []
+    extra = exc.extra if isinstance(exc.extra, list) else []
+    for item in extra:
+        if not isinstance(item, dict):
+            continue
+        key = str(item.get("key") or "")
+        if key == "data":  # litestar's name for the whole body
+            key = ""
+        # msgspec names nested paths like `$.items[0].code`; keep the readable part.
+        message = str(item.get("message", "invalid value"))
+        path = ""
+        if " - at `$." in message:
+            message, path = message.split(" - at `$.", 1)
+            path = path.rstrip("`")
+        if m := _FIELD_IN_MESSAGE.search(message):
+            path = f"{path}.{m.group(1)}" if path else m.group(1)
+        field = key if key and not path else path or key or "body"
+        errors.append({"field": field, "message": message, "source": item.get("source", "body")})
+    return errors
+
+
+def problem_response(
+    request: Request[Any, Any, Any],
+    status: int,
+    detail: str,
+    errors: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response[dict[str, Any]]:
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+    }
+    if errors:
+        body["errors"] = errors
+    return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def handle_http_exception(
+    request: Request[Any, Any, Any], exc: HTTPException
+) -> Response[dict[str, Any]]:
+    if isinstance(exc, ValidationException):
+        errors = _validation_errors(exc)
+        if errors:
+            first = errors[0]
+            detail = f"Invalid request: {first['field']}: {first['message']}"
+        else:
+            detail = exc.detail or "Invalid request"
+        return problem_response(request, 422, detail, errors)
+    errors = exc.errors if isinstance(exc, Problem) else None
+    status = exc.status_code
+    detail = exc.detail or HTTPStatus(status).phrase
+    return problem_response(request, status, detail, errors, exc.headers)
+
+
+def handle_integrity_error(
+    request: Request[Any, Any, Any], exc: IntegrityError
+) -> Response[dict[str, Any]]:
+    # Services check uniqueness first; this is the safety net for races.
+    log.info("integrity error on %s: %s", request.url.path, exc)
+    return problem_response(
+        request, 409, "The change conflicts with existing data (a unique value is already used)."
+    )
+
+
+def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return problem_response(request, 500, "Internal error; the request was not applied.")
+
+
+EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
+    HTTPException: handle_http_exception,
+    IntegrityError: handle_integrity_error,
+    Exception: handle_unexpected,
+}

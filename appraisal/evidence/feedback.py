@@ -1,0 +1,62 @@
+"""An employee's own evidence, as soon as it is recorded, with coaching."""
+
+from __future__ import annotations
+
+import msgspec
+from litestar import Controller, Request, get
+
+from appraisal.accounts.auth import EMPLOYEE, Actor
+from appraisal.errors import NotFound
+from appraisal.evidence.models import Commendation, Complaint, Inspection, SurveyResponse
+from appraisal.evidence.routes import (
+    commendation_out,
+    complaint_out,
+    inspections_out,
+    survey_out,
+)
+from appraisal.evidence.schemas import CommendationOut, ComplaintOut, InspectionOut, SurveyOut
+from appraisal.staff.models import Employee
+
+
+class FeedbackOut(msgspec.Struct):
+    employee_id: int
+    employee_no: str
+    name: str
+    team: str
+    inspections: list[InspectionOut]
+    complaints: list[ComplaintOut]
+    surveys: list[SurveyOut]
+    commendations: list[CommendationOut]
+
+
+class FeedbackController(Controller):
+    path = "/api/v1/me"
+    tags = ["self-service"]
+    guards = [EMPLOYEE]
+
+    @get("/feedback")
+    async def feedback(self, request: Request[Actor, str, object]) -> FeedbackOut:
+        employee_id = request.user.employee_id
+        employee = (
+            await Employee.filter(id=employee_id).select_related("team").first()
+            if employee_id else None
+        )
+        if employee is None:
+            raise NotFound("this login is not linked to an employee record")
+        own = {"employee_id": employee.id}
+        inspections = await Inspection.filter(**own).select_related(
+            "employee", "period", "inspector").prefetch_related("items").order_by(
+            "-occurred_at", "-id")
+        complaints = await Complaint.filter(**own).select_related(
+            "employee", "period", "recorded_by").order_by("-received_at", "-id")
+        surveys = await SurveyResponse.filter(**own).select_related(
+            "employee", "period").order_by("-received_at", "-id")
+        commendations = await Commendation.filter(**own).select_related(
+            "employee", "period", "recorded_by").order_by("-received_at", "-id")
+        return FeedbackOut(
+            employee_id=employee.id, employee_no=employee.employee_no, name=employee.name,
+            team=employee.team.name, inspections=await inspections_out(list(inspections)),
+            complaints=[complaint_out(c) for c in complaints],
+            surveys=[survey_out(s) for s in surveys],
+            commendations=[commendation_out(c) for c in commendations],
+        )

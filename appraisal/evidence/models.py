@@ -1,0 +1,179 @@
+"""Evidence recorded against an employee within a period."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+from appraisal.accounts.models import User
+from appraisal.periods.models import Period
+from appraisal.staff.models import Employee
+
+
+class InspectionMethod(StrEnum):
+    onsite = "onsite"
+    mystery_shopper = "mystery_shopper"
+    video = "video"
+    phone = "phone"
+
+
+class ItemResult(StrEnum):
+    passed = "pass"
+    failed = "fail"
+    na = "na"
+    points = "points"
+
+
+class Severity(StrEnum):
+    minor = "minor"
+    major = "major"
+    critical = "critical"
+
+
+class ComplaintStatus(StrEnum):
+    pending = "pending"
+    substantiated = "substantiated"
+    unsubstantiated = "unsubstantiated"
+
+
+class Inspection(Model):
+    id = fields.IntField(primary_key=True)
+    employee: fields.ForeignKeyRelation[Employee] = fields.ForeignKeyField(
+        "appraisal.Employee", related_name="inspections", on_delete=fields.RESTRICT
+    )
+    period: fields.ForeignKeyRelation[Period] = fields.ForeignKeyField(
+        "appraisal.Period", related_name="inspections", on_delete=fields.RESTRICT
+    )
+    inspector: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "appraisal.User", related_name="inspections", null=True, on_delete=fields.SET_NULL
+    )
+    occurred_at = fields.DatetimeField()
+    touchpoint = fields.CharField(max_length=100)
+    method = fields.CharEnumField(InspectionMethod, max_length=20)
+    notes = fields.TextField(default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    items: fields.ReverseRelation[InspectionItem]
+    employee_id: int
+    period_id: int
+    inspector_id: int | None
+
+    class Meta:
+        table = "inspection"
+        ordering = ["-occurred_at", "-id"]
+        indexes = (("period_id", "employee_id"),)
+
+
+class InspectionItem(Model):
+    """One checklist result. `points` is what was earned (null for n.a.)."""
+
+    id = fields.IntField(primary_key=True)
+    inspection: fields.ForeignKeyRelation[Inspection] = fields.ForeignKeyField(
+        "appraisal.Inspection", related_name="items", on_delete=fields.CASCADE
+    )
+    code = fields.CharField(max_length=16)
+    result = fields.CharEnumField(ItemResult, max_length=8)
+    points = fields.DecimalField(max_digits=8, decimal_places=2, null=True)
+
+    inspection_id: int
+
+    class Meta:
+        table = "inspection_item"
+        unique_together = (("inspection", "code"),)
+
+
+class Complaint(Model):
+    id = fields.IntField(primary_key=True)
+    employee: fields.ForeignKeyRelation[Employee] = fields.ForeignKeyField(
+        "appraisal.Employee", related_name="complaints", on_delete=fields.RESTRICT
+    )
+    period: fields.ForeignKeyRelation[Period] = fields.ForeignKeyField(
+        "appraisal.Period", related_name="complaints", on_delete=fields.RESTRICT
+    )
+    recorded_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "appraisal.User", related_name="complaints_recorded", null=True,
+        on_delete=fields.SET_NULL,
+    )
+    received_at = fields.DatetimeField()
+    channel = fields.CharField(max_length=50)
+    severity = fields.CharEnumField(Severity, max_length=10)
+    description = fields.TextField()
+    status = fields.CharEnumField(ComplaintStatus, max_length=16, default=ComplaintStatus.pending)
+    first_response_at = fields.DatetimeField(null=True)
+    resolved_at = fields.DatetimeField(null=True)
+    customer_satisfied = fields.BooleanField(null=True)
+    return_visit_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    employee_id: int
+    period_id: int
+    recorded_by_id: int | None
+
+    class Meta:
+        table = "complaint"
+        ordering = ["-received_at", "-id"]
+        indexes = (("period_id", "employee_id"),)
+
+
+class SurveyResponse(Model):
+    id = fields.IntField(primary_key=True)
+    employee: fields.ForeignKeyRelation[Employee] = fields.ForeignKeyField(
+        "appraisal.Employee", related_name="surveys", on_delete=fields.RESTRICT
+    )
+    period: fields.ForeignKeyRelation[Period] = fields.ForeignKeyField(
+        "appraisal.Period", related_name="surveys", on_delete=fields.RESTRICT
+    )
+    recorded_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "appraisal.User", related_name="surveys_recorded", null=True,
+        on_delete=fields.SET_NULL,
+    )
+    received_at = fields.DatetimeField()
+    attitude = fields.SmallIntField(null=True)
+    quality = fields.SmallIntField(null=True)
+    efficiency = fields.SmallIntField(null=True)
+    environment = fields.SmallIntField(null=True)
+    overall = fields.SmallIntField(null=True)
+    comment = fields.TextField(default="")
+    # Unique so that re-importing the same file adds nothing.
+    external_id = fields.CharField(max_length=100, null=True, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    employee_id: int
+    period_id: int
+    recorded_by_id: int | None
+
+    class Meta:
+        table = "survey_response"
+        ordering = ["-received_at", "-id"]
+        indexes = (("period_id", "employee_id"),)
+
+
+class Commendation(Model):
+    id = fields.IntField(primary_key=True)
+    employee: fields.ForeignKeyRelation[Employee] = fields.ForeignKeyField(
+        "appraisal.Employee", related_name="commendations", on_delete=fields.RESTRICT
+    )
+    period: fields.ForeignKeyRelation[Period] = fields.ForeignKeyField(
+        "appraisal.Period", related_name="commendations", on_delete=fields.RESTRICT
+    )
+    recorded_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "appraisal.User", related_name="commendations_recorded", null=True,
+        on_delete=fields.SET_NULL,
+    )
+    received_at = fields.DatetimeField()
+    source = fields.CharField(max_length=100)
+    description = fields.TextField(default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    employee_id: int
+    period_id: int
+    recorded_by_id: int | None
+
+    class Meta:
+        table = "commendation"
+        ordering = ["-received_at", "-id"]
+        indexes = (("period_id", "employee_id"),)

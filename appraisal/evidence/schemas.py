@@ -1,0 +1,170 @@
+"""Request and response bodies for evidence (field names as in SPEC §3)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+import msgspec
+
+Id = Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
+Touchpoint = Annotated[str, msgspec.Meta(min_length=1, max_length=100, examples=["前台"])]
+Notes = Annotated[str, msgspec.Meta(max_length=4000)]
+Text = Annotated[str, msgspec.Meta(min_length=1, max_length=4000)]
+Answer = Annotated[int, msgspec.Meta(ge=1, le=5)]
+Method = Literal["onsite", "mystery_shopper", "video", "phone"]
+SeverityIn = Literal["minor", "major", "critical"]
+StatusIn = Literal["pending", "substantiated", "unsubstantiated"]
+UNSET = msgspec.UNSET
+Unset = msgspec.UnsetType
+
+
+class ItemIn(msgspec.Struct, forbid_unknown_fields=True):
+    code: Annotated[str, msgspec.Meta(min_length=1, max_length=16, examples=["V1"])]
+    result: Literal["pass", "fail", "na"] | None = None
+    points: Annotated[Decimal, msgspec.Meta(examples=["8"])] | None = None
+
+
+class InspectionIn(msgspec.Struct, forbid_unknown_fields=True):
+    employee_id: Id
+    occurred_at: datetime
+    touchpoint: Touchpoint
+    method: Method
+    items: list[ItemIn]
+    notes: Notes = ""
+
+
+class InspectionPatch(msgspec.Struct, forbid_unknown_fields=True):
+    employee_id: Id | Unset = UNSET
+    occurred_at: datetime | Unset = UNSET
+    touchpoint: Touchpoint | Unset = UNSET
+    method: Method | Unset = UNSET
+    items: list[ItemIn] | Unset = UNSET
+    notes: Notes | Unset = UNSET
+
+
+class ItemOut(msgspec.Struct):
+    code: str
+    result: str
+    points: Decimal | None
+    max_points: Decimal
+    dimension: str
+    standard_zh: str
+    standard_en: str
+    coaching_zh: str | None = None
+    coaching_en: str | None = None
+
+
+class InspectionOut(msgspec.Struct):
+    id: int
+    employee_id: int
+    employee_no: str
+    employee_name: str
+    inspector_id: int | None
+    inspector: str | None
+    period: str
+    occurred_at: datetime
+    touchpoint: str
+    method: str
+    notes: str
+    items: list[ItemOut]
+    earned_points: Decimal
+    max_points: Decimal
+    created_at: datetime
+    updated_at: datetime
+
+
+class ComplaintIn(msgspec.Struct, forbid_unknown_fields=True):
+    employee_id: Id
+    received_at: datetime
+    channel: Annotated[str, msgspec.Meta(min_length=1, max_length=50, examples=["电话"])]
+    severity: SeverityIn
+    description: Text
+    status: StatusIn = "pending"
+    first_response_at: datetime | None = None
+    resolved_at: datetime | None = None
+    customer_satisfied: bool | None = None
+    return_visit_at: datetime | None = None
+
+
+class ComplaintPatch(msgspec.Struct, forbid_unknown_fields=True):
+    employee_id: Id | Unset = UNSET
+    received_at: datetime | Unset = UNSET
+    channel: Annotated[str, msgspec.Meta(min_length=1, max_length=50)] | Unset = UNSET
+    severity: SeverityIn | Unset = UNSET
+    description: Text | Unset = UNSET
+    status: StatusIn | Unset = UNSET
+    first_response_at: datetime | Unset | None = UNSET
+    resolved_at: datetime | Unset | None = UNSET
+    customer_satisfied: bool | Unset | None = UNSET
+    return_visit_at: datetime | Unset | None = UNSET
+
+
+class ComplaintOut(msgspec.Struct):
+    id: int
+    employee_id: int
+    employee_no: str
+    employee_name: str
+    period: str
+    received_at: datetime
+    channel: str
+    severity: str
+    description: str
+    status: str
+    first_response_at: datetime | None
+    resolved_at: datetime | None
+    customer_satisfied: bool | None
+    return_visit_at: datetime | None
+    recorded_by: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class SurveyIn(msgspec.Struct, forbid_unknown_fields=True):
+    employee_id: Id
+    received_at: datetime
+    attitude: Answer | None = None
+    quality: Answer | None = None
+    efficiency: Answer | None = None
+    environment: Answer | None = None
+    overall: Answer | None = None
+    comment: Notes = ""
+    external_id: Annotated[str, msgspec.Meta(min_length=1, max_length=100)] | None = None
+
+
+class SurveyOut(msgspec.Struct):
+    id: int
+    employee_id: int
+    employee_no: str
+    employee_name: str
+    period: str
+    received_at: datetime
+    attitude: int | None
+    quality: int | None
+    efficiency: int | None
+    environment: int | None
+    overall: int | None
+    comment: str
+    external_id: str | None
+    created_at: datetime
+
+
+class CommendationIn(msgspec.Struct, forbid_unknown_fields=True):
+    employee_id: Id
+    received_at: datetime
+    source: Annotated[str, msgspec.Meta(min_length=1, max_length=100, examples=["锦旗"])]
+    description: Notes = ""
+
+
+class CommendationOut(msgspec.Struct):
+    id: int
+    employee_id: int
+    employee_no: str
+    employee_name: str
+    period: str
+    received_at: datetime
+    source: str
+    description: str
+    recorded_by: str | None
+    created_at: datetime

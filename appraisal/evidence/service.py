@@ -1,0 +1,266 @@
+"""Recording and correcting evidence.
+
+Every write: the employee must be in the caller's scope, the evidence's
+month is opened if new, the period row is locked and must be open, and
+the change is audited in the same transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, TypeVar
+
+import msgspec
+from tortoise.models import Model
+from tortoise.transactions import in_transaction
+
+from appraisal.accounts.auth import Actor
+from appraisal.accounts.scope import employee_in_scope, evidence_filter
+from appraisal.audit.service import model_state, record
+from appraisal.errors import Conflict, NotFound, Unprocessable
+from appraisal.evidence.models import (
+    Commendation,
+    Complaint,
+    Inspection,
+    InspectionItem,
+    ItemResult,
+    SurveyResponse,
+)
+from appraisal.evidence.schemas import (
+    CommendationIn,
+    ComplaintIn,
+    ComplaintPatch,
+    InspectionIn,
+    InspectionPatch,
+    ItemIn,
+    SurveyIn,
+)
+from appraisal.periods.models import Period
+from appraisal.periods.service import ensure_period, get_period, local, lock_open_period, month_of
+from appraisal.rulebook import RuleBook, get_rulebook
+
+M = TypeVar("M", bound=Model)
+SURVEY_FIELDS = ("attitude", "quality", "efficiency", "environment", "overall")
+CENT = Decimal("0.01")
+
+
+def validate_items(rulebook: RuleBook, items: list[ItemIn]) -> list[dict[str, Any]]:
+    """Check a checklist against the rulebook; 422 naming the offending item."""
+    if not items:
+        raise Unprocessable.field("items", "at least one checklist item is required")
+    seen: set[str] = set()
+    rows: list[dict[str, Any]] = []
+    known = ", ".join(rulebook.item_codes)
+    for i, item in enumerate(items):
+        where = f"items[{i}]"
+        code = item.code.strip().upper()
+        try:
+            rule = rulebook.item(code)
+        except KeyError:
+            raise Unprocessable.field(
+                f"{where}.code",
+                f"unknown item code '{item.code}' (rulebook {rulebook.version} has {known})",
+            ) from None
+        if code in seen:
+            raise Unprocessable.field(f"{where}.code", f"item {code} is given twice")
+        seen.add(code)
+        if item.points is not None:
+            if item.result is not None:
+                raise Unprocessable.field(
+                    where, f"item {code}: give either result or points, not both"
+                )
+            pts = item.points
+            if not pts.is_finite() or pts < 0 or pts > rule.points:
+                raise Unprocessable.field(
+                    f"{where}.points",
+                    f"item {code}: points must be between 0 and {rule.points}, got {pts}",
+                )
+            if pts != pts.quantize(CENT):
+                raise Unprocessable.field(
+                    f"{where}.points", f"item {code}: at most 2 decimal places, got {pts}"
+                )
+            rows.append({"code": code, "result": ItemResult.points, "points": pts})
+        elif item.result is None:
+            raise Unprocessable.field(
+                where, f"item {code}: give a result (pass, fail, na) or points"
+            )
+        else:
+            result = ItemResult(item.result)
+            points = {
+                ItemResult.passed: rule.points,
+                ItemResult.failed: Decimal(0),
+                ItemResult.na: None,
+            }[result]
+            rows.append({"code": code, "result": result, "points": points})
+    return rows
+
+
+async def _rulebook_for_month(month: str) -> RuleBook:
+    period = await get_period(month)
+    return get_rulebook(period.rulebook_version if period else None)
+
+
+async def _place(actor: Actor, employee_id: int, ts: datetime) -> tuple[int, Period]:
+    """Scope-check the employee and find (or open) the period containing ts."""
+    await employee_in_scope(actor, employee_id, "employee_id")
+    period = await ensure_period(actor, month_of(ts))
+    return employee_id, period
+
+
+def _check_order(received_at: datetime, later: dict[str, datetime | None]) -> None:
+    for field, value in later.items():
+        if value is not None and local(value) < local(received_at):
+            raise Unprocessable.field(field, f"{field} cannot be before received_at")
+
+
+async def get_in_scope(model: type[M], actor: Actor, obj_id: int) -> M:
+    obj = await model.filter(id=obj_id, **evidence_filter(actor)).first()
+    if obj is None:
+        raise NotFound(f"{model._meta.db_table.replace('_', ' ')} {obj_id} not found")
+    return obj
+
+
+async def inspection_state(insp: Inspection) -> dict[str, Any]:
+    state = model_state(insp)
+    state["items"] = [
+        {"code": c, "result": r, "points": p}
+        for c, r, p in await InspectionItem.filter(inspection_id=insp.id)
+        .order_by("id")
+        .values_list("code", "result", "points")
+    ]
+    return state
+
+
+async def create_inspection(actor: Actor, data: InspectionIn) -> Inspection:
+    occurred_at = local(data.occurred_at)
+    rows = validate_items(await _rulebook_for_month(month_of(occurred_at)), data.items)
+    employee_id, period = await _place(actor, data.employee_id, occurred_at)
+    async with in_transaction():
+        await lock_open_period(period.id)
+        insp = await Inspection.create(
+            employee_id=employee_id, period_id=period.id, inspector_id=actor.id,
+            occurred_at=occurred_at, touchpoint=data.touchpoint.strip(), method=data.method,
+            notes=data.notes,
+        )
+        await InspectionItem.bulk_create(
+            [InspectionItem(inspection_id=insp.id, **row) for row in rows]
+        )
+        await record(actor, "create", "inspection", insp.id, after=await inspection_state(insp))
+    return insp
+
+
+async def update_inspection(actor: Actor, insp: Inspection, data: InspectionPatch) -> Inspection:
+    changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
+    occurred_at = local(changes.get("occurred_at", insp.occurred_at))
+    employee_id = changes.get("employee_id", insp.employee_id)
+    old_period = await Period.get(id=insp.period_id)
+    rows = None
+    if "items" in changes:
+        rows = validate_items(await _rulebook_for_month(month_of(occurred_at)), changes["items"])
+    _, new_period = await _place(actor, employee_id, occurred_at)
+    async with in_transaction():
+        await lock_open_period(old_period.id)
+        if new_period.id != old_period.id:
+            await lock_open_period(new_period.id)
+        before = await inspection_state(insp)
+        insp.employee_id = employee_id
+        insp.period_id = new_period.id
+        insp.occurred_at = occurred_at
+        for key in ("touchpoint", "method", "notes"):
+            if key in changes:
+                setattr(insp, key, changes[key])
+        await insp.save()
+        if rows is not None:
+            await InspectionItem.filter(inspection_id=insp.id).delete()
+            await InspectionItem.bulk_create(
+                [InspectionItem(inspection_id=insp.id, **row) for row in rows]
+            )
+        await record(
+            actor, "update", "inspection", insp.id, before=before,
+            after=await inspection_state(insp),
+        )
+    return insp
+
+
+async def delete_inspection(actor: Actor, insp: Inspection) -> None:
+    async with in_transaction():
+        await lock_open_period(insp.period_id)
+        before = await inspection_state(insp)
+        await insp.delete()
+        await record(actor, "delete", "inspection", insp.id, before=before)
+
+
+async def create_complaint(actor: Actor, data: ComplaintIn) -> Complaint:
+    received_at = local(data.received_at)
+    values = msgspec.structs.asdict(data)
+    _check_order(received_at, {k: values[k] for k in
+                               ("first_response_at", "resolved_at", "return_visit_at")})
+    employee_id, period = await _place(actor, data.employee_id, received_at)
+    async with in_transaction():
+        await lock_open_period(period.id)
+        values.update(employee_id=employee_id, period_id=period.id, received_at=received_at,
+                      recorded_by_id=actor.id)
+        complaint = await Complaint.create(**values)
+        await record(actor, "create", "complaint", complaint.id, after=model_state(complaint))
+    return complaint
+
+
+async def update_complaint(actor: Actor, complaint: Complaint, data: ComplaintPatch) -> Complaint:
+    changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
+    merged = {k: changes.get(k, getattr(complaint, k)) for k in
+              ("received_at", "first_response_at", "resolved_at", "return_visit_at")}
+    _check_order(merged["received_at"], {k: v for k, v in merged.items() if k != "received_at"})
+    employee_id = changes.get("employee_id", complaint.employee_id)
+    received_at = local(merged["received_at"])
+    _, new_period = await _place(actor, employee_id, received_at)
+    async with in_transaction():
+        await lock_open_period(complaint.period_id)
+        if new_period.id != complaint.period_id:
+            await lock_open_period(new_period.id)
+        before = model_state(complaint)
+        for key, value in changes.items():
+            setattr(complaint, key, value)
+        complaint.received_at = received_at
+        complaint.period_id = new_period.id
+        await complaint.save()
+        await record(
+            actor, "update", "complaint", complaint.id, before=before,
+            after=model_state(complaint),
+        )
+    return complaint
+
+
+async def create_survey(actor: Actor, data: SurveyIn) -> SurveyResponse:
+    values = msgspec.structs.asdict(data)
+    if all(values[f] is None for f in SURVEY_FIELDS):
+        raise Unprocessable.field(
+            "attitude", "a survey needs at least one score (attitude, quality, efficiency, "
+            "environment or overall)"
+        )
+    if data.external_id and await SurveyResponse.filter(external_id=data.external_id).exists():
+        raise Conflict(f"a survey with external_id '{data.external_id}' is already recorded")
+    received_at = local(data.received_at)
+    employee_id, period = await _place(actor, data.employee_id, received_at)
+    async with in_transaction():
+        await lock_open_period(period.id)
+        values.update(employee_id=employee_id, period_id=period.id, received_at=received_at,
+                      recorded_by_id=actor.id)
+        survey = await SurveyResponse.create(**values)
+        await record(actor, "create", "survey", survey.id, after=model_state(survey))
+    return survey
+
+
+async def create_commendation(actor: Actor, data: CommendationIn) -> Commendation:
+    received_at = local(data.received_at)
+    employee_id, period = await _place(actor, data.employee_id, received_at)
+    async with in_transaction():
+        await lock_open_period(period.id)
+        values = msgspec.structs.asdict(data)
+        values.update(employee_id=employee_id, period_id=period.id, received_at=received_at,
+                      recorded_by_id=actor.id)
+        commendation = await Commendation.create(**values)
+        await record(
+            actor, "create", "commendation", commendation.id, after=model_state(commendation)
+        )
+    return commendation

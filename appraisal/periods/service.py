@@ -1,0 +1,107 @@
+"""Months, period look-up, auto-opening and the open-period lock."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from appraisal.accounts.auth import Actor
+from appraisal.audit.service import model_state, record
+from appraisal.config import get_settings
+from appraisal.errors import Conflict, NotFound, Unprocessable
+from appraisal.periods.models import Period, PeriodStatus
+from appraisal.rulebook import get_rulebook
+
+MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def parse_month(value: str, field: str = "month") -> str:
+    if not isinstance(value, str) or not MONTH_RE.match(value):
+        raise Unprocessable.field(field, f"'{value}' is not a month in the form YYYY-MM")
+    return value
+
+
+def local(ts: datetime) -> datetime:
+    """A timestamp in the organisation's time zone (naive input is taken as local)."""
+    tz = get_settings().timezone
+    if ts.tzinfo is None:
+        return ts.replace(tzinfo=tz)
+    return ts.astimezone(tz)
+
+
+def month_of(ts: datetime) -> str:
+    """The period (calendar month in the organisation's time zone) containing ts."""
+    return local(ts).strftime("%Y-%m")
+
+
+def current_month() -> str:
+    return datetime.now(get_settings().timezone).strftime("%Y-%m")
+
+
+async def get_period(month: str) -> Period | None:
+    return await Period.filter(month=month).first()
+
+
+async def require_period(month: str) -> Period:
+    period = await get_period(parse_month(month))
+    if period is None:
+        raise NotFound(f"period {month} does not exist")
+    return period
+
+
+async def create_period(actor: Actor | None, month: str, *, automatic: bool = False) -> Period:
+    """Open a new period pinned to the current default rulebook."""
+    month = parse_month(month)
+    if await get_period(month) is not None:
+        raise Conflict(f"period {month} already exists")
+    rulebook = get_rulebook()
+    async with in_transaction():
+        period = await Period.create(
+            month=month,
+            status=PeriodStatus.open,
+            rulebook_version=rulebook.version,
+            rulebook_hash=rulebook.content_hash,
+        )
+        await record(
+            actor,
+            "auto_open" if automatic else "create",
+            "period",
+            month,
+            after=model_state(period),
+            reason="evidence recorded for a month with no period" if automatic else "",
+        )
+    return period
+
+
+async def ensure_period(actor: Actor | None, month: str) -> Period:
+    """The period of `month`, opening it when evidence arrives for a new month."""
+    period = await get_period(month)
+    if period is not None:
+        return period
+    try:
+        return await create_period(actor, month, automatic=True)
+    except (Conflict, IntegrityError):
+        # Another request opened it at the same moment.
+        period = await get_period(month)
+        assert period is not None
+        return period
+
+
+async def lock_open_period(period_id: int) -> Period:
+    """Inside a transaction: lock the period row and insist that it is open.
+
+    Closing takes the same lock, so evidence cannot slip into a month
+    while it is being closed (PostgreSQL row lock; SQLite serialises writers).
+    """
+    period = await Period.filter(id=period_id).select_for_update().first()
+    if period is None:
+        raise NotFound("period not found")
+    if period.status != PeriodStatus.open:
+        raise Conflict(
+            f"period {period.month} is {period.status.value}; evidence can be added or "
+            "corrected only while its period is open (HR can reopen it)"
+        )
+    return period

@@ -1,0 +1,263 @@
+"""Inspections, complaints, surveys, commendations: happy paths and bad input."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from httpx import AsyncClient
+
+from tests.conftest import Org
+
+PROBLEM = "application/problem+json"
+NOV = "2026-11-05T10:00:00+08:00"
+
+
+def inspection(employee_id: int, **over: Any) -> dict[str, Any]:
+    body = {
+        "employee_id": employee_id,
+        "occurred_at": NOV,
+        "touchpoint": "前台",
+        "method": "onsite",
+        "items": [{"code": "V1", "result": "fail"}, {"code": "H1", "points": "8"},
+                  {"code": "N2", "result": "na"}, {"code": "S1", "result": "pass"}],
+        "notes": "<b>未起立</b>",
+    }
+    body.update(over)
+    return body
+
+
+async def close_period(month: str) -> None:
+    from appraisal.periods.models import Period, PeriodStatus
+
+    await Period.filter(month=month).update(status=PeriodStatus.closed)
+
+
+async def test_record_inspection_and_see_it_listed(client: AsyncClient, org: Org) -> None:
+    r = await client.post("/api/v1/inspections", json=inspection(org.emp_a1), headers=org.h("sup_a"))
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert body["period"] == "2026-11"
+    assert body["occurred_at"] == "2026-11-05T10:00:00+08:00"
+    assert body["inspector"] == "sup_a"
+    items = {i["code"]: i for i in body["items"]}
+    assert items["V1"] == items["V1"] | {"result": "fail", "points": "0", "max_points": "5",
+                                         "dimension": "attitude"}
+    assert items["V1"]["coaching_zh"] and items["V1"]["coaching_en"]
+    assert items["H1"]["result"] == "points" and items["H1"]["points"] == "8"
+    assert items["N2"]["points"] is None
+    assert items["S1"]["points"] == "5" and items["S1"]["coaching_en"] is None
+    assert body["earned_points"] == "13" and body["max_points"] == "20"
+    assert body["notes"] == "<b>未起立</b>"  # stored as text, never interpreted
+
+    listed = await client.get("/api/v1/inspections", headers=org.h("sup_a"),
+                              params={"employee_id": org.emp_a1, "period": "2026-11"})
+    assert [i["id"] for i in listed.json()] == [body["id"]]
+    one = await client.get(f"/api/v1/inspections/{body['id']}", headers=org.h("hr"))
+    assert one.json()["id"] == body["id"]
+
+
+async def test_evidence_opens_its_period(client: AsyncClient, org: Org) -> None:
+    # 2026-10-31 20:00 UTC is already November in Shanghai.
+    r = await client.post("/api/v1/inspections", headers=org.h("hr"),
+                          json=inspection(org.emp_a1, occurred_at="2026-10-31T20:00:00Z"))
+    assert r.json()["period"] == "2026-11"
+    periods = await client.get("/api/v1/periods", headers=org.h("hr"))
+    assert [(p["month"], p["status"], p["rulebook_version"]) for p in periods.json()] == [
+        ("2026-11", "open", "2026.1")]
+    audit = await client.get("/api/v1/audit", headers=org.h("hr"), params={"entity": "period"})
+    assert audit.json()[0]["action"] == "auto_open"
+
+
+async def test_bad_items_are_422_naming_the_item(client: AsyncClient, org: Org) -> None:
+    cases = [
+        ([{"code": "Z9", "result": "pass"}], "items[0].code", "Z9"),
+        ([{"code": "V1", "result": "pass"}, {"code": "H1", "points": "11"}], "items[1].points", "H1"),
+        ([{"code": "H1", "points": "-1"}], "items[0].points", "H1"),
+        ([{"code": "H1", "points": "7.555"}], "items[0].points", "H1"),
+        ([], "items", "at least one"),
+        ([{"code": "V1", "result": "pass"}, {"code": "V1", "result": "fail"}], "items[1].code",
+         "twice"),
+        ([{"code": "V1"}], "items[0]", "V1"),
+        ([{"code": "V1", "result": "pass", "points": "5"}], "items[0]", "not both"),
+        ([{"code": "V1", "result": "great"}], "items[0].result", ""),
+    ]
+    for items, field, text in cases:
+        r = await client.post("/api/v1/inspections", headers=org.h("sup_a"),
+                              json=inspection(org.emp_a1, items=items))
+        assert r.status_code == 422, (items, r.text)
+        assert r.headers["content-type"].startswith(PROBLEM)
+        err = r.json()["errors"][0]
+        assert err["field"] == field, (items, err)
+        assert text in r.json()["detail"]
+    listed = await client.get("/api/v1/inspections", headers=org.h("hr"))
+    assert listed.json() == []
+    # Rejected input never half-writes: no period was opened either.
+    assert (await client.get("/api/v1/periods", headers=org.h("hr"))).json() == []
+
+
+async def test_bad_fields_are_422(client: AsyncClient, org: Org) -> None:
+    for over, field in [
+        ({"method": "drone"}, "method"),
+        ({"occurred_at": "yesterday"}, "occurred_at"),
+        ({"touchpoint": ""}, "touchpoint"),
+        ({"employee_id": "x"}, "employee_id"),
+        ({"employee_id": 0}, "employee_id"),
+        ({"colour": "red"}, "colour"),
+    ]:
+        r = await client.post("/api/v1/inspections", headers=org.h("hr"),
+                              json=inspection(org.emp_a1) | over)
+        assert r.status_code == 422, (over, r.text)
+        assert any(field in e["field"] for e in r.json()["errors"]), r.json()
+
+
+async def test_unknown_employee_is_404(client: AsyncClient, org: Org) -> None:
+    r = await client.post("/api/v1/inspections", headers=org.h("hr"),
+                          json=inspection(999999))
+    assert r.status_code == 404
+    assert "employee_id" in r.json()["detail"]
+
+
+async def test_writes_into_closed_period_are_409(client: AsyncClient, org: Org) -> None:
+    r = await client.post("/api/v1/inspections", headers=org.h("sup_a"), json=inspection(org.emp_a1))
+    insp_id = r.json()["id"]
+    await close_period("2026-11")
+    for method, url, body in [
+        ("POST", "/api/v1/inspections", inspection(org.emp_a1)),
+        ("PATCH", f"/api/v1/inspections/{insp_id}", {"notes": "x"}),
+        ("DELETE", f"/api/v1/inspections/{insp_id}", None),
+        ("POST", "/api/v1/complaints", {"employee_id": org.emp_a1, "received_at": NOV,
+                                        "channel": "电话", "severity": "minor",
+                                        "description": "d"}),
+        ("POST", "/api/v1/surveys", {"employee_id": org.emp_a1, "received_at": NOV,
+                                     "attitude": 5}),
+        ("POST", "/api/v1/commendations", {"employee_id": org.emp_a1, "received_at": NOV,
+                                           "source": "锦旗"}),
+    ]:
+        r = await client.request(method, url, json=body, headers=org.h("hr"))
+        assert r.status_code == 409, (method, url, r.text)
+        assert "2026-11" in r.json()["detail"]
+    one = await client.get(f"/api/v1/inspections/{insp_id}", headers=org.h("hr"))
+    assert one.json()["notes"] == "<b>未起立</b>"
+
+
+async def test_moving_evidence_out_of_a_closed_month_is_409(
+    client: AsyncClient, org: Org
+) -> None:
+    r = await client.post("/api/v1/inspections", headers=org.h("hr"), json=inspection(org.emp_a1))
+    insp_id = r.json()["id"]
+    await client.post("/api/v1/periods", json={"month": "2026-10"}, headers=org.h("hr"))
+    await close_period("2026-10")
+    r = await client.patch(f"/api/v1/inspections/{insp_id}", headers=org.h("hr"),
+                           json={"occurred_at": "2026-10-20T09:00:00+08:00"})
+    assert r.status_code == 409
+
+
+async def test_patch_and_delete_inspection(client: AsyncClient, org: Org) -> None:
+    r = await client.post("/api/v1/inspections", headers=org.h("sup_a"), json=inspection(org.emp_a1))
+    insp_id = r.json()["id"]
+    r = await client.patch(f"/api/v1/inspections/{insp_id}", headers=org.h("sup_a"),
+                           json={"items": [{"code": "V1", "result": "pass"}], "touchpoint": "大堂"})
+    assert r.status_code == 200
+    assert [i["code"] for i in r.json()["items"]] == ["V1"]
+    assert r.json()["touchpoint"] == "大堂"
+    audit = await client.get("/api/v1/audit", headers=org.h("hr"),
+                             params={"entity": "inspection", "entity_id": str(insp_id)})
+    update = audit.json()[0]
+    assert update["action"] == "update" and update["actor"] == "sup_a"
+    assert len(update["before"]["items"]) == 4 and len(update["after"]["items"]) == 1
+    r = await client.delete(f"/api/v1/inspections/{insp_id}", headers=org.h("sup_a"))
+    assert r.status_code == 204
+    assert (await client.get(f"/api/v1/inspections/{insp_id}", headers=org.h("hr"))).status_code == 404
+    audit = await client.get("/api/v1/audit", headers=org.h("hr"),
+                             params={"entity": "inspection", "entity_id": str(insp_id)})
+    assert audit.json()[0]["action"] == "delete" and audit.json()[0]["after"] is None
+
+
+async def test_complaint_follow_up(client: AsyncClient, org: Org) -> None:
+    body = {"employee_id": org.emp_b1, "received_at": NOV, "channel": "12345热线",
+            "severity": "major", "description": "电话等待超过五分钟"}
+    r = await client.post("/api/v1/complaints", json=body, headers=org.h("sup_b"))
+    assert r.status_code == 201, r.text
+    c = r.json()
+    assert c["status"] == "pending" and c["first_response_at"] is None
+    r = await client.patch(f"/api/v1/complaints/{c['id']}", headers=org.h("sup_b"), json={
+        "first_response_at": "2026-11-05T12:00:00+08:00", "status": "substantiated"})
+    assert r.status_code == 200
+    assert r.json()["status"] == "substantiated"
+    assert r.json()["first_response_at"] == "2026-11-05T12:00:00+08:00"
+    r = await client.patch(f"/api/v1/complaints/{c['id']}", headers=org.h("sup_b"), json={
+        "resolved_at": "2026-11-06T09:00:00+08:00", "customer_satisfied": True,
+        "return_visit_at": "2026-11-08T09:00:00+08:00"})
+    assert r.json()["customer_satisfied"] is True
+    assert r.json()["first_response_at"] == "2026-11-05T12:00:00+08:00"
+    listed = await client.get("/api/v1/complaints", headers=org.h("hr"),
+                              params={"status": "substantiated"})
+    assert [x["id"] for x in listed.json()] == [c["id"]]
+
+
+async def test_complaint_bad_input(client: AsyncClient, org: Org) -> None:
+    base = {"employee_id": org.emp_b1, "received_at": NOV, "channel": "电话",
+            "severity": "minor", "description": "d"}
+    for over, field in [({"severity": "apocalyptic"}, "severity"),
+                        ({"status": "maybe"}, "status"),
+                        ({"description": ""}, "description"),
+                        ({"first_response_at": "2026-11-01T00:00:00+08:00"}, "first_response_at")]:
+        r = await client.post("/api/v1/complaints", json=base | over, headers=org.h("hr"))
+        assert r.status_code == 422, over
+        assert r.json()["errors"][0]["field"] == field
+    r = await client.post("/api/v1/complaints", json=base, headers=org.h("hr"))
+    r = await client.patch(f"/api/v1/complaints/{r.json()['id']}", headers=org.h("hr"),
+                           json={"resolved_at": "2026-11-01T00:00:00+08:00"})
+    assert r.status_code == 422
+
+
+async def test_survey_and_duplicate_external_id(client: AsyncClient, org: Org) -> None:
+    body = {"employee_id": org.emp_a1, "received_at": NOV, "attitude": 4, "quality": 5,
+            "efficiency": None, "environment": 3, "overall": 4, "comment": "很好",
+            "external_id": "S-1"}
+    r = await client.post("/api/v1/surveys", json=body, headers=org.h("sup_a"))
+    assert r.status_code == 201, r.text
+    assert r.json()["attitude"] == 4 and r.json()["efficiency"] is None
+    r = await client.post("/api/v1/surveys", json=body, headers=org.h("sup_a"))
+    assert r.status_code == 409
+    for over, field in [({"attitude": 6}, "attitude"), ({"quality": 0}, "quality")]:
+        r = await client.post("/api/v1/surveys", json=body | over | {"external_id": None},
+                              headers=org.h("hr"))
+        assert r.status_code == 422 and r.json()["errors"][0]["field"] == field
+    empty = {"employee_id": org.emp_a1, "received_at": NOV}
+    assert (await client.post("/api/v1/surveys", json=empty, headers=org.h("hr"))).status_code == 422
+    listed = await client.get("/api/v1/surveys", headers=org.h("hr"))
+    assert len(listed.json()) == 1
+
+
+async def test_commendation(client: AsyncClient, org: Org) -> None:
+    r = await client.post("/api/v1/commendations", headers=org.h("sup_a"), json={
+        "employee_id": org.emp_a2, "received_at": NOV, "source": "锦旗",
+        "description": "业主赠送锦旗"})
+    assert r.status_code == 201
+    assert r.json()["employee_name"] == "王芳"
+    listed = await client.get("/api/v1/commendations", headers=org.h("sup_a"))
+    assert [c["source"] for c in listed.json()] == ["锦旗"]
+
+
+async def test_employee_sees_own_evidence_at_once(client: AsyncClient, org: Org) -> None:
+    await client.post("/api/v1/inspections", headers=org.h("sup_a"), json=inspection(org.emp_a1))
+    await client.post("/api/v1/inspections", headers=org.h("sup_a"), json=inspection(org.emp_a2))
+    r = await client.get("/api/v1/me/feedback", headers=org.h("emp_a1"))
+    assert r.status_code == 200
+    body = r.json()
+    assert body["employee_id"] == org.emp_a1
+    assert len(body["inspections"]) == 1
+    failed = [i for i in body["inspections"][0]["items"] if i["coaching_zh"]]
+    assert {i["code"] for i in failed} == {"V1", "H1"}
+
+
+async def test_every_write_is_audited(client: AsyncClient, org: Org) -> None:
+    r = await client.post("/api/v1/commendations", headers=org.h("sup_a"), json={
+        "employee_id": org.emp_a2, "received_at": NOV, "source": "表扬信"})
+    entries = (await client.get("/api/v1/audit", headers=org.h("hr"))).json()
+    kinds = [(e["action"], e["entity"]) for e in entries]
+    assert ("create", "commendation") in kinds and ("auto_open", "period") in kinds
+    entry = next(e for e in entries if e["entity"] == "commendation")
+    assert entry["entity_id"] == str(r.json()["id"]) and entry["actor"] == "sup_a"
+    assert entry["before"] is None and entry["after"]["source"] == "表扬信"

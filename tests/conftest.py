@@ -1,0 +1,169 @@
+"""Test database per run (SQLite file or a fresh PostgreSQL schema), app client, fixtures.
+
+Which database: `APPRAISAL_TEST_DB=postgres` uses TEST_POSTGRES_URL (default
+postgres://postgres@127.0.0.1:5432/test) and creates, then drops, a schema of
+its own, so concurrent runs never collide. Anything else uses SQLite.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from tortoise import Tortoise, connections
+
+BACKEND = os.environ.get("APPRAISAL_TEST_DB", "sqlite")
+PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
+TABLES = [
+    "audit_entry", "inspection_item", "inspection", "complaint", "survey_response",
+    "commendation", "api_token", "team_supervisor", "app_user", "employee", "team", "period",
+]
+PASSWORD = "correct-horse-1"
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+async def _pg_admin(sql: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(PG_URL.replace("postgres://", "postgresql://", 1))
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    if BACKEND == "postgres":
+        import asyncio
+
+        schema = f"t_{uuid.uuid4().hex[:10]}_{_worker()}"
+        asyncio.run(_pg_admin(f'CREATE SCHEMA "{schema}"'))
+        sep = "&" if "?" in PG_URL else "?"
+        try:
+            yield f"{PG_URL}{sep}schema={schema}"
+        finally:
+            asyncio.run(_pg_admin(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    else:
+        with tempfile.TemporaryDirectory(prefix="appraisal-test-") as tmp:
+            yield f"sqlite://{Path(tmp) / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+async def db(database_url: str) -> AsyncIterator[str]:
+    from appraisal.db import init_db, migrate
+
+    os.environ["DATABASE_URL"] = database_url
+    await migrate(database_url)  # the committed migrations build the test schema
+    await init_db(database_url)
+    try:
+        yield database_url
+    finally:
+        await Tortoise.close_connections()
+
+
+async def wipe() -> None:
+    conn = connections.get("default")
+    if BACKEND == "postgres":
+        await conn.execute_script(
+            "TRUNCATE " + ", ".join(f'"{t}"' for t in TABLES) + " RESTART IDENTITY CASCADE"
+        )
+    else:
+        for table in TABLES:
+            await conn.execute_script(f'DELETE FROM "{table}"')
+
+
+@pytest.fixture
+async def clean_db(db: str) -> AsyncIterator[str]:
+    from appraisal.accounts.service import throttle
+
+    throttle.reset()
+    yield db
+    await wipe()
+
+
+@pytest.fixture
+async def client(clean_db: str) -> AsyncIterator[httpx.AsyncClient]:
+    from appraisal.app import create_app
+
+    # Served in the test's own event loop (the database connections live there).
+    transport = httpx.ASGITransport(app=create_app(manage_db=False))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        yield c
+
+
+_HASH: list[str] = []
+
+
+def password_hash() -> str:
+    if not _HASH:
+        from appraisal.accounts.security import hash_password
+
+        _HASH.append(hash_password(PASSWORD))
+    return _HASH[0]
+
+
+@dataclass
+class Org:
+    """A small organisation: two teams with a supervisor each, HR, admin, employees."""
+
+    team_a: int = 0
+    team_b: int = 0
+    emp_a1: int = 0
+    emp_a2: int = 0
+    emp_b1: int = 0
+    users: dict[str, int] = field(default_factory=dict)
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    def h(self, who: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[who]}"}
+
+
+async def make_org() -> Org:
+    from appraisal.accounts.models import ApiToken, Role, User
+    from appraisal.accounts.security import new_token, token_digest
+    from appraisal.staff.models import Employee, Team
+
+    org = Org()
+    a = await Team.create(name="前台组 Front desk")
+    b = await Team.create(name="客服中心 Call centre")
+    org.team_a, org.team_b = a.id, b.id
+    a1 = await Employee.create(employee_no="A001", name="张伟", team=a, position="前台接待")
+    a2 = await Employee.create(employee_no="A002", name="王芳", team=a, position="前台接待")
+    b1 = await Employee.create(employee_no="B001", name="李娜", team=b, position="话务员")
+    org.emp_a1, org.emp_a2, org.emp_b1 = a1.id, a2.id, b1.id
+    specs = [
+        ("admin", Role.admin, None, None),
+        ("hr", Role.hr, None, None),
+        ("sup_a", Role.supervisor, None, a),
+        ("sup_b", Role.supervisor, None, b),
+        ("emp_a1", Role.employee, a1, None),
+        ("emp_b1", Role.employee, b1, None),
+    ]
+    expires = datetime.now(UTC) + timedelta(hours=1)
+    for username, role, emp, team in specs:
+        user = await User.create(
+            username=username, password_hash=password_hash(), role=role, employee=emp
+        )
+        if team is not None:
+            await user.supervised_teams.add(team)
+        token = new_token()
+        await ApiToken.create(token_hash=token_digest(token), user=user, expires_at=expires)
+        org.users[username] = user.id
+        org.tokens[username] = token
+    return org
+
+
+@pytest.fixture
+async def org(clean_db: str) -> Org:
+    return await make_org()
