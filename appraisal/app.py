@@ -26,6 +26,7 @@ from appraisal.evidence.routes import (
 )
 from appraisal.health import healthz
 from appraisal.periods.routes import PeriodController
+from appraisal.scoring.routes import ScoreController
 from appraisal.staff.routes import EmployeeController, TeamController
 
 log = logging.getLogger("appraisal")
@@ -55,6 +56,7 @@ def create_app(database_url: str | None = None, *, manage_db: bool = True) -> Li
             TeamController,
             EmployeeController,
             PeriodController,
+            ScoreController,
             InspectionController,
             ComplaintController,
             SurveyController,

@@ -18,6 +18,7 @@ MODEL_MODULES = [
     "appraisal.periods.models",
     "appraisal.evidence.models",
     "appraisal.audit.models",
+    "appraisal.scoring.models",
 ]
 
 

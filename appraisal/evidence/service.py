@@ -37,7 +37,14 @@ from appraisal.evidence.schemas import (
     SurveyIn,
 )
 from appraisal.periods.models import Period
-from appraisal.periods.service import ensure_period, get_period, local, lock_open_period, month_of
+from appraisal.periods.service import (
+    ensure_period,
+    get_period,
+    local,
+    lock_open_period,
+    month_of,
+    rulebook_for_month,
+)
 from appraisal.rulebook import RuleBook, get_rulebook
 
 M = TypeVar("M", bound=Model)
@@ -98,7 +105,7 @@ def validate_items(rulebook: RuleBook, items: list[ItemIn]) -> list[dict[str, An
 
 async def _rulebook_for_month(month: str) -> RuleBook:
     period = await get_period(month)
-    return get_rulebook(period.rulebook_version if period else None)
+    return get_rulebook(period.rulebook_version) if period else rulebook_for_month(month)
 
 
 async def _place(actor: Actor, employee_id: int, ts: datetime) -> tuple[int, Period]:

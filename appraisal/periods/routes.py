@@ -1,4 +1,4 @@
-"""Period endpoints (create and list; the lifecycle lives with scoring)."""
+"""Period endpoints: create, list, and the close / publish / reopen lifecycle."""
 
 from __future__ import annotations
 
@@ -9,12 +9,26 @@ import msgspec
 from litestar import Controller, Request, get, post
 
 from appraisal.accounts.auth import HR, Actor
+from appraisal.periods import lifecycle
 from appraisal.periods.models import Period
 from appraisal.periods.service import create_period, local, require_period
+from appraisal.scoring.service import current_snapshot, snapshot_info
 
 
 class PeriodIn(msgspec.Struct, forbid_unknown_fields=True):
     month: Annotated[str, msgspec.Meta(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-11"])]
+
+
+class ReopenIn(msgspec.Struct, forbid_unknown_fields=True):
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
+
+
+class InsufficientOut(msgspec.Struct):
+    employee_id: int
+    employee_no: str
+    name: str
+    team: str
+    inspections: int
 
 
 class PeriodOut(msgspec.Struct):
@@ -26,6 +40,18 @@ class PeriodOut(msgspec.Struct):
     opened_at: datetime
     closed_at: datetime | None
     published_at: datetime | None
+
+
+class CloseOut(msgspec.Struct):
+    period: PeriodOut
+    snapshot: dict[str, object]
+    employees: int
+    graded: int
+    insufficient_evidence: list[InsufficientOut]
+
+
+class PeriodDetailOut(PeriodOut):
+    snapshot: dict[str, object] | None = None
 
 
 def period_out(p: Period) -> PeriodOut:
@@ -55,5 +81,32 @@ class PeriodController(Controller):
         return period_out(await create_period(request.user, data.month))
 
     @get("/{month:str}")
-    async def get_one(self, month: str) -> PeriodOut:
-        return period_out(await require_period(month))
+    async def get_one(self, month: str) -> PeriodDetailOut:
+        period = await require_period(month)
+        snapshot = await current_snapshot(period)
+        return PeriodDetailOut(
+            **msgspec.structs.asdict(period_out(period)),
+            snapshot=snapshot_info(snapshot) if snapshot else None,
+        )
+
+    @post("/{month:str}/close", status_code=200)
+    async def close(self, request: Request[Actor, str, object], month: str) -> CloseOut:
+        """Score everyone and store an immutable snapshot."""
+        result = await lifecycle.close_period(request.user, month)
+        return CloseOut(
+            period=period_out(result.period), snapshot=snapshot_info(result.snapshot),
+            employees=result.employees, graded=result.graded,
+            insufficient_evidence=[InsufficientOut(**row) for row in result.insufficient],
+        )
+
+    @post("/{month:str}/publish", status_code=200)
+    async def publish(self, request: Request[Actor, str, object], month: str) -> PeriodOut:
+        """Make the snapshot visible to employees."""
+        return period_out(await lifecycle.publish_period(request.user, month))
+
+    @post("/{month:str}/reopen", status_code=200)
+    async def reopen(
+        self, request: Request[Actor, str, object], month: str, data: ReopenIn
+    ) -> PeriodOut:
+        """Back to open (audited with the reason); the snapshot is superseded, not deleted."""
+        return period_out(await lifecycle.reopen_period(request.user, month, data.reason))

@@ -13,7 +13,7 @@ from appraisal.audit.service import model_state, record
 from appraisal.config import get_settings
 from appraisal.errors import Conflict, NotFound, Unprocessable
 from appraisal.periods.models import Period, PeriodStatus
-from appraisal.rulebook import get_rulebook
+from appraisal.rulebook import RuleBook, available_rulebooks, get_rulebook
 
 MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
@@ -41,6 +41,19 @@ def current_month() -> str:
     return datetime.now(get_settings().timezone).strftime("%Y-%m")
 
 
+def rulebook_for_month(month: str) -> RuleBook:
+    """The newest rulebook in effect for a month: the one a new period pins.
+
+    HR adds a version as a new file with a later `effective_from`; months
+    before it keep their own version.
+    """
+    books = [get_rulebook(v) for v in available_rulebooks()]
+    in_effect = [b for b in books if (b.effective_from or "0000-00") <= month]
+    if not in_effect:
+        return get_rulebook()
+    return max(in_effect, key=lambda b: (b.effective_from, b.version))
+
+
 async def get_period(month: str) -> Period | None:
     return await Period.filter(month=month).first()
 
@@ -57,7 +70,7 @@ async def create_period(actor: Actor | None, month: str, *, automatic: bool = Fa
     month = parse_month(month)
     if await get_period(month) is not None:
         raise Conflict(f"period {month} already exists")
-    rulebook = get_rulebook()
+    rulebook = rulebook_for_month(month)
     async with in_transaction():
         period = await Period.create(
             month=month,

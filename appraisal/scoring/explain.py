@@ -1,0 +1,137 @@
+"""Turning an EmployeeScore into the published, explainable breakdown (JSON)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from appraisal.periods.service import local
+from appraisal.rulebook import RuleBook
+from appraisal.scoring.engine import EmployeeScore, publish
+
+
+def fig(value: Fraction | None) -> str | None:
+    """A published figure: string with 2 decimals, or None."""
+    out = publish(value)
+    return None if out is None else str(out)
+
+
+def num(value: Decimal | Fraction | int) -> str:
+    """An input parameter (points, weights) as people write it: 10, 0.6."""
+    d = Decimal(value.numerator) / Decimal(value.denominator) if isinstance(value, Fraction) \
+        else Decimal(value)
+    return str(d.quantize(Decimal(1)) if d == d.to_integral_value() else d.normalize())
+
+
+def ts(value: datetime | None) -> str | None:
+    return local(value).isoformat() if value else None
+
+
+def dimension_figures(score: EmployeeScore) -> dict[str, str]:
+    """{code: "92.86"} for dimensions with data; absent codes have none."""
+    return {code: fig(d.score) for code, d in score.dimensions.items()  # type: ignore[misc]
+            if d.score is not None}
+
+
+def summary(score: EmployeeScore, employee: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "employee_id": score.employee_id,
+        "employee_no": employee["employee_no"],
+        "name": employee["name"],
+        "team_id": employee["team_id"],
+        "team": employee["team"],
+        "final_score": str(score.final_score) if score.final_score is not None else None,
+        "grade": score.grade,
+        "status": score.status,
+        "veto": score.veto,
+        "inspections": score.inspections,
+        "dimensions": dimension_figures(score),
+    }
+
+
+def breakdown(
+    score: EmployeeScore,
+    rulebook: RuleBook,
+    employee: Mapping[str, Any],
+    month: str,
+    *,
+    complaints: Mapping[int, Mapping[str, Any]],
+    commendations: Mapping[int, Mapping[str, Any]],
+    lost: Iterable[Mapping[str, Any]],
+) -> dict[str, Any]:
+    """Everything behind a score: sources, counts, raw and shrunk values, evidence."""
+    dims = []
+    for dim in rulebook.dimensions:
+        d = score.dimensions[dim.code]
+        dims.append({
+            "code": dim.code,
+            "name_zh": dim.name_zh,
+            "name_en": dim.name_en,
+            "weight": num(dim.weight),
+            "score": fig(d.score),
+            "inspection": None if d.inspection is None else {
+                "earned": num(d.inspection.earned),
+                "max": num(d.inspection.maximum),
+                "items": d.inspection.items,
+                "score": fig(d.inspection.score),
+                "weight": num(rulebook.source_weights["inspection"]),
+            },
+            "survey": None if d.survey is None else {
+                "count": d.survey.count,
+                "raw": fig(d.survey.raw),
+                "organisation_mean": fig(d.survey.organisation_mean),
+                "prior_weight": num(rulebook.survey_prior_weight),
+                "shrunk": fig(d.survey.shrunk),
+                "weight": num(rulebook.source_weights["survey"]),
+            },
+        })
+    deductions = []
+    for ded in score.deductions:
+        c = complaints.get(ded.complaint_id, {})
+        deductions.append({
+            "complaint_id": ded.complaint_id,
+            "severity": ded.severity,
+            "points": num(ded.points),
+            "late": ded.late,
+            "late_points": num(ded.late_points),
+            "total": num(ded.total),
+            "veto": ded.veto,
+            "received_at": ts(c.get("received_at")),
+            "first_response_at": ts(c.get("first_response_at")),
+            "channel": c.get("channel"),
+            "description": c.get("description"),
+        })
+    open_complaints = [
+        {"complaint_id": cid, "severity": complaints.get(cid, {}).get("severity"),
+         "received_at": ts(complaints.get(cid, {}).get("received_at"))}
+        for cid in score.open_complaints
+    ]
+    all_commendations = sorted(commendations.values(), key=lambda c: c["id"])
+    counted = set(score.commendations_counted)
+    return {
+        **summary(score, employee),
+        "grade_zh": rulebook.grade_names.get(score.grade) if score.grade else None,
+        "period": month,
+        "rulebook_version": rulebook.version,
+        "rulebook_hash": rulebook.content_hash,
+        "min_inspections": rulebook.min_inspections,
+        "base_score": fig(score.base),
+        "dimension_breakdown": dims,
+        "deductions": deductions,
+        "deductions_total": num(sum((d.total for d in score.deductions), Fraction(0))),
+        "open_complaints": open_complaints,
+        "bonus": {
+            "points": num(score.bonus),
+            "per_commendation": num(rulebook.commendation_points),
+            "max_counted": rulebook.commendation_max,
+            "commendations": [
+                {"commendation_id": c["id"], "source": c["source"],
+                 "received_at": ts(c["received_at"]), "counted": c["id"] in counted}
+                for c in all_commendations
+            ],
+        },
+        "lost_points": [dict(row) for row in lost],
+    }

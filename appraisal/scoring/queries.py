@@ -1,0 +1,95 @@
+"""Aggregate queries that feed the scoring engine.
+
+The database does the summing: per employee and item code, and per
+employee and survey question, so memory grows with employees × codes,
+never with the number of item rows. Points are summed as integer cents,
+because SQLite would otherwise sum DECIMAL columns as floats.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from tortoise import connections
+
+from appraisal.evidence.models import Commendation, Complaint
+from appraisal.scoring.engine import ComplaintFact, EmployeeEvidence, ItemTally, SurveyTally
+from appraisal.staff.models import Employee
+
+QUESTIONS = ("attitude", "quality", "efficiency", "environment", "overall")
+
+ITEM_SQL = """
+SELECT i.employee_id, it.code,
+       SUM(CAST(ROUND(it.points * 100) AS INTEGER)) AS cents,
+       COUNT(*) AS n
+FROM inspection_item it
+JOIN inspection i ON i.id = it.inspection_id
+WHERE i.period_id = {p} AND it.points IS NOT NULL
+GROUP BY i.employee_id, it.code
+"""
+
+INSPECTION_COUNT_SQL = """
+SELECT employee_id, COUNT(*) AS n FROM inspection WHERE period_id = {p} GROUP BY employee_id
+"""
+
+SURVEY_SQL = (
+    "SELECT employee_id, "
+    + ", ".join(f"COUNT({q}) AS n_{q}, COALESCE(SUM({q}), 0) AS s_{q}" for q in QUESTIONS)
+    + " FROM survey_response WHERE period_id = {p} GROUP BY employee_id"
+)
+
+
+async def _rows(sql: str, period_id: int) -> list[dict[str, Any]]:
+    conn = connections.get("default")
+    placeholder = "$1" if conn.capabilities.dialect == "postgres" else "?"
+    _, rows = await conn.execute_query(sql.format(p=placeholder), [period_id])
+    return [dict(r) for r in rows]
+
+
+async def period_evidence(
+    period_id: int, employee_ids: list[int] | None = None
+) -> list[EmployeeEvidence]:
+    """Aggregated evidence of every employee who is active or has evidence in the period."""
+    items: dict[int, dict[str, ItemTally]] = defaultdict(dict)
+    for r in await _rows(ITEM_SQL, period_id):
+        items[r["employee_id"]][r["code"]] = ItemTally(
+            earned=Decimal(int(r["cents"])) / 100, applicable=int(r["n"])
+        )
+    counts = {r["employee_id"]: int(r["n"]) for r in await _rows(INSPECTION_COUNT_SQL, period_id)}
+    surveys: dict[int, dict[str, SurveyTally]] = defaultdict(dict)
+    for r in await _rows(SURVEY_SQL, period_id):
+        for q in QUESTIONS:
+            if int(r[f"n_{q}"]):
+                surveys[r["employee_id"]][q] = SurveyTally(int(r[f"n_{q}"]), int(r[f"s_{q}"]))
+    complaints: dict[int, list[ComplaintFact]] = defaultdict(list)
+    for c in await Complaint.filter(period_id=period_id).values(
+        "id", "employee_id", "severity", "status", "received_at", "first_response_at"
+    ):
+        complaints[c["employee_id"]].append(ComplaintFact(
+            id=c["id"], severity=str(c["severity"].value if hasattr(c["severity"], "value")
+                                     else c["severity"]),
+            status=str(c["status"].value if hasattr(c["status"], "value") else c["status"]),
+            received_at=c["received_at"], first_response_at=c["first_response_at"],
+        ))
+    commendations: dict[int, list[int]] = defaultdict(list)
+    for cid, eid in await Commendation.filter(period_id=period_id).values_list(
+        "id", "employee_id"
+    ):
+        commendations[eid].append(cid)
+
+    with_evidence = set(items) | set(counts) | set(surveys) | set(complaints) | set(commendations)
+    active = set(await Employee.filter(active=True).values_list("id", flat=True))
+    ids = sorted(with_evidence | active)
+    if employee_ids is not None:
+        wanted = set(employee_ids)
+        ids = [i for i in ids if i in wanted]
+    return [
+        EmployeeEvidence(
+            employee_id=eid, inspections=counts.get(eid, 0), items=items.get(eid, {}),
+            surveys=surveys.get(eid, {}), complaints=tuple(complaints.get(eid, ())),
+            commendation_ids=tuple(commendations.get(eid, ())),
+        )
+        for eid in ids
+    ]

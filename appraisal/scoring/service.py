@@ -1,0 +1,207 @@
+"""Scoring a period: live from the evidence, or the stored snapshot once closed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from tortoise import connections
+
+from appraisal.accounts.auth import Actor
+from appraisal.accounts.models import Role
+from appraisal.accounts.scope import employee_filter
+from appraisal.errors import NotFound
+from appraisal.evidence.models import Commendation, Complaint, ItemResult
+from appraisal.periods.models import Period, PeriodStatus
+from appraisal.periods.service import local
+from appraisal.rulebook import RuleBook, get_rulebook
+from appraisal.scoring import explain
+from appraisal.scoring.engine import EmployeeScore, score_period
+from appraisal.scoring.models import ScoreSnapshot, SnapshotScore
+from appraisal.scoring.queries import period_evidence
+from appraisal.staff.models import Employee
+
+LOST_SQL = """
+SELECT i.employee_id, i.id AS inspection_id, i.occurred_at, i.touchpoint, it.code, it.result,
+       it.points
+FROM inspection_item it
+JOIN inspection i ON i.id = it.inspection_id
+WHERE i.period_id = {p} AND it.result IN ('fail', 'points')
+ORDER BY i.occurred_at, i.id, it.code
+"""
+
+
+def rulebook_of(period: Period) -> RuleBook:
+    """The rulebook pinned by the period, never a newer one."""
+    return get_rulebook(period.rulebook_version)
+
+
+async def employee_directory(ids: Iterable[int] | None = None) -> dict[int, dict[str, Any]]:
+    qs = Employee.all() if ids is None else Employee.filter(id__in=list(ids))
+    rows = await qs.values("id", "employee_no", "name", "team_id", "team__name")
+    return {r["id"]: {**r, "team": r["team__name"]} for r in rows}
+
+
+async def compute(period: Period) -> tuple[RuleBook, list[EmployeeScore]]:
+    rulebook = rulebook_of(period)
+    return rulebook, score_period(rulebook, await period_evidence(period.id))
+
+
+async def lost_points(
+    period: Period, rulebook: RuleBook, employee_ids: set[int] | None = None
+) -> dict[int, list[dict[str, Any]]]:
+    """Each item result that lost points, with its inspection: the evidence behind a score."""
+    conn = connections.get("default")
+    ph = "$1" if conn.capabilities.dialect == "postgres" else "?"
+    _, rows = await conn.execute_query(LOST_SQL.format(p=ph), [period.id])
+    out: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for r in rows:
+        eid = r["employee_id"]
+        if employee_ids is not None and eid not in employee_ids:
+            continue
+        try:
+            rule = rulebook.item(r["code"])
+        except KeyError:
+            continue
+        earned = Decimal(0) if r["result"] == ItemResult.failed else Decimal(str(r["points"]))
+        if earned >= rule.points:
+            continue
+        occurred = r["occurred_at"]
+        if isinstance(occurred, str):  # SQLite hands back text
+            from datetime import datetime
+
+            occurred = datetime.fromisoformat(occurred)
+        out[eid].append({
+            "code": rule.code,
+            "standard_zh": rule.standard_zh,
+            "standard_en": rule.standard_en,
+            "dimension": rule.dimension,
+            "inspection_id": r["inspection_id"],
+            "occurred_at": explain.ts(occurred),
+            "touchpoint": r["touchpoint"],
+            "result": str(r["result"]),
+            "points_lost": explain.num(rule.points - earned),
+            "coaching_zh": rule.coaching_zh,
+            "coaching_en": rule.coaching_en,
+        })
+    return out
+
+
+async def breakdowns(
+    period: Period, rulebook: RuleBook, scores: list[EmployeeScore],
+    directory: dict[int, dict[str, Any]],
+) -> list[dict[str, Any]]:
+    ids = {s.employee_id for s in scores}
+    complaints: dict[int, dict[int, dict[str, Any]]] = defaultdict(dict)
+    for c in await Complaint.filter(period_id=period.id, employee_id__in=list(ids)).values(
+        "id", "employee_id", "severity", "status", "received_at", "first_response_at", "channel",
+        "description",
+    ):
+        c["severity"] = getattr(c["severity"], "value", c["severity"])
+        complaints[c["employee_id"]][c["id"]] = c
+    commendations: dict[int, dict[int, dict[str, Any]]] = defaultdict(dict)
+    for c in await Commendation.filter(period_id=period.id, employee_id__in=list(ids)).values(
+        "id", "employee_id", "source", "received_at"
+    ):
+        commendations[c["employee_id"]][c["id"]] = c
+    lost = await lost_points(period, rulebook, ids)
+    return [
+        explain.breakdown(
+            s, rulebook, directory[s.employee_id], period.month,
+            complaints=complaints[s.employee_id], commendations=commendations[s.employee_id],
+            lost=lost.get(s.employee_id, []),
+        )
+        for s in scores
+    ]
+
+
+def content_hash(month: str, rulebook: RuleBook, rows: list[dict[str, Any]]) -> str:
+    canonical = json.dumps(
+        {"period": month, "rulebook_version": rulebook.version,
+         "rulebook_hash": rulebook.content_hash, "scores": rows},
+        sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+async def current_snapshot(period: Period) -> ScoreSnapshot | None:
+    return await ScoreSnapshot.filter(period_id=period.id, superseded_at__isnull=True).order_by(
+        "-sequence").first()
+
+
+def _visible(actor: Actor, row_employee: dict[str, Any]) -> bool:
+    if actor.is_hr:
+        return True
+    if actor.role == Role.supervisor:
+        return row_employee["team_id"] in actor.team_ids
+    return False
+
+
+async def period_scores(period: Period, actor: Actor) -> list[dict[str, Any]]:
+    """Live scores while open; the current snapshot once closed. Scoped to the caller."""
+    if period.status == PeriodStatus.open:
+        _, scores = await compute(period)
+        directory = await employee_directory(s.employee_id for s in scores)
+        rows = [explain.summary(s, directory[s.employee_id]) for s in scores]
+    else:
+        snapshot = await current_snapshot(period)
+        if snapshot is None:
+            return []
+        rows = [
+            _summary_of(b) for b in await SnapshotScore.filter(snapshot_id=snapshot.id)
+            .order_by("employee_id").values_list("breakdown", flat=True)
+        ]
+    rows = [r for r in rows if _visible(actor, r)]
+    return sorted(rows, key=_rank_key)
+
+
+SUMMARY_KEYS = ("employee_id", "employee_no", "name", "team_id", "team", "final_score", "grade",
+                "status", "veto", "inspections", "dimensions")
+
+
+def _summary_of(breakdown: dict[str, Any]) -> dict[str, Any]:
+    return {k: breakdown[k] for k in SUMMARY_KEYS}
+
+
+def _rank_key(row: dict[str, Any]) -> tuple[Any, ...]:
+    score = Decimal(row["final_score"]) if row["final_score"] is not None else Decimal(-1)
+    return (-score, row["employee_no"])
+
+
+async def employee_score(period: Period, actor: Actor, employee_id: int) -> dict[str, Any]:
+    """The full breakdown for one employee, with the caller's scope and publication rules."""
+    if actor.role == Role.employee:
+        if actor.employee_id != employee_id or period.status != PeriodStatus.published:
+            raise NotFound(f"no published appraisal for employee {employee_id} in {period.month}")
+    elif not actor.is_hr:
+        if not await Employee.filter(id=employee_id, **employee_filter(actor)).exists():
+            raise NotFound(f"employee {employee_id} not found")
+    if period.status == PeriodStatus.open:
+        rulebook, scores = await compute(period)
+        score = next((s for s in scores if s.employee_id == employee_id), None)
+        if score is None:
+            raise NotFound(f"employee {employee_id} has no score in {period.month}")
+        directory = await employee_directory([employee_id])
+        return (await breakdowns(period, rulebook, [score], directory))[0]
+    snapshot = await current_snapshot(period)
+    row = await SnapshotScore.filter(
+        snapshot_id=snapshot.id if snapshot else -1, employee_id=employee_id
+    ).first()
+    if row is None or snapshot is None:
+        raise NotFound(f"employee {employee_id} has no score in {period.month}")
+    return {**row.breakdown, "snapshot": snapshot_info(snapshot)}
+
+
+def snapshot_info(snapshot: ScoreSnapshot) -> dict[str, Any]:
+    return {
+        "id": snapshot.id,
+        "sequence": snapshot.sequence,
+        "content_hash": snapshot.content_hash,
+        "rulebook_version": snapshot.rulebook_version,
+        "rulebook_hash": snapshot.rulebook_hash,
+        "created_at": local(snapshot.created_at).isoformat(),
+    }
