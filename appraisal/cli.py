@@ -117,6 +117,87 @@ def cmd_rules_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _month_or_last(value: str | None) -> str:
+    from datetime import datetime
+
+    from appraisal.config import get_settings
+
+    if value:
+        return value
+    today = datetime.now(get_settings().timezone)
+    year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+    return f"{year:04d}-{month:02d}"
+
+
+def _problem(exc: Exception) -> int:
+    console.print(f"[red]{getattr(exc, 'detail', exc)}[/red]", highlight=False)
+    return 2
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    from rich.table import Table
+
+    from appraisal.accounts.auth import Actor
+    from appraisal.accounts.models import Role
+    from appraisal.errors import Problem
+    from appraisal.periods.service import require_period
+    from appraisal.scoring.service import period_scores
+
+    system = Actor(id=0, username="cli", role=Role.admin, employee_id=None, team_ids=frozenset())
+
+    async def work() -> int:
+        try:
+            period = await require_period(args.month)
+            rows = await period_scores(period, system)
+        except Problem as exc:
+            return _problem(exc)
+        source = "live" if period.status.value == "open" else "snapshot"
+        table = Table(title=f"{args.month} ({period.status.value}, {source}, rulebook "
+                            f"{period.rulebook_version})")
+        for col in ("#", "工号", "姓名", "团队", "得分", "等级", "状态", "巡检"):
+            table.add_column(col, justify="right" if col in ("#", "得分", "巡检") else "left")
+        for rank, r in enumerate(rows, 1):
+            grade = r["grade"] or "—"
+            if r["veto"]:
+                grade += " (一票否决)"
+            table.add_row(str(rank), r["employee_no"], r["name"], r["team"],
+                          r["final_score"] or "—", grade, r["status"], str(r["inspections"]))
+        console.print(table)
+        return 0
+
+    return _run(lambda: _with_db(work))
+
+
+def cmd_lifecycle(args: argparse.Namespace) -> int:
+    from appraisal.errors import Problem
+    from appraisal.periods import lifecycle
+
+    month = _month_or_last(args.month)
+
+    async def work() -> int:
+        try:
+            if args.command == "close":
+                result = await lifecycle.close_period(None, month)
+                console.print(
+                    f"closed {month}: {result.employees} employees, {result.graded} graded, "
+                    f"snapshot #{result.snapshot.sequence} sha256 {result.snapshot.content_hash}"
+                )
+                for row in result.insufficient:
+                    console.print(f"  insufficient evidence: {row['employee_no']} {row['name']} "
+                                  f"({row['inspections']} inspections)")
+            elif args.command == "publish":
+                await lifecycle.publish_period(None, month)
+                console.print(f"published {month}: employees can now see their appraisals")
+            else:
+                await lifecycle.reopen_period(None, month, args.reason)
+                console.print(f"reopened {month}")
+        except Problem as exc:
+            return _problem(exc)
+        return 0
+
+    return _run(lambda: _with_db(work))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="appraisal", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -139,6 +220,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="load a realistic demo organisation")
     p.add_argument("--if-empty", action="store_true", help="do nothing when data exists")
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("score", help="print a period's ranked scores")
+    p.add_argument("month", help="YYYY-MM")
+    p.set_defaults(func=cmd_score)
+    for name, text in (("close", "close a period: score everyone and store a snapshot"),
+                       ("publish", "publish a closed period to employees"),
+                       ("reopen", "reopen a closed or published period")):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("month", nargs="?", help="YYYY-MM (default: last month)")
+        if name == "reopen":
+            p.add_argument("--reason", required=True)
+        p.set_defaults(func=cmd_lifecycle)
 
     rules = sub.add_parser("rules", help="rulebook tools")
     rules_sub = rules.add_subparsers(dest="rules_command", required=True)

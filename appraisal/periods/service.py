@@ -97,9 +97,10 @@ async def ensure_period(actor: Actor | None, month: str) -> Period:
     try:
         return await create_period(actor, month, automatic=True)
     except (Conflict, IntegrityError):
-        # Another request opened it at the same moment.
+        # Another request opened it at the same moment; anything else is re-raised.
         period = await get_period(month)
-        assert period is not None
+        if period is None:
+            raise
         return period
 
 

@@ -11,23 +11,23 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
-from math import floor
 
 from appraisal.rulebook import RuleBook
 
 HUNDRED = Fraction(100)
+CENT = Decimal("0.01")
 SUBSTANTIATED = "substantiated"
 
 
 def publish(value: Fraction | None) -> Decimal | None:
-    """Round half-up (away from zero) to 2 decimals, exactly."""
+    """Round half-up (away from zero) to 2 decimals, exactly (integer arithmetic)."""
     if value is None:
         return None
-    sign = -1 if value < 0 else 1
-    cents = floor(abs(value) * 100 + Fraction(1, 2))
-    return (Decimal(sign * cents) / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    n, d = value.numerator, value.denominator
+    cents = (abs(n) * 200 + d) // (2 * d)  # floor(|x|·100 + ½)
+    return Decimal(-cents if n < 0 else cents).scaleb(-2).quantize(CENT)
 
 
 def frac(value: Decimal | int | str) -> Fraction:
@@ -39,10 +39,22 @@ def frac(value: Decimal | int | str) -> Fraction:
 
 @dataclass(frozen=True, slots=True)
 class ItemTally:
-    """One employee's results for one checklist item over the period."""
+    """One employee's results for one checklist item over the period.
 
-    earned: Decimal  # sum of earned points, n.a. excluded
+    Points are kept as integer cents (they have at most 2 decimals), which
+    keeps the arithmetic exact and fast.
+    """
+
+    earned_cents: int  # sum of earned points × 100, n.a. excluded
     applicable: int  # results that were not n.a.
+
+    @classmethod
+    def of(cls, earned: Decimal | int | str, applicable: int) -> ItemTally:
+        return cls(int(Decimal(earned).scaleb(2)), applicable)
+
+    @property
+    def earned(self) -> Decimal:
+        return Decimal(self.earned_cents).scaleb(-2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,10 +89,18 @@ class EmployeeEvidence:
 
 @dataclass(frozen=True, slots=True)
 class InspectionSource:
-    earned: Fraction
-    maximum: Fraction
+    earned_cents: int
+    maximum_cents: int
     items: int  # applicable results
     score: Fraction
+
+    @property
+    def earned(self) -> Fraction:
+        return Fraction(self.earned_cents, 100)
+
+    @property
+    def maximum(self) -> Fraction:
+        return Fraction(self.maximum_cents, 100)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +155,45 @@ class EmployeeScore:
 # ---------------------------------------------------------------- rules
 
 
+@dataclass(frozen=True, slots=True)
+class _Constants:
+    """A rulebook's numbers converted once per scoring run, not per employee."""
+
+    item_dimension: Mapping[str, str]
+    item_max_cents: Mapping[str, int]
+    dimensions: tuple[tuple[str, Fraction], ...]
+    question_dimension: Mapping[str, str]
+    k: Fraction
+    w_inspection: Fraction
+    w_survey: Fraction
+    deductions: Mapping[str, Fraction]
+    late_points: Fraction
+    commendation_points: Fraction
+
+
+def _constants(rulebook: RuleBook) -> _Constants:
+    return _Constants(
+        item_dimension={i.code: i.dimension for i in rulebook.items},
+        item_max_cents={i.code: int(i.points.scaleb(2)) for i in rulebook.items},
+        dimensions=tuple((d.code, frac(d.weight)) for d in rulebook.dimensions),
+        question_dimension={q.code: q.dimension for q in rulebook.survey_questions
+                            if q.dimension is not None},
+        k=frac(rulebook.survey_prior_weight),
+        w_inspection=frac(rulebook.source_weights["inspection"]),
+        w_survey=frac(rulebook.source_weights["survey"]),
+        deductions={s: frac(v) for s, v in rulebook.complaint_deductions.items()},
+        late_points=frac(rulebook.late_response_points),
+        commendation_points=frac(rulebook.commendation_points),
+    )
+
+
+def weighted_mean(w1: Fraction, x1: Fraction, w2: Fraction, x2: Fraction) -> Fraction:
+    """(w1·x1 + w2·x2) / (w1 + w2), exactly, constructing a single Fraction."""
+    a, b, c, d = w1.numerator, w1.denominator, x1.numerator, x1.denominator
+    e, f, g, h = w2.numerator, w2.denominator, x2.numerator, x2.denominator
+    return Fraction(a * c * f * h + e * g * b * d, d * h * (a * f + e * b))
+
+
 def survey_value(answer_total: int, count: int) -> Fraction:
     """Sum of answers mapped to 0–100: Σ (a − 1)/4 × 100."""
     return Fraction(answer_total - count, 4) * HUNDRED
@@ -170,89 +229,91 @@ def grade_for(rulebook: RuleBook, published: Decimal) -> str:
 
 
 def score_employee(
-    rulebook: RuleBook, ev: EmployeeEvidence, means: Mapping[str, Fraction]
+    rulebook: RuleBook, ev: EmployeeEvidence, means: Mapping[str, Fraction],
+    constants: _Constants | None = None,
 ) -> EmployeeScore:
-    k = frac(rulebook.survey_prior_weight)
-    w_insp = frac(rulebook.source_weights["inspection"])
-    w_surv = frac(rulebook.source_weights["survey"])
-    item_rules = {item.code: item for item in rulebook.items}
+    c = constants or _constants(rulebook)
 
-    # 1. inspection points per dimension
-    earned: dict[str, Fraction] = {}
-    maximum: dict[str, Fraction] = {}
+    # 1. inspection points per dimension, in integer cents
+    earned: dict[str, int] = {}
+    maximum: dict[str, int] = {}
     applicable: dict[str, int] = {}
     for code, tally in ev.items.items():
-        rule = item_rules.get(code)
-        if rule is None or tally.applicable == 0:
+        d = c.item_dimension.get(code)
+        if d is None or tally.applicable == 0:
             continue
-        d = rule.dimension
-        earned[d] = earned.get(d, Fraction(0)) + frac(tally.earned)
-        maximum[d] = maximum.get(d, Fraction(0)) + frac(rule.points) * tally.applicable
+        earned[d] = earned.get(d, 0) + tally.earned_cents
+        maximum[d] = maximum.get(d, 0) + c.item_max_cents[code] * tally.applicable
         applicable[d] = applicable.get(d, 0) + tally.applicable
 
     # 2. survey answers per dimension
     survey_by_dim: dict[str, tuple[int, int]] = {}
-    for q in rulebook.survey_questions:
-        if q.dimension is None or q.code not in ev.surveys:
+    for code, t in ev.surveys.items():
+        d = c.question_dimension.get(code)
+        if d is None:
             continue
-        t = ev.surveys[q.code]
-        n, total = survey_by_dim.get(q.dimension, (0, 0))
-        survey_by_dim[q.dimension] = (n + t.count, total + t.total)
+        n, total = survey_by_dim.get(d, (0, 0))
+        survey_by_dim[d] = (n + t.count, total + t.total)
 
     # 3.–4. dimension scores and the renormalised base
     dimensions: dict[str, DimensionScore] = {}
-    weighted = Fraction(0)
-    weight_sum = Fraction(0)
-    for dim in rulebook.dimensions:
-        d = dim.code
+    # Σ w·s and Σ w kept as plain numerator/denominator integers: one Fraction at the end.
+    top_n, top_d, w_n, w_d = 0, 1, 0, 1
+    for d, weight in c.dimensions:
         insp = None
         if maximum.get(d):
             insp = InspectionSource(
-                earned=earned[d], maximum=maximum[d], items=applicable[d],
-                score=earned[d] / maximum[d] * HUNDRED,
+                earned_cents=earned[d], maximum_cents=maximum[d],
+                items=applicable[d], score=Fraction(earned[d] * 100, maximum[d]),
             )
         surv = None
         n, total = survey_by_dim.get(d, (0, 0))
         if n:
-            mu = means.get(d, survey_value(total, n) / n)
+            own_sum = 25 * (total - n)  # Σ (a − 1)/4 × 100, an integer
+            mu = means.get(d, Fraction(own_sum, n))
+            # (n·x + k·μ)/(n + k) with k = kn/kd and μ = p/q, built as one Fraction
+            kn, kd = c.k.numerator, c.k.denominator
+            p, q = mu.numerator, mu.denominator
             surv = SurveySource(
-                count=n, raw=survey_value(total, n) / n, organisation_mean=mu,
-                shrunk=(survey_value(total, n) + k * mu) / (n + k),
+                count=n, raw=Fraction(own_sum, n), organisation_mean=mu,
+                shrunk=Fraction(own_sum * q * kd + kn * p, q * (n * kd + kn)),
             )
-        parts = [(w_insp, insp.score)] if insp else []
-        if surv:
-            parts.append((w_surv, surv.shrunk))
-        score = (
-            sum((w * s for w, s in parts), Fraction(0)) / sum(w for w, _ in parts)
-            if parts else None
-        )
-        weight = frac(dim.weight)
+        if insp and surv:
+            score: Fraction | None = weighted_mean(
+                c.w_inspection, insp.score, c.w_survey, surv.shrunk)
+        elif insp:
+            score = insp.score
+        elif surv:
+            score = surv.shrunk
+        else:
+            score = None
         dimensions[d] = DimensionScore(d, weight, insp, surv, score)
         if score is not None:
-            weighted += weight * score
-            weight_sum += weight
-    base = weighted / weight_sum if weight_sum else None
+            xn, xd = weight.numerator * score.numerator, weight.denominator * score.denominator
+            top_n, top_d = top_n * xd + xn * top_d, top_d * xd
+            w_n, w_d = w_n * weight.denominator + weight.numerator * w_d, w_d * weight.denominator
+    base = Fraction(top_n * w_d, top_d * w_n) if w_n else None
 
     # 5. complaints, commendations, clamping
     deductions: list[Deduction] = []
     open_complaints: list[int] = []
     veto = False
-    for c in sorted(ev.complaints, key=lambda c: (c.received_at, c.id)):
-        if c.status == "pending":
-            open_complaints.append(c.id)
-        if c.status != SUBSTANTIATED:
+    for complaint in sorted(ev.complaints, key=lambda x: (x.received_at, x.id)):
+        if complaint.status == "pending":
+            open_complaints.append(complaint.id)
+        if complaint.status != SUBSTANTIATED:
             continue
-        late = is_late(c, rulebook.late_response_hours)
-        is_veto = c.severity in rulebook.veto_severities
+        late = is_late(complaint, rulebook.late_response_hours)
+        is_veto = complaint.severity in rulebook.veto_severities
         veto = veto or is_veto
         deductions.append(Deduction(
-            complaint_id=c.id, severity=c.severity,
-            points=frac(rulebook.complaint_deductions[c.severity]), late=late,
-            late_points=frac(rulebook.late_response_points) if late else Fraction(0),
+            complaint_id=complaint.id, severity=complaint.severity,
+            points=c.deductions[complaint.severity], late=late,
+            late_points=c.late_points if late else Fraction(0),
             veto=is_veto,
         ))
     counted = sorted(ev.commendation_ids)[: rulebook.commendation_max]
-    bonus = frac(rulebook.commendation_points) * len(counted)
+    bonus = c.commendation_points * len(counted)
     final = None
     if base is not None:
         final = min(HUNDRED, max(Fraction(0), base - sum((d.total for d in deductions),
@@ -278,4 +339,5 @@ def score_period(
     rulebook: RuleBook, evidence: Sequence[EmployeeEvidence]
 ) -> list[EmployeeScore]:
     means = organisation_means(rulebook, evidence)
-    return [score_employee(rulebook, ev, means) for ev in evidence]
+    constants = _constants(rulebook)
+    return [score_employee(rulebook, ev, means, constants) for ev in evidence]

@@ -9,7 +9,6 @@ because SQLite would otherwise sum DECIMAL columns as floats.
 from __future__ import annotations
 
 from collections import defaultdict
-from decimal import Decimal
 from typing import Any
 
 from tortoise import connections
@@ -41,11 +40,12 @@ SURVEY_SQL = (
 )
 
 
-async def _rows(sql: str, period_id: int) -> list[dict[str, Any]]:
+async def _rows(sql: str, period_id: int) -> list[Any]:
+    """Rows that index by column name (sqlite3.Row / asyncpg.Record)."""
     conn = connections.get("default")
     placeholder = "$1" if conn.capabilities.dialect == "postgres" else "?"
     _, rows = await conn.execute_query(sql.format(p=placeholder), [period_id])
-    return [dict(r) for r in rows]
+    return list(rows)
 
 
 async def period_evidence(
@@ -54,9 +54,7 @@ async def period_evidence(
     """Aggregated evidence of every employee who is active or has evidence in the period."""
     items: dict[int, dict[str, ItemTally]] = defaultdict(dict)
     for r in await _rows(ITEM_SQL, period_id):
-        items[r["employee_id"]][r["code"]] = ItemTally(
-            earned=Decimal(int(r["cents"])) / 100, applicable=int(r["n"])
-        )
+        items[r["employee_id"]][r["code"]] = ItemTally(int(r["cents"]), int(r["n"]))
     counts = {r["employee_id"]: int(r["n"]) for r in await _rows(INSPECTION_COUNT_SQL, period_id)}
     surveys: dict[int, dict[str, SurveyTally]] = defaultdict(dict)
     for r in await _rows(SURVEY_SQL, period_id):

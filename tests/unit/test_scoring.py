@@ -28,9 +28,9 @@ T0 = datetime(2026, 11, 5, 2, 0, tzinfo=UTC)
 
 def all_pass(n: int, **overrides: tuple[str, int]) -> dict[str, ItemTally]:
     """n inspections of every item passing; overrides give (code → (earned, applicable))."""
-    items = {code: ItemTally(MAX[code] * n, n) for code in MAX}
+    items = {code: ItemTally.of(MAX[code] * n, n) for code in MAX}
     for code, (earned, applicable) in overrides.items():
-        items[code] = ItemTally(Decimal(earned), applicable)
+        items[code] = ItemTally.of(earned, applicable)
     return items
 
 
@@ -58,9 +58,9 @@ def test_spec_worked_example() -> None:
 
 def test_na_results_are_excluded_from_the_maximum() -> None:
     # H1 n.a. (no applicable result), V1 failed: attitude = (10 + 0 + 5 + 5) / 25
-    items = {"H3": ItemTally(Decimal(10), 1), "V1": ItemTally(Decimal(0), 1),
-             "V2": ItemTally(Decimal(5), 1), "V3": ItemTally(Decimal(5), 1),
-             "H1": ItemTally(Decimal(0), 0)}
+    items = {"H3": ItemTally.of(10, 1), "V1": ItemTally.of(0, 1),
+             "V2": ItemTally.of(5, 1), "V3": ItemTally.of(5, 1),
+             "H1": ItemTally.of(0, 0)}
     s = one(EmployeeEvidence(1, inspections=2, items=items))
     assert s.dimensions["attitude"].score == 80
     assert s.dimensions["attitude"].inspection.maximum == 25  # type: ignore[union-attr]
@@ -69,9 +69,9 @@ def test_na_results_are_excluded_from_the_maximum() -> None:
 
 
 def test_point_valued_items() -> None:
-    items = {"H1": ItemTally(Decimal("8"), 1), "H3": ItemTally(Decimal(10), 1),
-             "V1": ItemTally(Decimal("2.5"), 1), "V2": ItemTally(Decimal(5), 1),
-             "V3": ItemTally(Decimal(5), 1)}
+    items = {"H1": ItemTally.of("8", 1), "H3": ItemTally.of(10, 1),
+             "V1": ItemTally.of("2.5", 1), "V2": ItemTally.of(5, 1),
+             "V3": ItemTally.of(5, 1)}
     s = one(EmployeeEvidence(1, inspections=2, items=items))
     assert s.dimensions["attitude"].score == Fraction(305, 350) * 100
     assert publish(s.dimensions["attitude"].score) == Decimal("87.14")
@@ -103,7 +103,7 @@ def test_overall_feeds_no_dimension() -> None:
 def test_source_weights_renormalise_over_present_sources() -> None:
     # attitude: inspection 80 and survey (only employee: μ = own mean 100 → shrunk 100)
     # quality: survey only; environment: nothing → excluded from base
-    items = {"H3": ItemTally(Decimal(8), 1)}
+    items = {"H3": ItemTally.of(8, 1)}
     surveys = {"attitude": SurveyTally(1, 5), "quality": SurveyTally(2, 6)}
     s = one(EmployeeEvidence(1, inspections=2, items=items, surveys=surveys))
     att = s.dimensions["attitude"]
@@ -152,7 +152,7 @@ def test_commendation_bonus_is_capped_and_final_clamped() -> None:
 
 
 def test_final_is_clamped_at_zero() -> None:
-    items = {"H1": ItemTally(Decimal(1), 2)}  # attitude 5
+    items = {"H1": ItemTally.of(1, 2)}  # attitude 5
     s = one(EmployeeEvidence(1, inspections=2, items=items,
                              complaints=[complaint(i, "major") for i in range(3)]))
     assert s.final == 0 and s.final_score == Decimal("0.00")
@@ -171,7 +171,7 @@ def test_grade_boundaries_apply_to_the_rounded_score() -> None:
              ("120", "60.00", "pass"), ("159.98", "79.99", "pass"), ("160", "80.00", "good"),
              ("179.98", "89.99", "good"), ("180", "90.00", "excellent")]
     for earned, published, grade in cases:
-        s = one(EmployeeEvidence(1, inspections=20, items={"H1": ItemTally(Decimal(earned), 20)}))
+        s = one(EmployeeEvidence(1, inspections=20, items={"H1": ItemTally.of(earned, 20)}))
         assert (str(s.final_score), s.grade) == (published, grade), earned
 
 
@@ -193,7 +193,7 @@ def evidence(draw: st.DrawFn, employee_id: int = 1) -> EmployeeEvidence:
     for code in draw(st.lists(codes, unique=True, max_size=15)):
         n = draw(st.integers(0, 6))
         cents = draw(st.integers(0, int(MAX[code] * 100) * n))
-        items[code] = ItemTally(Decimal(cents) / 100, n) if n else ItemTally(Decimal(0), 0)
+        items[code] = ItemTally(cents, n) if n else ItemTally(0, 0)
     surveys = {}
     for q in draw(st.lists(st.sampled_from(["attitude", "quality", "efficiency", "environment",
                                             "overall"]), unique=True)):
@@ -231,8 +231,8 @@ def test_a_passing_inspection_never_lowers_attitude(ev: EmployeeEvidence) -> Non
     attitude = [i.code for i in RB.items if i.dimension == "attitude"]
     better = dict(ev.items)
     for code in attitude:
-        t = better.get(code, ItemTally(Decimal(0), 0))
-        better[code] = ItemTally(t.earned + MAX[code], t.applicable + 1)
+        t = better.get(code, ItemTally.of(0, 0))
+        better[code] = ItemTally(t.earned_cents + int(MAX[code] * 100), t.applicable + 1)
     after = EmployeeEvidence(ev.employee_id, ev.inspections + 1, better, ev.surveys,
                              ev.complaints, ev.commendation_ids)
     means = {}

@@ -1,0 +1,61 @@
+"""`make bench`: run every benchmark, write JSON under tests/benchmarks/results/.
+
+Targets are checked as ratios to a baseline measured in the same run, so a
+slow or busy machine does not turn into a false alarm.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import platform
+import socket
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from tests.benchmarks import bench_scoring
+
+RESULTS = Path(__file__).parent / "results"
+PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
+
+
+def postgres_available() -> bool:
+    if os.environ.get("TEST_POSTGRES_URL"):
+        return True
+    try:
+        socket.create_connection(("127.0.0.1", 5432), 1).close()
+        return True
+    except OSError:
+        return False
+
+
+def write(name: str, data: dict[str, object]) -> None:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    data = {"measured_at": datetime.now(UTC).isoformat(), "machine": {
+        "cpus": os.cpu_count(), "python": platform.python_version()}, **data}
+    (RESULTS / f"{name}.json").write_text(json.dumps(data, indent=2) + "\n")
+    print(json.dumps(data, indent=2))
+
+
+def main() -> int:
+    failures: list[str] = []
+    backends = ["sqlite"] + (["postgres"] if postgres_available() else [])
+    for backend in backends:
+        result = asyncio.run(bench_scoring.run_backend(backend, PG_URL))
+        write(f"scoring-{backend}", result)
+        first = result["runs"][0]
+        if first["ratio_to_floor"] > 3.0:
+            failures.append(f"scoring on {backend}: {first['ratio_to_floor']}× the SQL floor")
+        if backend == "sqlite" and first["score_seconds_median"] > 3.0:
+            failures.append(f"scoring on sqlite took {first['score_seconds_median']} s")
+        if result["memory_ratio_16_vs_8_inspections"] > 1.5:
+            failures.append(f"scoring memory grows with item rows on {backend}")
+    for f in failures:
+        print("TARGET MISSED:", f, file=sys.stderr)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
