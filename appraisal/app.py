@@ -25,6 +25,7 @@ from appraisal.evidence.routes import (
     SurveyController,
 )
 from appraisal.health import healthz
+from appraisal.incentives.routes import IncentiveController
 from appraisal.periods.routes import PeriodController
 from appraisal.scoring.routes import ScoreController
 from appraisal.staff.routes import EmployeeController, TeamController
@@ -57,6 +58,7 @@ def create_app(database_url: str | None = None, *, manage_db: bool = True) -> Li
             EmployeeController,
             PeriodController,
             ScoreController,
+            IncentiveController,
             InspectionController,
             ComplaintController,
             SurveyController,

@@ -19,6 +19,7 @@ MODEL_MODULES = [
     "appraisal.evidence.models",
     "appraisal.audit.models",
     "appraisal.scoring.models",
+    "appraisal.incentives.models",
 ]
 
 

@@ -1,0 +1,59 @@
+"""Incentive endpoints: allocate, read the latest allocation, export for payroll."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.params import Parameter
+
+from appraisal.accounts.auth import HR, Actor
+from appraisal.incentives import service
+
+TeamFilter = Annotated[int | None, Parameter(ge=1, le=2**31 - 1)]
+
+
+class AllocationIn(msgspec.Struct, forbid_unknown_fields=True):
+    pool: Annotated[Decimal, msgspec.Meta(examples=["10000.00"])]
+    team_id: Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)] | None = None
+    cap: Decimal | None = None
+    currency: Annotated[str, msgspec.Meta(pattern="^[A-Z]{3}$")] = "CNY"
+
+
+class IncentiveController(Controller):
+    path = "/api/v1/periods/{month:str}"
+    tags = ["incentives"]
+    guards = [HR]
+
+    @post("/incentives")
+    async def allocate(
+        self, request: Request[Actor, str, object], month: str, data: AllocationIn
+    ) -> dict[str, Any]:
+        """Share the pool over graded employees (whole organisation or one team)."""
+        allocation = await service.allocate(
+            request.user, month, pool=data.pool, team_id=data.team_id, cap=data.cap,
+            currency=data.currency,
+        )
+        return await service.allocation_out(allocation)
+
+    @get("/incentives")
+    async def latest(self, month: str, team_id: TeamFilter = None) -> dict[str, Any]:
+        return await service.allocation_out(await service.latest(month, team_id))
+
+    @get("/incentives.csv", media_type="text/csv")
+    async def export_csv(self, month: str, team_id: TeamFilter = None) -> Response[bytes]:
+        out = await service.allocation_out(await service.latest(month, team_id))
+        return Response(service.to_csv(out), media_type="text/csv; charset=utf-8", headers={
+            "Content-Disposition": f'attachment; filename="incentives-{month}.csv"'})
+
+    @get("/incentives.xlsx",
+         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    async def export_xlsx(self, month: str, team_id: TeamFilter = None) -> Response[bytes]:
+        out = await service.allocation_out(await service.latest(month, team_id))
+        return Response(
+            service.to_xlsx(out),
+            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={"Content-Disposition": f'attachment; filename="incentives-{month}.xlsx"'},
+        )

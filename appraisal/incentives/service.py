@@ -1,0 +1,197 @@
+"""Allocating a period's incentive pool and exporting it for payroll."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from appraisal.accounts.auth import Actor
+from appraisal.audit.service import record
+from appraisal.errors import Conflict, NotFound, Unprocessable
+from appraisal.incentives.allocation import (
+    Candidate,
+    StarCandidate,
+    allocate_pool,
+    service_stars,
+    to_cents,
+)
+from appraisal.incentives.models import IncentiveAllocation, IncentiveShare
+from appraisal.periods.models import Period, PeriodStatus
+from appraisal.periods.service import local, require_period
+from appraisal.scoring.models import SnapshotScore
+from appraisal.scoring.service import current_snapshot, rulebook_of
+from appraisal.staff.models import Team
+
+EXPORT_COLUMNS = ("employee_no", "name", "team", "final_score", "grade", "amount")
+MAX_MONEY = Decimal("999999999999.99")
+
+
+def _money(value: Decimal, field: str) -> Decimal:
+    if not value.is_finite():
+        raise Unprocessable.field(field, "must be a number")
+    if value < 0:
+        raise Unprocessable.field(field, f"must not be negative, got {value}")
+    if value > MAX_MONEY:
+        raise Unprocessable.field(field, f"must be at most {MAX_MONEY}")
+    try:
+        to_cents(value)
+    except ValueError:
+        raise Unprocessable.field(field, f"at most 2 decimal places, got {value}") from None
+    return value.quantize(Decimal("0.01"))
+
+
+async def allocate(
+    actor: Actor, month: str, *, pool: Decimal, team_id: int | None, cap: Decimal | None,
+    currency: str = "CNY",
+) -> IncentiveAllocation:
+    pool = _money(pool, "pool")
+    cap = _money(cap, "cap") if cap is not None else None
+    team = None
+    if team_id is not None:
+        team = await Team.filter(id=team_id).first()
+        if team is None:
+            raise Unprocessable.field("team_id", f"no team with id {team_id}")
+    period = await require_period(month)
+    async with in_transaction():
+        period = await Period.filter(id=period.id).select_for_update().get()
+        if period.status == PeriodStatus.open:
+            raise Conflict(f"period {month} is open; close it before allocating incentives")
+        snapshot = await current_snapshot(period)
+        if snapshot is None:
+            raise Conflict(f"period {month} has no score snapshot")
+        rows = await SnapshotScore.filter(snapshot_id=snapshot.id).values(
+            "employee_id", "final_score", "grade", "status", "breakdown")
+        if team_id is not None:
+            rows = [r for r in rows if r["breakdown"]["team_id"] == team_id]
+        candidates = [
+            Candidate(r["employee_id"], r["breakdown"]["employee_no"], r["final_score"],
+                      r["grade"], r["status"])
+            for r in rows
+        ]
+        rulebook = rulebook_of(period)
+        result = allocate_pool(pool, candidates, rulebook.incentive_coefficients, cap)
+        stars = service_stars([
+            StarCandidate(r["employee_id"], r["breakdown"]["employee_no"],
+                          r["breakdown"]["team_id"], r["final_score"], r["grade"],
+                          len(r["breakdown"]["deductions"]))
+            for r in rows
+        ])
+        star_ids = {s.employee_id for s in stars.values()}
+        previous = await IncentiveAllocation.filter(period_id=period.id, team_id=team_id)
+        before = [await allocation_summary(p) for p in previous]
+        for p in previous:
+            await p.delete()
+        allocation = await IncentiveAllocation.create(
+            period_id=period.id, snapshot_id=snapshot.id, team_id=team_id, currency=currency,
+            pool=result.pool, cap=result.cap, allocated=result.allocated,
+            unallocated=result.unallocated, created_by_id=actor.id,
+        )
+        await IncentiveShare.bulk_create([
+            IncentiveShare(allocation_id=allocation.id, employee_id=s.employee_id, grade=s.grade,
+                           final_score=s.final_score, coefficient=s.coefficient, amount=s.amount,
+                           service_star=s.employee_id in star_ids)
+            for s in result.shares
+        ], batch_size=500)
+        await record(actor, "allocate", "incentive",
+                     f"{month}/{'team-' + str(team_id) if team_id else 'organisation'}",
+                     before={"replaced": before} if before else None,
+                     after=await allocation_summary(allocation))
+    return allocation
+
+
+async def allocation_summary(a: IncentiveAllocation) -> dict[str, Any]:
+    return {"id": a.id, "pool": str(a.pool), "cap": str(a.cap) if a.cap is not None else None,
+            "allocated": str(a.allocated), "unallocated": str(a.unallocated),
+            "team_id": a.team_id, "snapshot_id": a.snapshot_id}
+
+
+async def latest(month: str, team_id: int | None) -> IncentiveAllocation:
+    period = await require_period(month)
+    allocation = await IncentiveAllocation.filter(
+        period_id=period.id, team_id=team_id).order_by("-id").first()
+    if allocation is None:
+        scope = f"team {team_id}" if team_id else "the organisation"
+        raise NotFound(f"no incentive allocation for {scope} in {month}")
+    return allocation
+
+
+async def allocation_out(a: IncentiveAllocation) -> dict[str, Any]:
+    period = await Period.get(id=a.period_id)
+    snapshot = await current_snapshot(period)
+    shares = await IncentiveShare.filter(allocation_id=a.id).select_related(
+        "employee__team").order_by("employee__employee_no")
+    team_names = dict(await Team.all().values_list("id", "name"))
+    allocations = [
+        {"employee_id": s.employee_id, "employee_no": s.employee.employee_no,
+         "name": s.employee.name, "team_id": s.employee.team_id, "team": s.employee.team.name,
+         "final_score": str(s.final_score) if s.final_score is not None else None,
+         "grade": s.grade, "coefficient": str(s.coefficient.normalize()),
+         "amount": str(s.amount), "service_star": s.service_star}
+        for s in shares
+    ]
+    return {
+        "id": a.id,
+        "period": period.month,
+        "team_id": a.team_id,
+        "team": team_names.get(a.team_id) if a.team_id else None,
+        "currency": a.currency,
+        "pool": str(a.pool),
+        "cap": str(a.cap) if a.cap is not None else None,
+        "allocated": str(a.allocated),
+        "unallocated": str(a.unallocated),
+        "allocations": allocations,
+        "service_stars": [
+            {k: row[k] for k in ("employee_id", "employee_no", "name", "team_id", "team",
+                                 "final_score")}
+            for row in sorted(allocations, key=lambda r: r["team"]) if row["service_star"]
+        ],
+        "snapshot_id": a.snapshot_id,
+        # A reopen and re-close makes a new snapshot: this allocation is then out of date.
+        "stale": snapshot is None or snapshot.id != a.snapshot_id,
+        "created_at": local(a.created_at).isoformat(),
+    }
+
+
+def export_rows(out: dict[str, Any]) -> list[list[Any]]:
+    return [[r["employee_no"], r["name"], r["team"],
+             Decimal(r["final_score"]) if r["final_score"] is not None else None,
+             r["grade"] or "", Decimal(r["amount"])] for r in out["allocations"]]
+
+
+def to_csv(out: dict[str, Any]) -> bytes:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(EXPORT_COLUMNS)
+    for row in export_rows(out):
+        writer.writerow(["" if v is None else str(v) for v in row])
+    # UTF-8 with BOM: spreadsheet programs then show Chinese names correctly.
+    return "\ufeff".encode() + buf.getvalue().encode("utf-8")
+
+
+def to_xlsx(out: dict[str, Any]) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = f"{out['period']} incentives"[:31]
+    ws.append(list(EXPORT_COLUMNS))
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for row in export_rows(out):
+        ws.append(row)
+    for (col, width) in zip("ABCDEF", (12, 14, 22, 12, 18, 14), strict=True):
+        ws.column_dimensions[col].width = width
+    for cells in ws.iter_rows(min_row=2, min_col=4, max_col=6):
+        cells[0].number_format = "0.00"
+        cells[2].number_format = "#,##0.00"
+    ws.append([])
+    ws.append(["", "", "", "", "total", Decimal(out["allocated"])])
+    ws.cell(ws.max_row, 6).number_format = "#,##0.00"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
