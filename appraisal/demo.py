@@ -404,10 +404,15 @@ def _inspections(rng: random.Random, people: Sequence[_Person], windows: Sequenc
             weights = [x for _, x in p.team.touchpoints]
             seen: set[datetime] = set()
             for _ in range(n):
+                # (employee, occurred_at) identifies a row on read-back, so it must be
+                # unique; in the first seconds of a month there may be no room: skip.
                 ts = _ts(rng, w, (7, 21))
-                while ts in seen:  # (employee, occurred_at) identifies a row on read-back
-                    ts += timedelta(seconds=rng.randint(60, 3600))
-                    ts = ts if ts <= w.limit else _ts(rng, w)
+                for _attempt in range(20):
+                    if ts not in seen:
+                        break
+                    ts = _ts(rng, w, (7, 21))
+                else:
+                    continue
                 seen.add(ts)
                 touchpoint = rng.choices(touchpoints, weights)[0]
                 method = _method(rng, touchpoint)
@@ -465,6 +470,7 @@ def _complaints(rng: random.Random, people: Sequence[_Person], windows: Sequence
                 sup_ids: dict[str, int | None]) -> list[Complaint]:
     out: list[Complaint] = []
     weights = [{"strong": 0.3, "normal": 1.0, "weak": 5.0}[p.profile] for p in people]
+    critical_left = 1  # a critical complaint (veto) is rare: at most one in the demo
     for w in windows:
         if w.rulebook is None:
             continue
@@ -472,6 +478,10 @@ def _complaints(rng: random.Random, people: Sequence[_Person], windows: Sequence
             p = rng.choices(people, weights)[0]
             received = _ts(rng, w)
             severity = rng.choices([Severity.minor, Severity.major, Severity.critical], [75, 22, 3])[0]
+            if severity is Severity.critical:
+                if not critical_left:
+                    severity = Severity.major
+                critical_left = 0
             channel = rng.choices(["电话", "前台", "微信", "12345热线"], [35, 25, 30, 10])[0]
             late = rng.random() < 0.15
             first = _within(received + timedelta(
