@@ -27,6 +27,7 @@ from appraisal.evidence.routes import (
 from appraisal.health import healthz
 from appraisal.incentives.routes import IncentiveController
 from appraisal.periods.routes import PeriodController
+from appraisal.reporting.routes import ReportController, ReportJobController
 from appraisal.scoring.routes import ScoreController
 from appraisal.staff.routes import EmployeeController, TeamController
 
@@ -59,6 +60,8 @@ def create_app(database_url: str | None = None, *, manage_db: bool = True) -> Li
             PeriodController,
             ScoreController,
             IncentiveController,
+            ReportController,
+            ReportJobController,
             InspectionController,
             ComplaintController,
             SurveyController,

@@ -20,6 +20,7 @@ MODEL_MODULES = [
     "appraisal.audit.models",
     "appraisal.scoring.models",
     "appraisal.incentives.models",
+    "appraisal.reporting.models",
 ]
 
 

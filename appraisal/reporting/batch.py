@@ -1,0 +1,142 @@
+"""The monthly batch: every appraisal, the summaries and the payroll export in one ZIP.
+
+PDFs are rendered in a pool of worker processes (one per core) while the
+main process gathers the next chunk's data from the database; each PDF is
+written into the ZIP as soon as it is ready, so memory holds one chunk,
+never the whole month.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import zipfile
+from collections.abc import Awaitable, Callable
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from appraisal.incentives.models import IncentiveAllocation
+from appraisal.incentives.service import allocation_out, to_csv, to_xlsx
+from appraisal.periods.models import Period
+from appraisal.reporting.documents import appraisal_contexts, snapshot_for_reports, summary_context
+from appraisal.scoring.models import SnapshotScore
+from appraisal.staff.models import Team
+
+CHUNK = 40
+Progress = Callable[[int, int], Awaitable[None] | None]
+
+
+def _warm() -> None:
+    # Load fonts and the stylesheet once per worker, not per PDF.
+    from appraisal.reporting.pdf import _style
+
+    _style()
+
+
+def render_appraisal(context: dict[str, Any]) -> bytes:
+    from appraisal.reporting.pdf import appraisal_pdf
+
+    return appraisal_pdf(context)
+
+
+def render_summary(context: dict[str, Any]) -> bytes:
+    from appraisal.reporting.pdf import summary_pdf
+
+    return summary_pdf(context)
+
+
+def worker_pool(workers: int | None = None) -> ProcessPoolExecutor:
+    # spawn: workers never inherit the server's database connections or loop.
+    return ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1,
+                               mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_warm)
+
+
+@dataclass(slots=True)
+class BatchResult:
+    path: Path
+    appraisals: int
+    summaries: int
+    snapshot_hash: str
+    size: int
+
+
+def safe(name: str) -> str:
+    return "".join(ch if ch not in '/\\:*?"<>|' else "_" for ch in name).strip() or "team"
+
+
+async def build_batch(
+    period: Period, out: Path, *, progress: Progress | None = None,
+    pool: Executor | None = None, workers: int | None = None,
+) -> BatchResult:
+    snapshot = await snapshot_for_reports(period)
+    rows = await SnapshotScore.filter(snapshot_id=snapshot.id).order_by(
+        "employee__employee_no").values_list("employee_id", flat=True)
+    teams = {t.id: t.name for t in await Team.all()}
+    team_ids = sorted({b["team_id"] for b in await SnapshotScore.filter(
+        snapshot_id=snapshot.id).values_list("breakdown", flat=True)})
+    total = len(rows) + 1 + len(team_ids)
+    done = 0
+
+    async def tick(n: int = 1) -> None:
+        nonlocal done
+        done += n
+        if progress is not None:
+            result = progress(done, total)
+            if asyncio.iscoroutine(result):
+                await result
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(".part")
+    own_pool = pool is None
+    executor = pool or worker_pool(workers)
+    loop = asyncio.get_running_loop()
+    try:
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED) as zf:
+            chunks = [rows[i:i + CHUNK] for i in range(0, len(rows), CHUNK)]
+            next_ctx = (asyncio.ensure_future(appraisal_contexts(period, snapshot, chunks[0]))
+                        if chunks else None)
+            for n, _ in enumerate(chunks):
+                assert next_ctx is not None
+                contexts = await next_ctx
+                futures = [loop.run_in_executor(executor, render_appraisal, c) for c in contexts]
+                # Gather the next chunk from the database while this one renders.
+                next_ctx = (asyncio.ensure_future(
+                    appraisal_contexts(period, snapshot, chunks[n + 1]))
+                    if n + 1 < len(chunks) else None)
+                for context, future in zip(contexts, futures, strict=True):
+                    pdf = await future
+                    folder = safe(context["e"]["team"])
+                    zf.writestr(f"appraisals/{folder}/{context['file_name']}", pdf)
+                    await tick()
+            summaries = [(f"summary-{period.month}.pdf",
+                          await summary_context(period, snapshot))]
+            for tid in team_ids:
+                name = teams.get(tid, str(tid))
+                summaries.append((f"teams/summary-{period.month}-{safe(name)}.pdf",
+                                  await summary_context(period, snapshot, tid, name)))
+            futures = [loop.run_in_executor(executor, render_summary, c) for _, c in summaries]
+            for (name, _), future in zip(summaries, futures, strict=True):
+                zf.writestr(name, await future)
+                await tick()
+            allocation = await IncentiveAllocation.filter(
+                period_id=period.id, team_id=None).order_by("-id").first()
+            if allocation is not None:
+                data = await allocation_out(allocation)
+                zf.writestr(f"payroll/incentives-{period.month}.csv", to_csv(data))
+                zf.writestr(f"payroll/incentives-{period.month}.xlsx", to_xlsx(data))
+            zf.writestr("SNAPSHOT-SHA256.txt",
+                        f"{period.month} snapshot #{snapshot.sequence} "
+                        f"sha256 {snapshot.content_hash}\nrulebook {snapshot.rulebook_version} "
+                        f"sha256 {snapshot.rulebook_hash}\n")
+        tmp.replace(out)
+    finally:
+        if own_pool:
+            executor.shutdown(wait=True, cancel_futures=True)
+        if tmp.exists():
+            tmp.unlink()
+    size = out.stat().st_size  # noqa: ASYNC240 (one stat of a file just written)
+    return BatchResult(out, len(rows), len(summaries), snapshot.content_hash, size)

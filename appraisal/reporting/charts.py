@@ -1,0 +1,51 @@
+"""SVG charts for the PDFs, drawn by pygal (radar of the five dimensions, 6-month trend)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+import pygal
+from pygal.style import Style
+
+FONT = "'Noto Sans CJK SC', 'Noto Sans', sans-serif"
+STYLE = Style(
+    background="transparent",
+    plot_background="transparent",
+    foreground="#333",
+    foreground_strong="#111",
+    foreground_subtle="#999",
+    colors=("#1f6f8b", "#c0392b"),
+    font_family=FONT,
+    label_font_family=FONT,
+    major_label_font_family=FONT,
+    value_font_family=FONT,
+    title_font_family=FONT,
+    legend_font_family=FONT,
+    label_font_size=11,
+    major_label_font_size=11,
+    value_font_size=10,
+    legend_font_size=10,
+)
+# No scripts, tooltips or interactivity: these are printed.
+COMMON = {"style": STYLE, "disable_xml_declaration": True, "js": [], "show_legend": False,
+          "explicit_size": True, "print_values": False, "interpolate": None}
+
+
+def radar_svg(labels: Sequence[str], values: Sequence[Decimal | None]) -> str:
+    chart = pygal.Radar(width=320, height=250, range=(0, 100), fill=True, dots_size=3,
+                        show_y_labels=False, margin=18, x_label_rotation=0,
+                        truncate_label=-1, **COMMON)
+    chart.x_labels = list(labels)
+    chart.add("score", [float(v) if v is not None else 0 for v in values])
+    return chart.render(is_unicode=True)
+
+
+def trend_svg(months: Sequence[str], values: Sequence[Decimal | None]) -> str:
+    chart = pygal.Line(width=320, height=200, range=(0, 100), dots_size=3, margin=10,
+                       x_label_rotation=0, truncate_label=-1, show_minor_y_labels=False,
+                       print_values=True, **{k: v for k, v in COMMON.items()
+                                             if k != "print_values"})
+    chart.x_labels = [m[2:] for m in months]  # 26-06: short enough for six columns
+    chart.add("final", [float(v) if v is not None else None for v in values])
+    return chart.render(is_unicode=True)

@@ -1,0 +1,224 @@
+"""Gathering what an appraisal or summary PDF shows, in bulk queries.
+
+Everything here is read from the period's current snapshot (immutable), so
+a PDF always matches the scores and the SHA-256 printed in its footer.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from tortoise.functions import Avg, Count
+
+from appraisal.config import get_settings
+from appraisal.errors import Conflict, NotFound
+from appraisal.evidence.models import Complaint, SurveyResponse
+from appraisal.incentives.models import IncentiveAllocation, IncentiveShare
+from appraisal.periods.models import Period, PeriodStatus
+from appraisal.periods.service import local
+from appraisal.reporting.charts import radar_svg, trend_svg
+from appraisal.scoring.models import ScoreSnapshot, SnapshotScore
+from appraisal.scoring.service import current_snapshot, rulebook_of
+from appraisal.staff.models import Employee
+
+GRADE_EN = {"excellent": "Excellent", "good": "Good", "pass": "Pass",
+            "needs_improvement": "Needs improvement"}
+SEVERITY_ZH = {"minor": "轻微 minor", "major": "严重 major", "critical": "重大 critical"}
+STATUS_ZH = {"pending": "待核实 pending", "substantiated": "属实 substantiated",
+             "unsubstantiated": "不属实 unsubstantiated"}
+MAX_LOST_ROWS = 14
+
+
+def svg_uri(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+def with_charts(context: dict[str, Any]) -> dict[str, Any]:
+    data = context["chart_data"]
+    return {**context, "radar": svg_uri(radar_svg(data["labels"], data["values"])),
+            "trend": svg_uri(trend_svg(data["months"], data["trend"]))}
+
+
+async def snapshot_for_reports(period: Period) -> ScoreSnapshot:
+    if period.status == PeriodStatus.open:
+        raise Conflict(f"period {period.month} is open; appraisals are printed once it is closed")
+    snapshot = await current_snapshot(period)
+    if snapshot is None:
+        raise NotFound(f"period {period.month} has no score snapshot")
+    return snapshot
+
+
+async def _trends(period: Period, employee_ids: list[int]) -> tuple[list[str], dict[int, dict[str, Any]]]:
+    snaps = await ScoreSnapshot.filter(
+        superseded_at__isnull=True, period__month__lte=period.month
+    ).select_related("period").order_by("-period__month").limit(6)
+    months = {s.id: s.period.month for s in snaps}
+    trend: dict[int, dict[str, Any]] = defaultdict(dict)
+    for sid, eid, score in await SnapshotScore.filter(
+        snapshot_id__in=list(months), employee_id__in=employee_ids
+    ).values_list("snapshot_id", "employee_id", "final_score"):
+        trend[eid][months[sid]] = score
+    return sorted(months.values()), trend
+
+
+async def _incentives(period: Period, employee_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Each employee's amount: the organisation-wide allocation, else their team's."""
+    allocations = await IncentiveAllocation.filter(period_id=period.id).order_by("id")
+    # Team allocations first so that an organisation-wide one wins when both exist.
+    ordered = sorted(allocations, key=lambda a: (a.team_id is None, a.id))
+    currency = {a.id: a.currency for a in ordered}
+    out: dict[int, dict[str, Any]] = {}
+    for a in ordered:
+        for eid, amount, star in await IncentiveShare.filter(
+            allocation_id=a.id, employee_id__in=employee_ids
+        ).values_list("employee_id", "amount", "service_star"):
+            out[eid] = {"amount": amount, "currency": currency[a.id], "service_star": star}
+    return out
+
+
+def coaching_points(breakdown: dict[str, Any], rulebook: Any) -> list[dict[str, str]]:
+    """Two coaching points from the weakest items: most points lost first; without
+    losses, the items of the lowest-scoring dimensions."""
+    lost: dict[str, Decimal] = defaultdict(Decimal)
+    for row in breakdown["lost_points"]:
+        lost[row["code"]] += Decimal(row["points_lost"])
+    order = sorted(lost, key=lambda c: (-lost[c], rulebook.item_codes.index(c)))
+    if len(order) < 2:
+        dims = sorted(breakdown["dimension_breakdown"],
+                      key=lambda d: Decimal(d["score"]) if d["score"] else Decimal(101))
+        for d in dims:
+            for item in rulebook.items:
+                if item.dimension == d["code"] and item.code not in order:
+                    order.append(item.code)
+    points = []
+    for code in order[:2]:
+        item = rulebook.item(code)
+        points.append({"code": code, "standard_zh": item.standard_zh,
+                       "standard_en": item.standard_en, "coaching_zh": item.coaching_zh,
+                       "coaching_en": item.coaching_en})
+    return points
+
+
+async def appraisal_contexts(
+    period: Period, snapshot: ScoreSnapshot, employee_ids: Iterable[int]
+) -> list[dict[str, Any]]:
+    ids = list(employee_ids)
+    rulebook = rulebook_of(period)
+    rows = {eid: b for eid, b in await SnapshotScore.filter(
+        snapshot_id=snapshot.id, employee_id__in=ids).values_list("employee_id", "breakdown")}
+    positions = dict(await Employee.filter(id__in=ids).values_list("id", "position"))
+    months, trends = await _trends(period, ids)
+    incentives = await _incentives(period, ids)
+    complaints: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for c in await Complaint.filter(period_id=period.id, employee_id__in=ids).order_by(
+            "received_at").values("id", "employee_id", "severity", "status", "received_at",
+                                  "customer_satisfied"):
+        complaints[c["employee_id"]].append(c)
+    surveys = {r["employee_id"]: r for r in await SurveyResponse.filter(
+        period_id=period.id, employee_id__in=ids).annotate(
+        n=Count("id"), overall=Avg("overall")).group_by("employee_id").values(
+        "employee_id", "n", "overall")}
+    generated_at = local(datetime.now(get_settings().timezone)).strftime("%Y-%m-%d %H:%M %z")
+    contexts = []
+    for eid in ids:
+        b = rows.get(eid)
+        if b is None:
+            continue
+        deductions = {d["complaint_id"]: d for d in b["deductions"]}
+        shaped_complaints = [
+            {"severity": getattr(c["severity"], "value", c["severity"]),
+             "status": getattr(c["status"], "value", c["status"]),
+             "received_at": local(c["received_at"]).isoformat(),
+             "customer_satisfied": c["customer_satisfied"],
+             "late": deductions.get(c["id"], {}).get("late", False),
+             "deduction": deductions.get(c["id"], {}).get("total")}
+            for c in complaints[eid]
+        ]
+        labels = [f"{d['name_zh']}" for d in b["dimension_breakdown"]]
+        values = [Decimal(d["score"]) if d["score"] else None for d in b["dimension_breakdown"]]
+        trend_values = [trends[eid].get(m) for m in months]
+        survey = surveys.get(eid)
+        contexts.append({
+            "organisation": get_settings().organisation,
+            "period": period.month,
+            "e": {"name": b["name"], "employee_no": b["employee_no"], "team": b["team"],
+                  "position": positions.get(eid, "")},
+            "s": b,
+            # Charts are drawn where the PDF is rendered (a worker process in batches).
+            "chart_data": {"labels": labels, "values": values, "months": months,
+                           "trend": trend_values},
+            "complaints": shaped_complaints,
+            "survey_count": survey["n"] if survey else 0,
+            "survey_overall": (f"{Decimal(str(survey['overall'])):.2f}"
+                               if survey and survey["overall"] is not None else None),
+            "incentive": incentives.get(eid),
+            "coaching": coaching_points(b, rulebook),
+            "snapshot_hash": snapshot.content_hash,
+            "generated_at": generated_at,
+            "grade_en": GRADE_EN,
+            "severity_zh": SEVERITY_ZH,
+            "status_zh": STATUS_ZH,
+            "max_lost_rows": MAX_LOST_ROWS,
+            "file_name": f"{b['employee_no']}-{period.month}.pdf",
+        })
+    return contexts
+
+
+GRADE_LABEL = {"excellent": "优秀 Excellent", "good": "良好 Good", "pass": "合格 Pass",
+               "needs_improvement": "待改进 Needs improvement"}
+
+
+async def summary_context(
+    period: Period, snapshot: ScoreSnapshot, team_id: int | None = None,
+    team_name: str | None = None,
+) -> dict[str, Any]:
+    """Ranking, grade distribution, dimension averages, stars and incentive totals."""
+    rulebook = rulebook_of(period)
+    rows = [b for b in await SnapshotScore.filter(snapshot_id=snapshot.id).values_list(
+        "breakdown", flat=True) if team_id is None or b["team_id"] == team_id]
+    rows.sort(key=lambda r: (-(Decimal(r["final_score"]) if r["final_score"] else Decimal(-1)),
+                             r["employee_no"]))
+    incentives = await _incentives(period, [r["employee_id"] for r in rows])
+    allocation = await IncentiveAllocation.filter(period_id=period.id, team_id=team_id).order_by(
+        "-id").first()
+    counts: dict[str | None, int] = defaultdict(int)
+    for r in rows:
+        counts[r["grade"]] += 1
+    total = len(rows) or 1
+    distribution = [
+        {"label": GRADE_LABEL[g] if g else "证据不足 Insufficient evidence", "count": counts[g],
+         "share": f"{Decimal(counts[g] * 100) / total:.1f}"}
+        for g in (*GRADE_LABEL, None)
+    ]
+    dims = []
+    for d in rulebook.dimensions:
+        values = [Decimal(r["dimensions"][d.code]) for r in rows if d.code in r["dimensions"]]
+        dims.append({"name_zh": d.name_zh, "name_en": d.name_en, "count": len(values),
+                     "average": f"{sum(values) / len(values):.2f}" if values else None})
+    stars = [
+        {"team": r["team"], "name": r["name"], "employee_no": r["employee_no"],
+         "final_score": r["final_score"]}
+        for r in sorted(rows, key=lambda r: r["team"])
+        if incentives.get(r["employee_id"], {}).get("service_star")
+    ]
+    return {
+        "organisation": get_settings().organisation,
+        "scope": team_name or "全机构 Whole organisation",
+        "period": period.month,
+        "rows": [{**r, "amount": incentives.get(r["employee_id"], {}).get("amount")}
+                 for r in rows],
+        "distribution": distribution,
+        "dimensions": dims,
+        "stars": stars,
+        "incentive": allocation,
+        "grade_label": GRADE_LABEL,
+        "rulebook_version": rulebook.version,
+        "snapshot_hash": snapshot.content_hash,
+        "generated_at": local(datetime.now(get_settings().timezone)).strftime(
+            "%Y-%m-%d %H:%M %z"),
+    }

@@ -1,0 +1,78 @@
+"""Running batch report jobs.
+
+With SQLite the batch runs in the server process (PDFs rendered by a
+process pool). Progress is stored on the ReportJob row so any request can
+read it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+from tortoise.transactions import in_transaction
+
+from appraisal.accounts.auth import Actor
+from appraisal.audit.service import record
+from appraisal.config import PROJECT_ROOT
+from appraisal.periods.models import Period
+from appraisal.periods.service import require_period
+from appraisal.reporting.batch import build_batch
+from appraisal.reporting.documents import snapshot_for_reports
+from appraisal.reporting.models import JobStatus, ReportJob
+
+log = logging.getLogger("appraisal.jobs")
+_running: set[asyncio.Task[None]] = set()
+
+
+def reports_dir() -> Path:
+    return Path(os.environ.get("APPRAISAL_REPORTS_DIR", PROJECT_ROOT / "data" / "reports"))
+
+
+async def submit(actor: Actor, month: str) -> ReportJob:
+    period = await require_period(month)
+    snapshot = await snapshot_for_reports(period)  # 409 while open
+    async with in_transaction():
+        job = await ReportJob.create(period_id=period.id, created_by_id=actor.id,
+                                     snapshot_hash=snapshot.content_hash)
+        await record(actor, "create", "report_job", job.id, after={"period": month})
+    task = asyncio.create_task(run(job.id))
+    _running.add(task)
+    task.add_done_callback(_running.discard)
+    return job
+
+
+async def run(job_id: int, workers: int | None = None) -> None:
+    job = await ReportJob.get(id=job_id)
+    period = await Period.get(id=job.period_id)
+    job.status, job.started_at = JobStatus.running, datetime.now(UTC)
+    await job.save()
+    out = reports_dir() / f"appraisals-{period.month}-job{job.id}.zip"
+    last_saved = 0
+
+    async def progress(done: int, total: int) -> None:
+        nonlocal last_saved
+        # A write every few PDFs keeps the progress fresh without slowing the batch.
+        if done - last_saved >= 10 or done == total:
+            last_saved = done
+            await ReportJob.filter(id=job_id).update(done=done, total=total)
+
+    try:
+        result = await build_batch(period, out, progress=progress, workers=workers)
+    except Exception as exc:  # reported on the job; the server keeps running
+        log.exception("report job %s failed", job_id)
+        await ReportJob.filter(id=job_id).update(
+            status=JobStatus.failed, error=str(exc)[:2000], finished_at=datetime.now(UTC))
+        return
+    await ReportJob.filter(id=job_id).update(
+        status=JobStatus.done, file_path=str(result.path), file_size=result.size,
+        finished_at=datetime.now(UTC))
+
+
+async def wait_all() -> None:
+    """Tests and shutdown: wait for in-process jobs to finish."""
+    while _running:
+        await asyncio.gather(*list(_running), return_exceptions=True)

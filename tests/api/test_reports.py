@@ -1,0 +1,129 @@
+"""PDF appraisals, summaries and the batch job, read back with pypdf."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+from httpx import AsyncClient
+from pypdf import PdfReader
+
+from appraisal.reporting import jobs
+from tests.api.test_incentives import closed_month
+from tests.conftest import Org
+
+
+def text_of(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def embedded_fonts(data: bytes) -> list[str]:
+    fonts = []
+    for page in PdfReader(io.BytesIO(data)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descendants = font.get("/DescendantFonts")
+            desc = (descendants[0].get_object() if descendants else font)["/FontDescriptor"]
+            desc = desc.get_object()
+            if any(k in desc for k in ("/FontFile", "/FontFile2", "/FontFile3")):
+                fonts.append(str(font["/BaseFont"]))
+    return fonts
+
+
+@pytest.fixture
+async def published(client: AsyncClient, org: Org) -> Org:
+    await closed_month(client, org)
+    h = org.h("hr")
+    r = await client.post("/api/v1/periods/2026-11/incentives", headers=h, json={"pool": "4200.00"})
+    assert r.status_code == 201
+    await client.post("/api/v1/periods/2026-11/publish", headers=h)
+    return org
+
+
+async def test_appraisal_pdf_content(client: AsyncClient, published: Org) -> None:
+    org = published
+    r = await client.get(f"/api/v1/periods/2026-11/appraisals/{org.emp_a1}.pdf",
+                         headers=org.h("hr"))
+    assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+    assert len(r.content) < 300_000
+    text = text_of(r.content)
+    snapshot = (await client.get("/api/v1/periods/2026-11", headers=org.h("hr"))).json()["snapshot"]
+    for expected in ("张伟", "A001", "100.00", "优秀", "Excellent", "1500.00", "2026-11",
+                     "2026.1", snapshot["content_hash"], "服务之星", "员工签字", "主管签字"):
+        assert expected in text.replace("\n", ""), expected
+    fonts = embedded_fonts(r.content)
+    assert fonts and all("CJK" in f for f in fonts)
+
+
+async def test_pdf_escapes_customer_text(client: AsyncClient, org: Org) -> None:
+    from tests.api.test_incentives import insp
+
+    h = org.h("hr")
+    for day in (3, 4):
+        await client.post("/api/v1/inspections", json=insp(org.emp_a1, ("V1",), day), headers=h)
+    await client.post("/api/v1/complaints", headers=h, json={
+        "employee_id": org.emp_a1, "received_at": "2026-11-05T10:00:00+08:00",
+        "channel": "<b>微信</b>", "severity": "minor", "description": "<script>x</script>"})
+    await client.post("/api/v1/commendations", headers=h, json={
+        "employee_id": org.emp_a1, "received_at": "2026-11-05T10:00:00+08:00",
+        "source": "<i>锦旗</i>"})
+    await client.post("/api/v1/periods/2026-11/close", headers=h)
+    r = await client.get(f"/api/v1/periods/2026-11/appraisals/{org.emp_a1}.pdf", headers=h)
+    assert "<i>锦旗</i>" in text_of(r.content).replace("\n", "")
+
+
+async def test_appraisal_pdf_access(client: AsyncClient, org: Org) -> None:
+    await closed_month(client, org)
+    url = f"/api/v1/periods/2026-11/appraisals/{org.emp_a1}.pdf"
+    assert (await client.get(url, headers=org.h("emp_a1"))).status_code == 404  # not published
+    assert (await client.get(url, headers=org.h("sup_a"))).status_code == 200
+    assert (await client.get(url, headers=org.h("sup_b"))).status_code == 404
+    await client.post("/api/v1/periods/2026-11/publish", headers=org.h("hr"))
+    assert (await client.get(url, headers=org.h("emp_a1"))).status_code == 200
+    assert (await client.get(url, headers=org.h("emp_b1"))).status_code == 404
+    bad = await client.get("/api/v1/periods/2026-11/appraisals/x.pdf", headers=org.h("hr"))
+    assert bad.status_code == 404
+
+
+async def test_pdf_of_open_period_is_409(client: AsyncClient, org: Org) -> None:
+    await client.post("/api/v1/periods", json={"month": "2026-11"}, headers=org.h("hr"))
+    r = await client.get(f"/api/v1/periods/2026-11/appraisals/{org.emp_a1}.pdf",
+                         headers=org.h("hr"))
+    assert r.status_code == 409
+
+
+async def test_summary_pdf(client: AsyncClient, published: Org) -> None:
+    org = published
+    r = await client.get("/api/v1/periods/2026-11/summary.pdf", headers=org.h("hr"))
+    assert r.status_code == 200
+    text = text_of(r.content).replace("\n", "")
+    for expected in ("等级分布", "服务之星", "张伟", "李娜", "4200.00", "全机构"):
+        assert expected in text, expected
+    r = await client.get("/api/v1/periods/2026-11/summary.pdf", headers=org.h("sup_a"),
+                         params={"team_id": org.team_a})
+    assert r.status_code == 200 and "李娜" not in text_of(r.content)
+    r = await client.get("/api/v1/periods/2026-11/summary.pdf", headers=org.h("sup_a"),
+                         params={"team_id": org.team_b})
+    assert r.status_code == 404
+
+
+async def test_batch_job_zip(client: AsyncClient, published: Org) -> None:
+    org = published
+    h = org.h("hr")
+    r = await client.post("/api/v1/periods/2026-11/report-jobs", headers=h)
+    assert r.status_code == 202
+    job_id = r.json()["id"]
+    await jobs.wait_all()
+    status = (await client.get(f"/api/v1/report-jobs/{job_id}", headers=h)).json()
+    assert status["status"] == "done", status
+    assert (status["done"], status["total"]) == (3 + 1 + 2, 3 + 1 + 2)
+    r = await client.get(status["download"], headers=h)
+    assert r.status_code == 200
+    names = set(zipfile.ZipFile(io.BytesIO(r.content)).namelist())
+    assert {"appraisals/前台组 Front desk/A001-2026-11.pdf", "summary-2026-11.pdf",
+            "payroll/incentives-2026-11.csv", "payroll/incentives-2026-11.xlsx",
+            "SNAPSHOT-SHA256.txt"} <= names
+    assert len([n for n in names if n.startswith("appraisals/")]) == 3
+    assert (await client.post("/api/v1/periods/2026-11/report-jobs",
+                              headers=org.h("sup_a"))).status_code == 403
