@@ -198,6 +198,56 @@ def cmd_lifecycle(args: argparse.Namespace) -> int:
     return _run(lambda: _with_db(work))
 
 
+def cmd_reports_build(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from appraisal.errors import Problem
+    from appraisal.periods.service import require_period
+    from appraisal.reporting.batch import build_batch
+
+    out = Path(args.out) / f"appraisals-{args.month}.zip"
+
+    async def work() -> int:
+        try:
+            period = await require_period(args.month)
+            with Progress("[progress.description]{task.description}", BarColumn(),
+                          MofNCompleteColumn(), TimeRemainingColumn(), console=console) as bar:
+                task = bar.add_task(f"appraisals {args.month}", total=None)
+
+                def progress(done: int, total: int) -> None:
+                    bar.update(task, completed=done, total=total)
+
+                result = await build_batch(period, out, progress=progress, workers=args.workers)
+        except Problem as exc:
+            return _problem(exc)
+        console.print(f"wrote {result.path} ({result.appraisals} appraisals, {result.summaries} "
+                      f"summaries, {result.size / 2**20:.1f} MB), snapshot sha256 "
+                      f"{result.snapshot_hash}")
+        return 0
+
+    return _run(lambda: _with_db(work))
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from appraisal.reporting.queue import QUEUE, queue_app, uses_queue
+
+    if not uses_queue():
+        console.print("[red]the report queue needs PostgreSQL (DATABASE_URL=postgres://…); "
+                      "with SQLite the server renders batches itself[/red]")
+        return 2
+
+    async def work() -> int:
+        app = queue_app()
+        async with app.open_async():
+            await app.run_worker_async(queues=[QUEUE], concurrency=1, wait=not args.once,
+                                       name=args.name)
+        return 0
+
+    return _run(lambda: _with_db(work))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="appraisal", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -232,6 +282,19 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "reopen":
             p.add_argument("--reason", required=True)
         p.set_defaults(func=cmd_lifecycle)
+
+    reports = sub.add_parser("reports", help="PDF reports")
+    reports_sub = reports.add_subparsers(dest="reports_command", required=True)
+    p = reports_sub.add_parser("build", help="build the monthly ZIP of appraisals")
+    p.add_argument("month", help="YYYY-MM")
+    p.add_argument("--out", default=".", help="directory for the ZIP")
+    p.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
+    p.set_defaults(func=cmd_reports_build)
+
+    p = sub.add_parser("worker", help="render queued report parts (PostgreSQL)")
+    p.add_argument("--once", action="store_true", help="stop when the queue is empty")
+    p.add_argument("--name", default=None)
+    p.set_defaults(func=cmd_worker)
 
     rules = sub.add_parser("rules", help="rulebook tools")
     rules_sub = rules.add_subparsers(dest="rules_command", required=True)

@@ -66,3 +66,8 @@ async def migrate(database_url: str | None = None) -> None:
     """Apply every committed migration (idempotent)."""
     await run_migrations(config=tortoise_config(database_url))
     await Tortoise.close_connections()
+    from appraisal.reporting.queue import ensure_schema, uses_queue
+
+    url = database_url or tortoise_config()["connections"]["default"]
+    if uses_queue(url):
+        await ensure_schema(url)

@@ -62,9 +62,12 @@ def database_url() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 async def db(database_url: str) -> AsyncIterator[str]:
+    from appraisal.config import get_settings
     from appraisal.db import init_db, migrate
 
     os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("APPRAISAL_REPORTS_DIR", tempfile.mkdtemp(prefix="appraisal-reports-"))
+    get_settings.cache_clear()
     await migrate(database_url)  # the committed migrations build the test schema
     await init_db(database_url)
     try:

@@ -23,6 +23,7 @@ from appraisal.incentives.service import allocation_out, to_csv, to_xlsx
 from appraisal.periods.models import Period
 from appraisal.reporting.documents import appraisal_contexts, snapshot_for_reports, summary_context
 from appraisal.scoring.models import SnapshotScore
+from appraisal.scoring.service import snapshot_summaries
 from appraisal.staff.models import Team
 
 CHUNK = 40
@@ -70,15 +71,21 @@ def safe(name: str) -> str:
 
 async def build_batch(
     period: Period, out: Path, *, progress: Progress | None = None,
-    pool: Executor | None = None, workers: int | None = None,
+    pool: Executor | None = None, workers: int | None = None, limit: int | None = None,
+    summaries_included: bool = True, prebuilt_parts: list[Path] | None = None,
 ) -> BatchResult:
+    """Write the batch ZIP. `prebuilt_parts`: appraisals already rendered by queue
+    workers (part ZIPs) are copied in instead of being rendered here."""
     snapshot = await snapshot_for_reports(period)
     rows = await SnapshotScore.filter(snapshot_id=snapshot.id).order_by(
         "employee__employee_no").values_list("employee_id", flat=True)
+    if limit is not None:
+        rows = rows[:limit]
     teams = {t.id: t.name for t in await Team.all()}
-    team_ids = sorted({b["team_id"] for b in await SnapshotScore.filter(
-        snapshot_id=snapshot.id).values_list("breakdown", flat=True)})
-    total = len(rows) + 1 + len(team_ids)
+    team_ids = sorted({r["team_id"] for r in await snapshot_summaries(snapshot.id)})
+    if not summaries_included:
+        team_ids = []
+    total = len(rows) + (1 + len(team_ids) if summaries_included else 0)
     done = 0
 
     async def tick(n: int = 1) -> None:
@@ -96,7 +103,13 @@ async def build_batch(
     loop = asyncio.get_running_loop()
     try:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED) as zf:
-            chunks = [rows[i:i + CHUNK] for i in range(0, len(rows), CHUNK)]
+            for part in prebuilt_parts or []:
+                with zipfile.ZipFile(part) as pz:
+                    for info in pz.infolist():
+                        zf.writestr(info.filename, pz.read(info))
+                        await tick()
+            chunks = [] if prebuilt_parts is not None else [
+                rows[i:i + CHUNK] for i in range(0, len(rows), CHUNK)]
             next_ctx = (asyncio.ensure_future(appraisal_contexts(period, snapshot, chunks[0]))
                         if chunks else None)
             for n, _ in enumerate(chunks):
@@ -113,7 +126,7 @@ async def build_batch(
                     zf.writestr(f"appraisals/{folder}/{context['file_name']}", pdf)
                     await tick()
             summaries = [(f"summary-{period.month}.pdf",
-                          await summary_context(period, snapshot))]
+                          await summary_context(period, snapshot))] if summaries_included else []
             for tid in team_ids:
                 name = teams.get(tid, str(tid))
                 summaries.append((f"teams/summary-{period.month}-{safe(name)}.pdf",

@@ -18,12 +18,13 @@ from tortoise.functions import Avg, Count
 from appraisal.config import get_settings
 from appraisal.errors import Conflict, NotFound
 from appraisal.evidence.models import Complaint, SurveyResponse
+from appraisal.incentives.allocation import StarCandidate, service_stars
 from appraisal.incentives.models import IncentiveAllocation, IncentiveShare
 from appraisal.periods.models import Period, PeriodStatus
 from appraisal.periods.service import local
 from appraisal.reporting.charts import radar_svg, trend_svg
 from appraisal.scoring.models import ScoreSnapshot, SnapshotScore
-from appraisal.scoring.service import current_snapshot, rulebook_of
+from appraisal.scoring.service import current_snapshot, rulebook_of, snapshot_summaries
 from appraisal.staff.models import Employee
 
 GRADE_EN = {"excellent": "Excellent", "good": "Good", "pass": "Pass",
@@ -81,6 +82,22 @@ async def _incentives(period: Period, employee_ids: list[int]) -> dict[int, dict
     return out
 
 
+_STARS: dict[int, dict[int, int]] = {}
+
+
+async def service_star_ids(snapshot: ScoreSnapshot) -> dict[int, int]:
+    """employee_id → team_id of each team's 服务之星, from the (immutable) snapshot."""
+    if snapshot.id not in _STARS:
+        stars = service_stars([
+            StarCandidate(r["employee_id"], r["employee_no"], r["team_id"],
+                          Decimal(r["final_score"]) if r["final_score"] else None, r["grade"],
+                          r["substantiated"])
+            for r in await snapshot_summaries(snapshot.id)
+        ])
+        _STARS[snapshot.id] = {s.employee_id: team for team, s in stars.items()}
+    return _STARS[snapshot.id]
+
+
 def coaching_points(breakdown: dict[str, Any], rulebook: Any) -> list[dict[str, str]]:
     """Two coaching points from the weakest items: most points lost first; without
     losses, the items of the lowest-scoring dimensions."""
@@ -114,6 +131,7 @@ async def appraisal_contexts(
     positions = dict(await Employee.filter(id__in=ids).values_list("id", "position"))
     months, trends = await _trends(period, ids)
     incentives = await _incentives(period, ids)
+    stars = await service_star_ids(snapshot)
     complaints: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for c in await Complaint.filter(period_id=period.id, employee_id__in=ids).order_by(
             "received_at").values("id", "employee_id", "severity", "status", "received_at",
@@ -157,6 +175,7 @@ async def appraisal_contexts(
             "survey_overall": (f"{Decimal(str(survey['overall'])):.2f}"
                                if survey and survey["overall"] is not None else None),
             "incentive": incentives.get(eid),
+            "service_star": eid in stars,
             "coaching": coaching_points(b, rulebook),
             "snapshot_hash": snapshot.content_hash,
             "generated_at": generated_at,
@@ -179,8 +198,7 @@ async def summary_context(
 ) -> dict[str, Any]:
     """Ranking, grade distribution, dimension averages, stars and incentive totals."""
     rulebook = rulebook_of(period)
-    rows = [b for b in await SnapshotScore.filter(snapshot_id=snapshot.id).values_list(
-        "breakdown", flat=True) if team_id is None or b["team_id"] == team_id]
+    rows = await snapshot_summaries(snapshot.id, team_id)
     rows.sort(key=lambda r: (-(Decimal(r["final_score"]) if r["final_score"] else Decimal(-1)),
                              r["employee_no"]))
     incentives = await _incentives(period, [r["employee_id"] for r in rows])
@@ -200,11 +218,11 @@ async def summary_context(
         values = [Decimal(r["dimensions"][d.code]) for r in rows if d.code in r["dimensions"]]
         dims.append({"name_zh": d.name_zh, "name_en": d.name_en, "count": len(values),
                      "average": f"{sum(values) / len(values):.2f}" if values else None})
+    star_ids = await service_star_ids(snapshot)
     stars = [
         {"team": r["team"], "name": r["name"], "employee_no": r["employee_no"],
          "final_score": r["final_score"]}
-        for r in sorted(rows, key=lambda r: r["team"])
-        if incentives.get(r["employee_id"], {}).get("service_star")
+        for r in sorted(rows, key=lambda r: r["team"]) if r["employee_id"] in star_ids
     ]
     return {
         "organisation": get_settings().organisation,

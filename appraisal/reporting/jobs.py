@@ -1,8 +1,9 @@
 """Running batch report jobs.
 
 With SQLite the batch runs in the server process (PDFs rendered by a
-process pool). Progress is stored on the ReportJob row so any request can
-read it.
+process pool); with PostgreSQL it goes on the procrastinate queue
+(reporting.queue) for `appraisal worker` processes. Progress is stored on
+the ReportJob row so any request can read it.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from appraisal.periods.service import require_period
 from appraisal.reporting.batch import build_batch
 from appraisal.reporting.documents import snapshot_for_reports
 from appraisal.reporting.models import JobStatus, ReportJob
+from appraisal.scoring.models import SnapshotScore
 
 log = logging.getLogger("appraisal.jobs")
 _running: set[asyncio.Task[None]] = set()
@@ -39,6 +41,16 @@ async def submit(actor: Actor, month: str) -> ReportJob:
         job = await ReportJob.create(period_id=period.id, created_by_id=actor.id,
                                      snapshot_hash=snapshot.content_hash)
         await record(actor, "create", "report_job", job.id, after={"period": month})
+    from appraisal.reporting import queue
+
+    if queue.uses_queue():
+        # PostgreSQL: parts go on the queue; `appraisal worker` processes share them.
+        ids = await SnapshotScore.filter(snapshot_id=snapshot.id).order_by(
+            "employee__employee_no").values_list("employee_id", flat=True)
+        await ReportJob.filter(id=job.id).update(total=len(ids))
+        await queue.enqueue(job, list(ids))
+        await job.refresh_from_db()
+        return job
     task = asyncio.create_task(run(job.id))
     _running.add(task)
     task.add_done_callback(_running.discard)

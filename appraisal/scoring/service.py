@@ -205,3 +205,49 @@ def snapshot_info(snapshot: ScoreSnapshot) -> dict[str, Any]:
         "rulebook_hash": snapshot.rulebook_hash,
         "created_at": local(snapshot.created_at).isoformat(),
     }
+
+
+def _json(column: str, key: str, dialect: str, as_int: bool = False) -> str:
+    if dialect == "postgres":
+        expr = f"({column}::jsonb ->> '{key}')"
+        return f"{expr}::int" if as_int else expr
+    return f"json_extract({column}, '$.{key}')"
+
+
+async def snapshot_summaries(snapshot_id: int, team_id: int | None = None) -> list[dict[str, Any]]:
+    """The summary fields of every row of a snapshot, extracted in the database.
+
+    Reports over thousands of employees need these few fields, not each
+    breakdown's evidence lists, so memory stays small.
+    """
+    conn = connections.get("default")
+    d = conn.capabilities.dialect
+    arr = ("jsonb_array_length(breakdown::jsonb -> 'deductions')" if d == "postgres"
+           else "json_array_length(breakdown, '$.deductions')")
+    sql = (
+        "SELECT employee_id, final_score, grade, status, veto, dimensions, "
+        f"{_json('breakdown', 'employee_no', d)} AS employee_no, "
+        f"{_json('breakdown', 'name', d)} AS name, "
+        f"{_json('breakdown', 'team_id', d, True)} AS team_id, "
+        f"{_json('breakdown', 'team', d)} AS team, "
+        f"{_json('breakdown', 'inspections', d, True)} AS inspections, "
+        f"{arr} AS substantiated "
+        "FROM snapshot_score WHERE snapshot_id = " + ("$1" if d == "postgres" else "?")
+    )
+    rows = await conn.execute_query_dict(sql, [snapshot_id])
+    out = []
+    for r in rows:
+        if team_id is not None and int(r["team_id"]) != team_id:
+            continue
+        dims = r["dimensions"]
+        out.append({
+            **r,
+            "team_id": int(r["team_id"]),
+            "inspections": int(r["inspections"]),
+            "substantiated": int(r["substantiated"] or 0),
+            "veto": bool(r["veto"]),
+            "final_score": (str(Decimal(str(r["final_score"])).quantize(Decimal("0.01")))
+                            if r["final_score"] is not None else None),
+            "dimensions": json.loads(dims) if isinstance(dims, str) else dims,
+        })
+    return out

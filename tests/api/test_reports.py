@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import zipfile
 
@@ -11,7 +12,7 @@ from pypdf import PdfReader
 
 from appraisal.reporting import jobs
 from tests.api.test_incentives import closed_month
-from tests.conftest import Org
+from tests.conftest import BACKEND, Org
 
 
 def text_of(data: bytes) -> str:
@@ -108,12 +109,31 @@ async def test_summary_pdf(client: AsyncClient, published: Org) -> None:
     assert r.status_code == 404
 
 
-async def test_batch_job_zip(client: AsyncClient, published: Org) -> None:
+async def test_batch_job_zip(
+    client: AsyncClient, published: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
     org = published
     h = org.h("hr")
+    if BACKEND == "postgres":
+        from appraisal.reporting import queue
+
+        monkeypatch.setattr(queue, "PART_SIZE", 1)  # three parts for two workers
     r = await client.post("/api/v1/periods/2026-11/report-jobs", headers=h)
     assert r.status_code == 202
     job_id = r.json()["id"]
+    if BACKEND == "postgres":
+        # The queue path: two workers share the parts; the last part queues the assembly.
+        app = queue.queue_app()
+        async with app.open_async():
+            await asyncio.gather(
+                app.run_worker_async(queues=[queue.QUEUE], wait=False, name="w1"),
+                app.run_worker_async(queues=[queue.QUEUE], wait=False, name="w2"))
+            from procrastinate.jobs import Status
+
+            jobs_done = await app.job_manager.list_jobs_async(status=Status.SUCCEEDED.value)
+            assert {j.task_name for j in jobs_done} == {"appraisal.render_part",
+                                                        "appraisal.assemble"}
+            assert len(jobs_done) == 4
     await jobs.wait_all()
     status = (await client.get(f"/api/v1/report-jobs/{job_id}", headers=h)).json()
     assert status["status"] == "done", status

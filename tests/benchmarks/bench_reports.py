@@ -1,0 +1,139 @@
+"""PDF appraisals: the single on-demand PDF and the monthly batch of 2,000.
+
+Baseline measured in the same run: the layout-only cost of the same page
+(WeasyPrint `render()`, no PDF serialisation). Reported:
+- per-employee cost of the batch on ONE worker process, as a ratio to layout-only;
+- the whole batch of 2,000 over all cores (wall time and the speed-up);
+- the single on-demand appraisal (data + render) after warm-up;
+- PDF sizes, and the main process's peak Python memory for 500 vs 2,000
+  appraisals (bounded: the ZIP is streamed, PDFs are never all held).
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import tempfile
+import time
+import tracemalloc
+import uuid
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from tortoise import Tortoise
+
+from appraisal.db import init_db, migrate
+from appraisal.periods import lifecycle
+from appraisal.periods.models import Period
+from appraisal.reporting.batch import build_batch, worker_pool
+from appraisal.reporting.documents import appraisal_contexts, snapshot_for_reports
+from appraisal.reporting.pdf import appraisal_layout, appraisal_pdf
+from appraisal.scoring.models import SnapshotScore
+from tests.benchmarks.bench_scoring import EMPLOYEES, build_month
+
+
+async def measure(url: str) -> dict[str, Any]:
+    await migrate(url)
+    await init_db(url, global_fallback=False)
+    out_dir = Path(tempfile.mkdtemp(prefix="bench-reports-"))
+    try:
+        await build_month("2026-11", 8)
+        t0 = time.perf_counter()
+        await lifecycle.close_period(None, "2026-11")
+        close_s = time.perf_counter() - t0
+        period = await Period.get(month="2026-11")
+        snapshot = await snapshot_for_reports(period)
+        ids = await SnapshotScore.filter(snapshot_id=snapshot.id).order_by(
+            "employee_id").values_list("employee_id", flat=True)
+        sample = await appraisal_contexts(period, snapshot, ids[:21])
+        appraisal_pdf(sample[0])  # warm-up: fonts, stylesheet
+        layout_times, pdf_times, sizes = [], [], []
+        for ctx in sample[1:]:
+            t0 = time.perf_counter()
+            appraisal_layout(ctx)
+            layout_times.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            sizes.append(len(appraisal_pdf(ctx)))
+            pdf_times.append(time.perf_counter() - t0)
+        layout_s = statistics.median(layout_times)
+
+        single_times = []
+        for eid in ids[100:110]:
+            t0 = time.perf_counter()
+            ctx = (await appraisal_contexts(period, snapshot, [eid]))[0]
+            appraisal_pdf(ctx)
+            single_times.append(time.perf_counter() - t0)
+
+        one_core_n = 200
+        with worker_pool(1) as pool:
+            await build_batch(period, out_dir / "warm.zip", pool=pool, limit=4,
+                              summaries_included=False)
+            t0 = time.perf_counter()
+            await build_batch(period, out_dir / "one.zip", pool=pool, limit=one_core_n,
+                              summaries_included=False)
+            one_core_per = (time.perf_counter() - t0) / one_core_n
+
+        cores = os.cpu_count() or 1
+        peaks = {}
+        with worker_pool(cores) as pool:
+            await build_batch(period, out_dir / "warm.zip", pool=pool, limit=cores * 2,
+                              summaries_included=False)
+            tracemalloc.start()
+            await build_batch(period, out_dir / "half.zip", pool=pool, limit=500,
+                              summaries_included=False)
+            peaks[500] = tracemalloc.get_traced_memory()[1]
+            tracemalloc.reset_peak()
+            t0 = time.perf_counter()
+            result = await build_batch(period, out_dir / "all.zip", pool=pool)
+            batch_s = time.perf_counter() - t0
+            peaks[EMPLOYEES] = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+        with zipfile.ZipFile(result.path) as zf:
+            zipped = [i.file_size for i in zf.infolist() if i.filename.startswith("appraisals/")]
+        return {
+            "employees": EMPLOYEES,
+            "close_period_seconds": round(close_s, 2),
+            "layout_only_seconds_median": round(layout_s, 3),
+            "single_pdf_render_seconds_median": round(statistics.median(pdf_times), 3),
+            "single_on_demand_seconds_median": round(statistics.median(single_times), 3),
+            "batch_one_core_seconds_per_employee": round(one_core_per, 3),
+            "batch_one_core_ratio_to_layout": round(one_core_per / layout_s, 2),
+            "cores": cores,
+            "batch_all_cores_seconds": round(batch_s, 1),
+            "batch_speedup_vs_one_core": round(one_core_per * EMPLOYEES / batch_s, 2),
+            "zip_mb": round(result.size / 2**20, 1),
+            "pdf_kb_max": round(max(zipped) / 1024, 1),
+            "pdf_kb_median": round(statistics.median(zipped) / 1024, 1),
+            "main_process_peak_python_mb": {str(k): round(v / 2**20, 1) for k, v in peaks.items()},
+            "targets": {"batch_one_core_ratio_to_layout": 1.5, "batch_all_cores_seconds": 180,
+                        "single_on_demand_seconds": 0.5, "pdf_kb_max": 300},
+        }
+    finally:
+        await Tortoise.close_connections()
+
+
+async def run_backend(backend: str, pg_url: str) -> dict[str, Any]:
+    if backend == "sqlite":
+        tmp = tempfile.mkdtemp(prefix="bench-")
+        return {"benchmark": "reports", "backend": backend,
+                **await measure(f"sqlite://{tmp}/bench.sqlite3")}
+    import asyncpg
+
+    schema = f"bench_{uuid.uuid4().hex[:8]}"
+    admin = await asyncpg.connect(pg_url.replace("postgres://", "postgresql://", 1))
+    await admin.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        sep = "&" if "?" in pg_url else "?"
+        return {"benchmark": "reports", "backend": backend,
+                **await measure(f"{pg_url}{sep}schema={schema}")}
+    finally:
+        await admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+        await admin.close()
+
+
+if __name__ == "__main__":
+    import asyncio
+    import json
+
+    print(json.dumps(asyncio.run(run_backend("sqlite", "")), indent=2))
