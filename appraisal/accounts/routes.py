@@ -20,6 +20,7 @@ from appraisal.accounts.auth import (
 from appraisal.accounts.models import Role, User
 from appraisal.config import get_settings
 from appraisal.errors import Forbidden, NotFound
+from appraisal.params import PathId
 
 Username = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.@-]+$")]
 Password = Annotated[str, msgspec.Meta(min_length=8, max_length=256)]
@@ -138,7 +139,7 @@ class UserController(Controller):
         return await user_detail(user)
 
     @get("/{user_id:int}")
-    async def get_one(self, user_id: int) -> UserDetailOut:
+    async def get_one(self, user_id: PathId) -> UserDetailOut:
         user = await User.filter(id=user_id).first()
         if user is None:
             raise NotFound(f"user {user_id} not found")
@@ -146,7 +147,7 @@ class UserController(Controller):
 
     @patch("/{user_id:int}", guards=[require_roles(Role.admin, Role.hr)])
     async def update(
-        self, request: Request[Actor, str, object], user_id: int, data: UserPatch
+        self, request: Request[Actor, str, object], user_id: PathId, data: UserPatch
     ) -> UserDetailOut:
         user = await User.filter(id=user_id).first()
         if user is None:

@@ -33,6 +33,7 @@ from appraisal.evidence.schemas import (
     SurveyIn,
     SurveyOut,
 )
+from appraisal.params import PathId
 from appraisal.periods.service import local, parse_month
 from appraisal.rulebook import get_rulebook
 
@@ -166,20 +167,20 @@ class InspectionController(Controller):
         return await inspections_out(rows)
 
     @get("/{inspection_id:int}")
-    async def get_one(self, request: Request[Actor, str, object], inspection_id: int) -> InspectionOut:
+    async def get_one(self, request: Request[Actor, str, object], inspection_id: PathId) -> InspectionOut:
         await service.get_in_scope(Inspection, request.user, inspection_id)
         return await one_inspection(inspection_id)
 
     @patch("/{inspection_id:int}")
     async def update(
-        self, request: Request[Actor, str, object], inspection_id: int, data: InspectionPatch
+        self, request: Request[Actor, str, object], inspection_id: PathId, data: InspectionPatch
     ) -> InspectionOut:
         insp = await service.get_in_scope(Inspection, request.user, inspection_id)
         await service.update_inspection(request.user, insp, data)
         return await one_inspection(inspection_id)
 
     @delete("/{inspection_id:int}", status_code=HTTP_204_NO_CONTENT)
-    async def remove(self, request: Request[Actor, str, object], inspection_id: int) -> None:
+    async def remove(self, request: Request[Actor, str, object], inspection_id: PathId) -> None:
         insp = await service.get_in_scope(Inspection, request.user, inspection_id)
         await service.delete_inspection(request.user, insp)
 
@@ -211,14 +212,14 @@ class ComplaintController(Controller):
         return [complaint_out(c) for c in rows]
 
     @get("/{complaint_id:int}")
-    async def get_one(self, request: Request[Actor, str, object], complaint_id: int) -> ComplaintOut:
+    async def get_one(self, request: Request[Actor, str, object], complaint_id: PathId) -> ComplaintOut:
         await service.get_in_scope(Complaint, request.user, complaint_id)
         return complaint_out(await _related(Complaint.filter(id=complaint_id)).select_related(
             "recorded_by").get())
 
     @patch("/{complaint_id:int}")
     async def update(
-        self, request: Request[Actor, str, object], complaint_id: int, data: ComplaintPatch
+        self, request: Request[Actor, str, object], complaint_id: PathId, data: ComplaintPatch
     ) -> ComplaintOut:
         c = await service.get_in_scope(Complaint, request.user, complaint_id)
         await service.update_complaint(request.user, c, data)
@@ -247,7 +248,7 @@ class SurveyController(Controller):
         return [survey_out(s) for s in rows]
 
     @get("/{survey_id:int}")
-    async def get_one(self, request: Request[Actor, str, object], survey_id: int) -> SurveyOut:
+    async def get_one(self, request: Request[Actor, str, object], survey_id: PathId) -> SurveyOut:
         await service.get_in_scope(SurveyResponse, request.user, survey_id)
         return survey_out(await _related(SurveyResponse.filter(id=survey_id)).get())
 
@@ -278,7 +279,7 @@ class CommendationController(Controller):
 
     @get("/{commendation_id:int}")
     async def get_one(
-        self, request: Request[Actor, str, object], commendation_id: int
+        self, request: Request[Actor, str, object], commendation_id: PathId
     ) -> CommendationOut:
         await service.get_in_scope(Commendation, request.user, commendation_id)
         return commendation_out(await _related(Commendation.filter(id=commendation_id))

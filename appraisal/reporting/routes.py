@@ -16,6 +16,7 @@ from appraisal.accounts.auth import ANY_USER, HR, STAFF, Actor
 from appraisal.accounts.models import Role
 from appraisal.accounts.scope import employee_filter
 from appraisal.errors import Conflict, NotFound
+from appraisal.params import PathId
 from appraisal.periods.models import PeriodStatus
 from appraisal.periods.service import local, require_period
 from appraisal.reporting import jobs
@@ -111,14 +112,14 @@ class ReportJobController(Controller):
     guards = [HR]
 
     @get("/{job_id:int}")
-    async def status(self, job_id: int) -> dict[str, Any]:
+    async def status(self, job_id: PathId) -> dict[str, Any]:
         job = await ReportJob.filter(id=job_id).select_related("period").first()
         if job is None:
             raise NotFound(f"report job {job_id} not found")
         return job_out(job, job.period.month)
 
     @get("/{job_id:int}/download", media_type="application/zip")
-    async def download(self, job_id: int) -> File:
+    async def download(self, job_id: PathId) -> File:
         job = await ReportJob.filter(id=job_id).select_related("period").first()
         if job is None:
             raise NotFound(f"report job {job_id} not found")

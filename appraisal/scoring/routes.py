@@ -8,6 +8,7 @@ from litestar import Controller, Request, get
 from litestar.params import Parameter
 
 from appraisal.accounts.auth import ANY_USER, STAFF, Actor
+from appraisal.params import PathId
 from appraisal.periods.service import require_period
 from appraisal.scoring import service
 
@@ -36,7 +37,7 @@ class ScoreController(Controller):
 
     @get("/{employee_id:int}", guards=[ANY_USER])
     async def employee_score(
-        self, request: Request[Actor, str, object], month: str, employee_id: int
+        self, request: Request[Actor, str, object], month: str, employee_id: PathId
     ) -> dict[str, Any]:
         """One score with the full breakdown (employees: their own, once published)."""
         period = await require_period(month)

@@ -6,6 +6,7 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -72,8 +73,6 @@ async def lost_points(
             continue
         occurred = r["occurred_at"]
         if isinstance(occurred, str):  # SQLite hands back text
-            from datetime import datetime
-
             occurred = datetime.fromisoformat(occurred)
         out[eid].append({
             "code": rule.code,

@@ -12,6 +12,7 @@ from litestar.params import Parameter
 from appraisal.accounts.auth import HR, STAFF, Actor
 from appraisal.accounts.scope import employee_in_scope, employees_in_scope
 from appraisal.errors import Forbidden
+from appraisal.params import PathId
 from appraisal.staff import service
 from appraisal.staff.models import Employee, Team
 
@@ -59,7 +60,7 @@ class EmployeeOut(msgspec.Struct):
     id: int
     employee_no: str
     name: str
-    team_id: int
+    team_id: PathId
     team: str
     position: str
     hired_on: date | None
@@ -110,12 +111,12 @@ class TeamController(Controller):
         return (await teams_out([team]))[0]
 
     @get("/{team_id:int}")
-    async def get_one(self, team_id: int) -> TeamOut:
+    async def get_one(self, team_id: PathId) -> TeamOut:
         return (await teams_out([await service.get_team(team_id)]))[0]
 
     @patch("/{team_id:int}")
     async def update(
-        self, request: Request[Actor, str, object], team_id: int, data: TeamPatch
+        self, request: Request[Actor, str, object], team_id: PathId, data: TeamPatch
     ) -> TeamOut:
         team = await service.get_team(team_id)
         team = await service.update_team(request.user, team, data.name, data.supervisor_ids)
@@ -149,14 +150,14 @@ class EmployeeController(Controller):
         return employee_out(e, e.team.name)
 
     @get("/{employee_id:int}")
-    async def get_one(self, request: Request[Actor, str, object], employee_id: int) -> EmployeeOut:
+    async def get_one(self, request: Request[Actor, str, object], employee_id: PathId) -> EmployeeOut:
         e = await employee_in_scope(request.user, employee_id)
         await e.fetch_related("team")
         return employee_out(e, e.team.name)
 
     @patch("/{employee_id:int}")
     async def update(
-        self, request: Request[Actor, str, object], employee_id: int, data: EmployeePatch
+        self, request: Request[Actor, str, object], employee_id: PathId, data: EmployeePatch
     ) -> EmployeeOut:
         e = await employee_in_scope(request.user, employee_id)
         if not request.user.is_hr:

@@ -15,7 +15,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tests.benchmarks import bench_scoring
+from tests.benchmarks import bench_reports, bench_scoring
 
 RESULTS = Path(__file__).parent / "results"
 PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
@@ -52,6 +52,20 @@ def main() -> int:
             failures.append(f"scoring on sqlite took {first['score_seconds_median']} s")
         if result["memory_ratio_16_vs_8_inspections"] > 1.5:
             failures.append(f"scoring memory grows with item rows on {backend}")
+    # The PDF batch is CPU-bound and backend-independent past the data reads: SQLite.
+    reports = asyncio.run(bench_reports.run_backend("sqlite", PG_URL))
+    write("reports-sqlite", reports)
+    if reports["batch_one_core_ratio_to_layout"] > 1.5:
+        failures.append(f"batch PDF cost {reports['batch_one_core_ratio_to_layout']}× layout")
+    if reports["batch_all_cores_seconds"] > 180:
+        failures.append(f"batch of 2,000 took {reports['batch_all_cores_seconds']} s")
+    if reports["single_on_demand_seconds_median"] > 0.5:
+        failures.append(f"single PDF took {reports['single_on_demand_seconds_median']} s")
+    if reports["pdf_kb_max"] > 300:
+        failures.append(f"largest PDF {reports['pdf_kb_max']} KB")
+    peaks = reports["main_process_peak_python_mb"]
+    if peaks["2000"] > 2 * peaks["500"] + 10:
+        failures.append(f"batch memory grows with head count: {peaks}")
     for f in failures:
         print("TARGET MISSED:", f, file=sys.stderr)
     return 1 if failures else 0
