@@ -9,7 +9,7 @@ from typing import Any
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
-from tortoise.exceptions import IntegrityError
+from tortoise.exceptions import IntegrityError, OperationalError
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("appraisal")
@@ -130,6 +130,17 @@ def handle_integrity_error(
     )
 
 
+def handle_operational_error(
+    request: Request[Any, Any, Any], exc: OperationalError
+) -> Response[dict[str, Any]]:
+    # PostgreSQL refuses NUL characters in text; the transaction was rolled back.
+    if "0x00" in str(exc):
+        return problem_response(
+            request, 422, "Text must not contain NUL (\\u0000) characters.",
+            [{"field": "body", "message": "NUL character in a text field"}])
+    return handle_unexpected(request, exc)
+
+
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem_response(request, 500, "Internal error; the request was not applied.")
@@ -138,5 +149,6 @@ def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Respon
 EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
     HTTPException: handle_http_exception,
     IntegrityError: handle_integrity_error,
+    OperationalError: handle_operational_error,
     Exception: handle_unexpected,
 }
