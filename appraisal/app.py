@@ -21,6 +21,7 @@ from appraisal.evidence.feedback import FeedbackController
 from appraisal.evidence.routes import (
     CommendationController,
     ComplaintController,
+    ImportController,
     InspectionController,
     SurveyController,
 )
@@ -66,6 +67,7 @@ def create_app(database_url: str | None = None, *, manage_db: bool = True) -> Li
             ComplaintController,
             SurveyController,
             CommendationController,
+            ImportController,
             FeedbackController,
             AuditController,
         ],

@@ -6,13 +6,17 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from litestar import Controller, Request, delete, get, patch, post
-from litestar.params import Parameter
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, Parameter
 from litestar.status_codes import HTTP_204_NO_CONTENT
 from tortoise.queryset import QuerySet
 
-from appraisal.accounts.auth import STAFF, Actor
+from appraisal.accounts.auth import HR, STAFF, Actor
 from appraisal.accounts.scope import evidence_filter
-from appraisal.evidence import service
+from appraisal.config import get_settings
+from appraisal.errors import Problem
+from appraisal.evidence import imports, service
 from appraisal.evidence.models import (
     Commendation,
     Complaint,
@@ -36,6 +40,11 @@ from appraisal.evidence.schemas import (
 from appraisal.params import PathId
 from appraisal.periods.service import local, parse_month
 from appraisal.rulebook import get_rulebook
+
+
+class PayloadTooLarge(Problem):
+    status_code = 413
+
 
 IdFilter = Annotated[int | None, Parameter(ge=1, le=2**31 - 1)]
 MonthFilter = Annotated[
@@ -284,3 +293,21 @@ class CommendationController(Controller):
         await service.get_in_scope(Commendation, request.user, commendation_id)
         return commendation_out(await _related(Commendation.filter(id=commendation_id))
                                 .select_related("recorded_by").get())
+
+
+class ImportController(Controller):
+    path = "/api/v1/imports"
+    tags = ["evidence"]
+    guards = [HR]
+
+    @post("/surveys", status_code=200)
+    async def import_surveys(
+        self, request: Request[Actor, str, object],
+        data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)],
+    ) -> dict[str, int]:
+        """Bulk survey import (CSV/XLSX), all or nothing; re-importing adds nothing."""
+        limit = get_settings().max_upload_bytes
+        content = await data.read()
+        if len(content) > limit:
+            raise PayloadTooLarge(f"the file is larger than {limit // 1024} KB")
+        return await imports.import_surveys(request.user, data.filename or "upload", content)
