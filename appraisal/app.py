@@ -44,6 +44,9 @@ def create_app(database_url: str | None = None, *, manage_db: bool = True) -> Li
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         if manage_db:
             await init_db(database_url)
+            from appraisal.reporting.jobs import fail_interrupted
+
+            await fail_interrupted()
         try:
             yield
         finally:

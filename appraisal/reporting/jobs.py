@@ -84,6 +84,17 @@ async def run(job_id: int, workers: int | None = None) -> None:
         finished_at=datetime.now(UTC))
 
 
+async def fail_interrupted() -> int:
+    """At start-up (SQLite): in-process jobs of a previous server run cannot resume."""
+    from appraisal.reporting.queue import uses_queue
+
+    if uses_queue():
+        return 0  # queue jobs live on in the queue and its workers
+    return await ReportJob.filter(status__in=[JobStatus.queued, JobStatus.running]).update(
+        status=JobStatus.failed, error="the server restarted while this job ran; start it again",
+        finished_at=datetime.now(UTC))
+
+
 async def wait_all() -> None:
     """Tests and shutdown: wait for in-process jobs to finish."""
     while _running:

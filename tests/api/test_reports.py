@@ -147,3 +147,20 @@ async def test_batch_job_zip(
     assert len([n for n in names if n.startswith("appraisals/")]) == 3
     assert (await client.post("/api/v1/periods/2026-11/report-jobs",
                               headers=org.h("sup_a"))).status_code == 403
+
+
+async def test_interrupted_in_process_jobs_are_failed_at_start_up(
+    client: AsyncClient, org: Org
+) -> None:
+    from appraisal.periods.models import Period
+    from appraisal.reporting.models import JobStatus, ReportJob
+
+    await client.post("/api/v1/periods", json={"month": "2026-11"}, headers=org.h("hr"))
+    period = await Period.get(month="2026-11")
+    job = await ReportJob.create(period_id=period.id, status=JobStatus.running)
+    changed = await jobs.fail_interrupted()
+    await job.refresh_from_db()
+    if BACKEND == "postgres":
+        assert changed == 0 and job.status == JobStatus.running
+    else:
+        assert changed == 1 and job.status == JobStatus.failed and "restarted" in job.error
