@@ -27,6 +27,7 @@ from appraisal.scoring.service import snapshot_summaries
 from appraisal.staff.models import Team
 
 CHUNK = 40
+GROUP = 20  # appraisals laid out and written as one document, then split
 Progress = Callable[[int, int], Awaitable[None] | None]
 
 
@@ -37,10 +38,10 @@ def _warm() -> None:
     _style()
 
 
-def render_appraisal(context: dict[str, Any]) -> bytes:
-    from appraisal.reporting.pdf import appraisal_pdf
+def render_appraisals(contexts: list[dict[str, Any]]) -> list[bytes]:
+    from appraisal.reporting.pdf import appraisal_pdfs
 
-    return appraisal_pdf(context)
+    return appraisal_pdfs(contexts)
 
 
 def render_summary(context: dict[str, Any]) -> bytes:
@@ -115,16 +116,17 @@ async def build_batch(
             for n, _ in enumerate(chunks):
                 assert next_ctx is not None
                 contexts = await next_ctx
-                futures = [loop.run_in_executor(executor, render_appraisal, c) for c in contexts]
+                groups = [contexts[i:i + GROUP] for i in range(0, len(contexts), GROUP)]
+                futures = [loop.run_in_executor(executor, render_appraisals, g) for g in groups]
                 # Gather the next chunk from the database while this one renders.
                 next_ctx = (asyncio.ensure_future(
                     appraisal_contexts(period, snapshot, chunks[n + 1]))
                     if n + 1 < len(chunks) else None)
-                for context, future in zip(contexts, futures, strict=True):
-                    pdf = await future
-                    folder = safe(context["e"]["team"])
-                    zf.writestr(f"appraisals/{folder}/{context['file_name']}", pdf)
-                    await tick()
+                for group, future in zip(groups, futures, strict=True):
+                    for context, pdf in zip(group, await future, strict=True):
+                        folder = safe(context["e"]["team"])
+                        zf.writestr(f"appraisals/{folder}/{context['file_name']}", pdf)
+                        await tick()
             summaries = [(f"summary-{period.month}.pdf",
                           await summary_context(period, snapshot))] if summaries_included else []
             for tid in team_ids:

@@ -82,7 +82,7 @@ async def enqueue(job: ReportJob, employee_ids: list[int]) -> int:
 
 async def render_part(job_id: int, part: int, employee_ids: list[int]) -> None:
     from appraisal.periods.models import Period
-    from appraisal.reporting.batch import render_appraisal, safe
+    from appraisal.reporting.batch import GROUP, render_appraisals, safe
     from appraisal.reporting.documents import appraisal_contexts, snapshot_for_reports
 
     job = await ReportJob.get(id=job_id)
@@ -94,10 +94,13 @@ async def render_part(job_id: int, part: int, employee_ids: list[int]) -> None:
     folder = part_dir(job_id)
     folder.mkdir(parents=True, exist_ok=True)
     tmp = folder / f"part-{part:05d}.zip.part"
+    contexts = await appraisal_contexts(period, snapshot, employee_ids)
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED) as zf:
-        for context in await appraisal_contexts(period, snapshot, employee_ids):
-            zf.writestr(f"appraisals/{safe(context['e']['team'])}/{context['file_name']}",
-                        render_appraisal(context))
+        for start in range(0, len(contexts), GROUP):
+            group = contexts[start:start + GROUP]
+            for context, pdf in zip(group, render_appraisals(group), strict=True):
+                zf.writestr(f"appraisals/{safe(context['e']['team'])}/{context['file_name']}",
+                            pdf)
     tmp.replace(folder / f"part-{part:05d}.zip")
     # Count atomically: the worker that completes the last part assembles.
     conn = connections.get("default")

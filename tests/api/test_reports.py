@@ -145,6 +145,17 @@ async def test_batch_job_zip(
             "payroll/incentives-2026-11.csv", "payroll/incentives-2026-11.xlsx",
             "SNAPSHOT-SHA256.txt"} <= names
     assert len([n for n in names if n.startswith("appraisals/")]) == 3
+    # Batch PDFs are laid out together and split: each holds its own employee only.
+    archive = zipfile.ZipFile(io.BytesIO(r.content))
+    own = {"appraisals/前台组 Front desk/A001-2026-11.pdf": ("张伟", "王芳"),
+           "appraisals/前台组 Front desk/A002-2026-11.pdf": ("王芳", "张伟"),
+           "appraisals/客服中心 Call centre/B001-2026-11.pdf": ("李娜", "张伟")}
+    for name, (mine, other) in own.items():
+        data = archive.read(name)
+        text = text_of(data).replace("\n", "")
+        assert mine in text and other not in text, name
+        assert len(PdfReader(io.BytesIO(data)).pages) == 1
+        assert len(data) < 300_000 and embedded_fonts(data)
     assert (await client.post("/api/v1/periods/2026-11/report-jobs",
                               headers=org.h("sup_a"))).status_code == 403
 
