@@ -20,6 +20,7 @@ from tortoise.transactions import in_transaction
 from appraisal.accounts.auth import Actor
 from appraisal.audit.service import record
 from appraisal.errors import Problem, Unprocessable
+from appraisal.evidence.models import SURVEY_QUESTIONS as SCORES
 from appraisal.evidence.models import SurveyResponse
 from appraisal.periods.models import PeriodStatus
 from appraisal.periods.service import ensure_period, get_period, local, lock_open_period, month_of
@@ -27,7 +28,6 @@ from appraisal.staff.models import Employee
 
 COLUMNS = ("employee_no", "received_at", "attitude", "quality", "efficiency", "environment",
            "overall", "comment", "external_id")
-SCORES = ("attitude", "quality", "efficiency", "environment", "overall")
 MAX_ROWS = 50_000
 
 

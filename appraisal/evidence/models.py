@@ -38,6 +38,10 @@ class ComplaintStatus(StrEnum):
     unsubstantiated = "unsubstantiated"
 
 
+# The survey answer columns (SPEC §3), in import-column order.
+SURVEY_QUESTIONS = ("attitude", "quality", "efficiency", "environment", "overall")
+
+
 class Inspection(Model):
     id = fields.IntField(primary_key=True)
     employee: fields.ForeignKeyRelation[Employee] = fields.ForeignKeyField(

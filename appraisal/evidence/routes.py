@@ -40,6 +40,7 @@ from appraisal.evidence.schemas import (
 from appraisal.params import PathId
 from appraisal.periods.service import local, parse_month
 from appraisal.rulebook import get_rulebook
+from appraisal.scoring.explain import tidy
 
 
 class PayloadTooLarge(Problem):
@@ -66,11 +67,6 @@ def _filtered(
     if team_id is not None:
         qs = qs.filter(employee__team_id=team_id)
     return qs
-
-
-def tidy(d: Decimal) -> Decimal:
-    """8.00 → 8, 7.50 → 7.5: points read as people write them."""
-    return d.quantize(Decimal(1)) if d == d.to_integral_value() else d.normalize()
 
 
 def item_out(rulebook_version: str, code: str, result: str, points: Decimal | None) -> ItemOut:

@@ -20,6 +20,7 @@ from appraisal.accounts.scope import employee_in_scope, evidence_filter
 from appraisal.audit.service import model_state, record
 from appraisal.errors import Conflict, NotFound, Unprocessable
 from appraisal.evidence.models import (
+    SURVEY_QUESTIONS,
     Commendation,
     Complaint,
     Inspection,
@@ -48,7 +49,6 @@ from appraisal.periods.service import (
 from appraisal.rulebook import RuleBook, get_rulebook
 
 M = TypeVar("M", bound=Model)
-SURVEY_FIELDS = ("attitude", "quality", "efficiency", "environment", "overall")
 CENT = Decimal("0.01")
 
 
@@ -240,7 +240,7 @@ async def update_complaint(actor: Actor, complaint: Complaint, data: ComplaintPa
 
 async def create_survey(actor: Actor, data: SurveyIn) -> SurveyResponse:
     values = msgspec.structs.asdict(data)
-    if all(values[f] is None for f in SURVEY_FIELDS):
+    if all(values[f] is None for f in SURVEY_QUESTIONS):
         raise Unprocessable.field(
             "attitude", "a survey needs at least one score (attitude, quality, efficiency, "
             "environment or overall)"

@@ -221,13 +221,6 @@ def is_late(c: ComplaintFact, hours: int) -> bool:
     return c.first_response_at - c.received_at > timedelta(hours=hours)
 
 
-def grade_for(rulebook: RuleBook, published: Decimal) -> str:
-    for grade, threshold in rulebook.grade_thresholds:
-        if published >= threshold:
-            return grade
-    return rulebook.lowest_grade
-
-
 def score_employee(
     rulebook: RuleBook, ev: EmployeeEvidence, means: Mapping[str, Fraction],
     constants: _Constants | None = None,
@@ -325,7 +318,7 @@ def score_employee(
         status, grade = "insufficient_evidence", None
     else:
         status = "graded"
-        grade = rulebook.lowest_grade if veto else grade_for(rulebook, published)
+        grade = rulebook.lowest_grade if veto else rulebook.grade_for(published)
     return EmployeeScore(
         employee_id=ev.employee_id, rulebook_version=rulebook.version,
         inspections=ev.inspections, dimensions=dimensions, base=base,

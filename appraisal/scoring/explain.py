@@ -19,11 +19,16 @@ def fig(value: Fraction | None) -> str | None:
     return None if out is None else str(out)
 
 
+def tidy(d: Decimal) -> Decimal:
+    """8.00 → 8, 7.50 → 7.5: points and weights read as people write them."""
+    return d.quantize(Decimal(1)) if d == d.to_integral_value() else d.normalize()
+
+
 def num(value: Decimal | Fraction | int) -> str:
     """An input parameter (points, weights) as people write it: 10, 0.6."""
     d = Decimal(value.numerator) / Decimal(value.denominator) if isinstance(value, Fraction) \
         else Decimal(value)
-    return str(d.quantize(Decimal(1)) if d == d.to_integral_value() else d.normalize())
+    return str(tidy(d))
 
 
 def ts(value: datetime | None) -> str | None:

@@ -13,11 +13,10 @@ from typing import Any
 
 from tortoise import connections
 
+from appraisal.evidence.models import SURVEY_QUESTIONS as QUESTIONS
 from appraisal.evidence.models import Commendation, Complaint
 from appraisal.scoring.engine import ComplaintFact, EmployeeEvidence, ItemTally, SurveyTally
 from appraisal.staff.models import Employee
-
-QUESTIONS = ("attitude", "quality", "efficiency", "environment", "overall")
 
 ITEM_SQL = """
 SELECT i.employee_id, it.code,
