@@ -22,8 +22,7 @@ from appraisal.incentives.allocation import (
 from appraisal.incentives.models import IncentiveAllocation, IncentiveShare
 from appraisal.periods.models import Period, PeriodStatus
 from appraisal.periods.service import local, require_period
-from appraisal.scoring.models import SnapshotScore
-from appraisal.scoring.service import current_snapshot, rulebook_of
+from appraisal.scoring.service import current_snapshot, rulebook_of, snapshot_summaries
 from appraisal.staff.models import Team
 
 EXPORT_COLUMNS = ("employee_no", "name", "team", "final_score", "grade", "amount")
@@ -63,24 +62,14 @@ async def allocate(
         snapshot = await current_snapshot(period)
         if snapshot is None:
             raise Conflict(f"period {month} has no score snapshot")
-        rows = await SnapshotScore.filter(snapshot_id=snapshot.id).values(
-            "employee_id", "final_score", "grade", "status", "breakdown")
-        if team_id is not None:
-            rows = [r for r in rows if r["breakdown"]["team_id"] == team_id]
+        rows = await snapshot_summaries(snapshot.id, team_id)
         candidates = [
-            Candidate(r["employee_id"], r["breakdown"]["employee_no"], r["final_score"],
-                      r["grade"], r["status"])
+            Candidate(r["employee_id"], r["employee_no"], _score(r), r["grade"], r["status"])
             for r in rows
         ]
         rulebook = rulebook_of(period)
         result = allocate_pool(pool, candidates, rulebook.incentive_coefficients, cap)
-        stars = service_stars([
-            StarCandidate(r["employee_id"], r["breakdown"]["employee_no"],
-                          r["breakdown"]["team_id"], r["final_score"], r["grade"],
-                          len(r["breakdown"]["deductions"]))
-            for r in rows
-        ])
-        star_ids = {s.employee_id for s in stars.values()}
+        star_ids = set(stars_of(rows))
         previous = await IncentiveAllocation.filter(period_id=period.id, team_id=team_id)
         before = [await allocation_summary(p) for p in previous]
         for p in previous:
@@ -101,6 +90,20 @@ async def allocate(
                      before={"replaced": before} if before else None,
                      after=await allocation_summary(allocation))
     return allocation
+
+
+def _score(row: dict[str, Any]) -> Decimal | None:
+    return Decimal(row["final_score"]) if row["final_score"] is not None else None
+
+
+def stars_of(rows: list[dict[str, Any]]) -> dict[int, int]:
+    """employee_id → team_id of each team's 服务之星, from snapshot summary rows."""
+    stars = service_stars([
+        StarCandidate(r["employee_id"], r["employee_no"], r["team_id"], _score(r), r["grade"],
+                      r["substantiated"])
+        for r in rows
+    ])
+    return {s.employee_id: team for team, s in stars.items()}
 
 
 async def allocation_summary(a: IncentiveAllocation) -> dict[str, Any]:

@@ -18,8 +18,8 @@ from tortoise.functions import Avg, Count
 from appraisal.config import get_settings
 from appraisal.errors import Conflict, NotFound
 from appraisal.evidence.models import Complaint, SurveyResponse
-from appraisal.incentives.allocation import StarCandidate, service_stars
 from appraisal.incentives.models import IncentiveAllocation, IncentiveShare
+from appraisal.incentives.service import stars_of
 from appraisal.periods.models import Period, PeriodStatus
 from appraisal.periods.service import local
 from appraisal.reporting.charts import radar_svg, trend_svg
@@ -88,13 +88,7 @@ _STARS: dict[int, dict[int, int]] = {}
 async def service_star_ids(snapshot: ScoreSnapshot) -> dict[int, int]:
     """employee_id → team_id of each team's 服务之星, from the (immutable) snapshot."""
     if snapshot.id not in _STARS:
-        stars = service_stars([
-            StarCandidate(r["employee_id"], r["employee_no"], r["team_id"],
-                          Decimal(r["final_score"]) if r["final_score"] else None, r["grade"],
-                          r["substantiated"])
-            for r in await snapshot_summaries(snapshot.id)
-        ])
-        _STARS[snapshot.id] = {s.employee_id: team for team, s in stars.items()}
+        _STARS[snapshot.id] = stars_of(await snapshot_summaries(snapshot.id))
     return _STARS[snapshot.id]
 
 

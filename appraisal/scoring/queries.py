@@ -39,11 +39,15 @@ SURVEY_SQL = (
 )
 
 
+def first_param() -> str:
+    """The placeholder of a raw query's first parameter in the connected database."""
+    return "$1" if connections.get("default").capabilities.dialect == "postgres" else "?"
+
+
 async def _rows(sql: str, period_id: int) -> list[Any]:
     """Rows that index by column name (sqlite3.Row / asyncpg.Record)."""
     conn = connections.get("default")
-    placeholder = "$1" if conn.capabilities.dialect == "postgres" else "?"
-    _, rows = await conn.execute_query(sql.format(p=placeholder), [period_id])
+    _, rows = await conn.execute_query(sql.format(p=first_param()), [period_id])
     return list(rows)
 
 

@@ -23,7 +23,7 @@ from appraisal.rulebook import RuleBook, get_rulebook
 from appraisal.scoring import explain
 from appraisal.scoring.engine import EmployeeScore, score_period
 from appraisal.scoring.models import ScoreSnapshot, SnapshotScore
-from appraisal.scoring.queries import period_evidence
+from appraisal.scoring.queries import first_param, period_evidence
 from appraisal.staff.models import Employee
 
 LOST_SQL = """
@@ -57,8 +57,7 @@ async def lost_points(
 ) -> dict[int, list[dict[str, Any]]]:
     """Each item result that lost points, with its inspection: the evidence behind a score."""
     conn = connections.get("default")
-    ph = "$1" if conn.capabilities.dialect == "postgres" else "?"
-    _, rows = await conn.execute_query(LOST_SQL.format(p=ph), [period.id])
+    _, rows = await conn.execute_query(LOST_SQL.format(p=first_param()), [period.id])
     out: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for r in rows:
         eid = r["employee_id"]
@@ -231,7 +230,7 @@ async def snapshot_summaries(snapshot_id: int, team_id: int | None = None) -> li
         f"{_json('breakdown', 'team', d)} AS team, "
         f"{_json('breakdown', 'inspections', d, True)} AS inspections, "
         f"{arr} AS substantiated "
-        "FROM snapshot_score WHERE snapshot_id = " + ("$1" if d == "postgres" else "?")
+        "FROM snapshot_score WHERE snapshot_id = " + first_param()
     )
     rows = await conn.execute_query_dict(sql, [snapshot_id])
     out = []
