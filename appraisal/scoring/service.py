@@ -149,20 +149,13 @@ async def period_scores(period: Period, actor: Actor) -> list[dict[str, Any]]:
         snapshot = await current_snapshot(period)
         if snapshot is None:
             return []
-        rows = [
-            _summary_of(b) for b in await SnapshotScore.filter(snapshot_id=snapshot.id)
-            .order_by("employee_id").values_list("breakdown", flat=True)
-        ]
+        rows = [{k: r[k] for k in SUMMARY_KEYS} for r in await snapshot_summaries(snapshot.id)]
     rows = [r for r in rows if _visible(actor, r)]
     return sorted(rows, key=_rank_key)
 
 
 SUMMARY_KEYS = ("employee_id", "employee_no", "name", "team_id", "team", "final_score", "grade",
                 "status", "veto", "inspections", "dimensions")
-
-
-def _summary_of(breakdown: dict[str, Any]) -> dict[str, Any]:
-    return {k: breakdown[k] for k in SUMMARY_KEYS}
 
 
 def _rank_key(row: dict[str, Any]) -> tuple[Any, ...]:
