@@ -33,7 +33,10 @@ COMMON = {"style": STYLE, "disable_xml_declaration": True, "js": [], "show_legen
           "explicit_size": True, "print_values": False, "interpolate": None}
 
 
-_INTERACTIVE = re.compile(r"<desc[^>]*>.*?</desc>|<title>.*?</title>", re.S)
+_INTERACTIVE = re.compile(
+    r"<desc[^>]*>.*?</desc>|<title>.*?</title>|<script[^>]*>.*?</script>", re.S)
+_ROTATED_LABEL = re.compile(r'<text x="([-\d.]+)" y="([-\d.]+)" class="([^"]*)" '
+                            r'transform="rotate\([^)]*\)">')
 _STYLE = re.compile(r"<style[^>]*>.*?</style>", re.S)
 # pygal's own stylesheet has ~90 rules for screens (hover, tooltips, themes); the
 # PDF renderer parses and matches every one of them for every chart. These few
@@ -57,13 +60,30 @@ def _printable(svg: str) -> str:
     return _STYLE.sub(PRINT_CSS, _INTERACTIVE.sub("", svg), count=1)
 
 
+def _level_labels(svg: str) -> str:
+    """pygal turns radar labels along their axis; printed, they read better level,
+    anchored away from the web (left of centre: ending at the point). The first
+    label is the top axis, so its x is the centre of the web."""
+    first = _ROTATED_LABEL.search(svg)
+    if first is None:
+        return svg
+    centre_x = float(first.group(1))
+
+    def level(m: re.Match[str]) -> str:
+        x = float(m.group(1))
+        anchor = "end" if x < centre_x - 4 else "start" if x > centre_x + 4 else "middle"
+        return (f'<text x="{m.group(1)}" y="{m.group(2)}" class="{m.group(3)}" '
+                f'text-anchor="{anchor}">')
+    return _ROTATED_LABEL.sub(level, svg)
+
+
 def radar_svg(labels: Sequence[str], values: Sequence[Decimal | None]) -> str:
-    chart = pygal.Radar(width=320, height=250, range=(0, 100), fill=True, dots_size=3,
-                        show_y_labels=False, margin=18, x_label_rotation=0,
-                        truncate_label=-1, **COMMON)
+    chart = pygal.Radar(width=320, height=250, range=(0, 100), fill=True,
+                        dots_size=3, show_y_labels=False, margin=14, margin_left=58,
+                        margin_right=58, truncate_label=-1, **COMMON)
     chart.x_labels = list(labels)
     chart.add("score", [float(v) if v is not None else 0 for v in values])
-    return _printable(chart.render(is_unicode=True))
+    return _level_labels(_printable(chart.render(is_unicode=True)))
 
 
 def trend_svg(months: Sequence[str], values: Sequence[Decimal | None]) -> str:

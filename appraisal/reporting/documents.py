@@ -23,16 +23,22 @@ from appraisal.incentives.service import stars_of
 from appraisal.periods.models import Period, PeriodStatus
 from appraisal.periods.service import local
 from appraisal.reporting.charts import radar_svg, trend_svg
+from appraisal.scoring.explain import tidy
 from appraisal.scoring.models import ScoreSnapshot, SnapshotScore
 from appraisal.scoring.service import current_snapshot, rulebook_of, snapshot_summaries
 from appraisal.staff.models import Employee
 
 GRADE_EN = {"excellent": "Excellent", "good": "Good", "pass": "Pass",
             "needs_improvement": "Needs improvement"}
-SEVERITY_ZH = {"minor": "轻微 minor", "major": "严重 major", "critical": "重大 critical"}
-STATUS_ZH = {"pending": "待核实 pending", "substantiated": "属实 substantiated",
-             "unsubstantiated": "不属实 unsubstantiated"}
-MAX_LOST_ROWS = 14
+# Complaint rows stay on one line; the column headers carry the English.
+SEVERITY_ZH = {"minor": "轻微", "major": "严重", "critical": "重大"}
+STATUS_ZH = {"pending": "待核实", "substantiated": "属实", "unsubstantiated": "不属实"}
+# An appraisal is one A4 page: failed items beyond these rows, and complaints beyond
+# these, are summed up in a last row (the full list is in the score breakdown API).
+MAX_FAILED_ROWS = 8
+MAX_COMPLAINT_ROWS = 5
+MAX_DAYS = 4  # days of the month listed per failed item
+MAX_PLACES = 1  # touchpoints listed per failed item
 
 
 def svg_uri(svg: str) -> str:
@@ -43,6 +49,36 @@ def with_charts(context: dict[str, Any]) -> dict[str, Any]:
     data = context["chart_data"]
     return {**context, "radar": svg_uri(radar_svg(data["labels"], data["values"])),
             "trend": svg_uri(trend_svg(data["months"], data["trend"]))}
+
+
+def failed_items(lost_points: list[dict[str, Any]], limit: int = MAX_FAILED_ROWS
+                 ) -> dict[str, Any]:
+    """Failed inspection items grouped by standard, most points lost first: each
+    row keeps the days of the month and the touchpoints of its failures, so
+    every lost point still traces to when and where it was observed. Long
+    lists are shortened (the breakdown API has them all) so a row stays one line."""
+    groups: dict[str, dict[str, Any]] = {}
+    for row in lost_points:
+        g = groups.setdefault(row["code"], {
+            "code": row["code"], "standard_zh": row["standard_zh"], "count": 0,
+            "days": set(), "where": [], "lost": Decimal(0)})
+        g["days"].add(int(row["occurred_at"][8:10]))
+        if row.get("touchpoint") and row["touchpoint"] not in g["where"]:
+            g["where"].append(row["touchpoint"])
+        g["count"] += 1
+        g["lost"] += Decimal(row["points_lost"])
+    # sorted() is stable: equal losses keep the order of their first failure.
+    rows = sorted(groups.values(), key=lambda g: -g["lost"])
+    for g in rows:
+        days = sorted(g["days"])
+        g["days"] = ", ".join(map(str, days[:MAX_DAYS])) + (" …" if len(days) > MAX_DAYS else "")
+        g["where"] = "、".join(g["where"][:MAX_PLACES]) + (
+            " 等" if len(g["where"]) > MAX_PLACES else "")
+        g["lost"] = tidy(g["lost"])
+    rest = rows[limit:]
+    return {"rows": rows[:limit], "more": len(rest),
+            "more_lost": tidy(sum((Decimal(g["lost"]) for g in rest), Decimal(0))),
+            "total": len(lost_points)}
 
 
 async def snapshot_for_reports(period: Period) -> ScoreSnapshot:
@@ -176,7 +212,8 @@ async def appraisal_contexts(
             "grade_en": GRADE_EN,
             "severity_zh": SEVERITY_ZH,
             "status_zh": STATUS_ZH,
-            "max_lost_rows": MAX_LOST_ROWS,
+            "failed": failed_items(b["lost_points"]),
+            "max_complaint_rows": MAX_COMPLAINT_ROWS,
             "file_name": f"{b['employee_no']}-{period.month}.pdf",
         })
     return contexts

@@ -74,6 +74,30 @@ async def test_pdf_escapes_customer_text(client: AsyncClient, org: Org) -> None:
     assert "<i>锦旗</i>" in text_of(r.content).replace("\n", "")
 
 
+async def test_heavy_appraisal_stays_on_one_page(client: AsyncClient, org: Org) -> None:
+    """Many failures and complaints: the lists are summed up, never pushed onto a
+    second page (signatures alone on page two were a real defect)."""
+    from tests.api.test_incentives import ALL, insp
+
+    h = org.h("hr")
+    for day in range(3, 9):
+        body = insp(org.emp_a1, tuple(ALL), day)
+        body["touchpoint"] = ("前台大堂", "客房走廊", "停车场出入口")[day % 3]
+        assert (await client.post("/api/v1/inspections", json=body, headers=h)).status_code == 201
+    for day in range(10, 20):
+        r = await client.post("/api/v1/complaints", headers=h, json={
+            "employee_id": org.emp_a1, "received_at": f"2026-11-{day}T10:00:00+08:00",
+            "channel": "电话", "severity": "major", "description": "等候过久",
+            "status": "substantiated", "customer_satisfied": True})
+        assert r.status_code == 201, r.text
+    await client.post("/api/v1/periods/2026-11/close", headers=h)
+    r = await client.get(f"/api/v1/periods/2026-11/appraisals/{org.emp_a1}.pdf", headers=h)
+    assert len(PdfReader(io.BytesIO(r.content)).pages) == 1
+    text = text_of(r.content).replace("\n", "")
+    for expected in ("另有", "项 more items", "件 more", "员工签字", "人事签字", "前台大堂 等"):
+        assert expected in text, expected
+
+
 async def test_appraisal_pdf_access(client: AsyncClient, org: Org) -> None:
     await closed_month(client, org)
     url = f"/api/v1/periods/2026-11/appraisals/{org.emp_a1}.pdf"
