@@ -33,9 +33,10 @@ Progress = Callable[[int, int], Awaitable[None] | None]
 
 def _warm() -> None:
     # Load fonts and the stylesheet once per worker, not per PDF.
-    from appraisal.reporting.pdf import _style
+    from appraisal.reporting.pdf import _report_html, _style
 
     _style()
+    _report_html()
 
 
 def render_appraisals(contexts: list[dict[str, Any]]) -> list[bytes]:

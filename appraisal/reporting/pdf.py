@@ -32,16 +32,39 @@ def _style() -> tuple[Any, Any]:
     return css, fonts
 
 
+@lru_cache(maxsize=1)
+def _report_html() -> type:
+    """WeasyPrint's HTML with the lean user-agent sheet of reports/user_agent.css.
+
+    `_ua_stylesheets` is the hook WeasyPrint's own tests override; should a
+    release rename it, reports keep the full sheet: same pages, only slower.
+    """
+    from weasyprint import CSS, HTML
+
+    sheets = [CSS(filename=str(REPORTS_DIR / "user_agent.css"))]
+
+    class ReportHTML(HTML):  # type: ignore[misc]
+        def _ua_stylesheets(self, forms: bool = False) -> list[Any]:
+            return sheets
+
+        def _ph_stylesheets(self) -> list[Any]:
+            return []  # presentational hints are off anyway
+
+    return ReportHTML
+
+
+def report_html(source: str) -> Any:
+    return _report_html()(string=source, base_url=str(REPORTS_DIR))
+
+
 def render_html(template: str, context: dict[str, Any]) -> str:
     return _env().get_template(template).render(**context)
 
 
 def layout(template: str, context: dict[str, Any]) -> Any:
     """Layout only (no PDF serialisation): the baseline the benchmark compares with."""
-    from weasyprint import HTML
-
     css, fonts = _style()
-    return HTML(string=render_html(template, context), base_url=str(REPORTS_DIR)).render(
+    return report_html(render_html(template, context)).render(
         stylesheets=[css], font_config=fonts)
 
 
@@ -77,7 +100,6 @@ def appraisal_pdfs(contexts: list[dict[str, Any]]) -> list[bytes]:
     import io
 
     from pypdf import PdfReader, PdfWriter
-    from weasyprint import HTML
 
     from appraisal.reporting.documents import with_charts
 
@@ -94,8 +116,7 @@ def appraisal_pdfs(contexts: list[dict[str, Any]]) -> list[bytes]:
         parts.append("</section>")
     parts.append("</body></html>")
     css, fonts = _style()
-    document = HTML(string="".join(parts), base_url=str(REPORTS_DIR)).render(
-        stylesheets=[css], font_config=fonts)
+    document = report_html("".join(parts)).render(stylesheets=[css], font_config=fonts)
     # Which appraisal each page belongs to: the last one whose anchor began at or before it.
     owner: list[int] = []
     current = 0

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import io
+import subprocess
 import zipfile
+from pathlib import Path
 
 import pytest
 from httpx import AsyncClient
@@ -96,6 +98,44 @@ async def test_heavy_appraisal_stays_on_one_page(client: AsyncClient, org: Org) 
     text = text_of(r.content).replace("\n", "")
     for expected in ("另有", "项 more items", "件 more", "员工签字", "人事签字", "前台大堂 等"):
         assert expected in text, expected
+
+
+def raster(pdf: bytes, tmp: Path, name: str) -> bytes:
+    src = tmp / f"{name}.pdf"
+    src.write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", "80", "-png", "-singlefile", str(src), str(tmp / name)],
+                   check=True)
+    return (tmp / f"{name}.png").read_bytes()
+
+
+async def test_lean_user_agent_sheet_draws_the_same_pages(published: Org, tmp_path: Path) -> None:
+    """reports/user_agent.css replaces WeasyPrint's full user-agent sheet for speed;
+    the pages must come out pixel for pixel the same."""
+    from weasyprint import HTML
+
+    from appraisal.periods.models import Period
+    from appraisal.reporting import pdf
+    from appraisal.reporting.documents import (
+        appraisal_contexts,
+        snapshot_for_reports,
+        summary_context,
+        with_charts,
+    )
+
+    period = await Period.get(month="2026-11")
+    snapshot = await snapshot_for_reports(period)
+    appraisal = with_charts((await appraisal_contexts(period, snapshot, [published.emp_a1]))[0])
+    css, fonts = pdf._style()
+    for template, context in (("appraisal.html", appraisal),
+                              ("summary.html", await summary_context(period, snapshot))):
+        html = pdf.render_html(template, context)
+        lean = pdf.report_html(html)
+        assert [s.base_url for s in lean._ua_stylesheets()] == [
+            (pdf.REPORTS_DIR / "user_agent.css").as_uri()]
+        full = HTML(string=html, base_url=str(pdf.REPORTS_DIR))
+        assert raster(lean.render(stylesheets=[css], font_config=fonts).write_pdf(), tmp_path,
+                      "lean") == raster(full.render(stylesheets=[css], font_config=fonts)
+                                        .write_pdf(), tmp_path, "full"), template
 
 
 async def test_appraisal_pdf_access(client: AsyncClient, org: Org) -> None:
