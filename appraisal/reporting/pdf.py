@@ -62,7 +62,6 @@ def render_html(template: str, context: dict[str, Any]) -> str:
 
 
 def layout(template: str, context: dict[str, Any]) -> Any:
-    """Layout only (no PDF serialisation): the baseline the benchmark compares with."""
     css, fonts = _style()
     return report_html(render_html(template, context)).render(
         stylesheets=[css], font_config=fonts)
@@ -76,12 +75,6 @@ def appraisal_pdf(context: dict[str, Any]) -> bytes:
     from appraisal.reporting.documents import with_charts
 
     return render_pdf("appraisal.html", with_charts(context))
-
-
-def appraisal_layout(context: dict[str, Any]) -> Any:
-    from appraisal.reporting.documents import with_charts
-
-    return layout("appraisal.html", with_charts(context))
 
 
 BATCH_HEAD = (

@@ -224,6 +224,30 @@ async def test_batch_job_zip(
                               headers=org.h("sup_a"))).status_code == 403
 
 
+async def test_batch_keeps_order_across_chunks_and_groups(
+    published: Org, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One appraisal a chunk and a group, one group in flight: the pipeline refills
+    and drains across chunk boundaries, and the ZIP keeps employee order."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from appraisal.periods.models import Period
+    from appraisal.reporting import batch
+
+    monkeypatch.setattr(batch, "CHUNK", 1)
+    monkeypatch.setattr(batch, "GROUP", 1)
+    monkeypatch.setattr(batch, "in_flight", lambda workers: 1)
+    seen: list[tuple[int, int]] = []
+    with ThreadPoolExecutor(1) as pool:
+        result = await batch.build_batch(
+            await Period.get(month="2026-11"), tmp_path / "b.zip", pool=pool,
+            summaries_included=False, progress=lambda done, total: seen.append((done, total)))
+    names = [n for n in zipfile.ZipFile(result.path).namelist() if n.startswith("appraisals/")]
+    assert [n.rsplit("/", 1)[1] for n in names] == [
+        "A001-2026-11.pdf", "A002-2026-11.pdf", "B001-2026-11.pdf"]
+    assert seen == [(1, 3), (2, 3), (3, 3)] and result.appraisals == 3
+
+
 async def test_interrupted_in_process_jobs_are_failed_at_start_up(
     client: AsyncClient, org: Org
 ) -> None:
