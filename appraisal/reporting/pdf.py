@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import escape
 
 REPORTS_DIR = Path(__file__).resolve().parents[2] / "reports"
 
@@ -87,12 +88,12 @@ def appraisal_pdfs(contexts: list[dict[str, Any]]) -> list[bytes]:
     """Several appraisals as one document, written once, then split per employee.
 
     Writing a PDF costs mostly the CJK font subsetting, done once per
-    document: laying out twenty appraisals together and splitting the pages
-    afterwards costs a third less per appraisal than twenty documents.
+    document: laying out eight appraisals together and splitting the pages
+    afterwards costs a quarter less per appraisal than eight documents.
     """
     import io
 
-    from pypdf import PdfReader, PdfWriter
+    import pikepdf
 
     from appraisal.reporting.documents import with_charts
 
@@ -102,7 +103,7 @@ def appraisal_pdfs(contexts: list[dict[str, Any]]) -> list[bytes]:
     body = env.get_template("appraisal_body.html")
     parts = [BATCH_HEAD]
     for i, context in enumerate(contexts):
-        employee = env.from_string("{{ no }}").render(no=context["e"]["employee_no"])
+        employee = escape(context["e"]["employee_no"])
         parts.append(f'<section class="appraisal" id="appraisal-{i}">'
                      f'<p class="empno-text">{employee}</p>')
         parts.append(body.render(**with_charts(context)))
@@ -119,17 +120,18 @@ def appraisal_pdfs(contexts: list[dict[str, Any]]) -> list[bytes]:
         if starts:
             current = min(starts)
         owner.append(current)
-    reader = PdfReader(io.BytesIO(document.write_pdf()))
     out = []
-    for i, context in enumerate(contexts):
-        writer = PdfWriter()
-        for number, page in enumerate(reader.pages):
-            if owner[number] == i:
-                writer.add_page(page)
-        writer.add_metadata({"/Title": f"{context['e']['name']} {context['period']} 服务考核"})
-        buf = io.BytesIO()
-        writer.write(buf)
-        out.append(buf.getvalue())
+    with pikepdf.Pdf.open(io.BytesIO(document.write_pdf())) as whole:
+        for i, context in enumerate(contexts):
+            with pikepdf.Pdf.new() as own:
+                own.pages.extend(page for number, page in enumerate(whole.pages)
+                                 if owner[number] == i)
+                own.docinfo[pikepdf.Name.Title] = pikepdf.String(
+                    f"{context['e']['name']} {context['period']} 服务考核")
+                own.docinfo[pikepdf.Name.Producer] = pikepdf.String("appraisal (WeasyPrint)")
+                buf = io.BytesIO()
+                own.save(buf)
+                out.append(buf.getvalue())
     return out
 
 
