@@ -239,6 +239,9 @@ def cmd_worker(args: argparse.Namespace) -> int:
         return 2
 
     async def work() -> int:
+        from appraisal.reporting.batch import warm_renderer
+
+        warm_renderer()  # fonts and stylesheets once, then fewer GC passes
         app = queue_app()
         async with app.open_async():
             await app.run_worker_async(queues=[QUEUE], concurrency=1, wait=not args.once,

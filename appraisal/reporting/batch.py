@@ -33,12 +33,13 @@ GROUP = 8  # appraisals laid out and written as one document, then split (measur
 Progress = Callable[[int, int], Awaitable[None] | None]
 
 
-def _warm() -> None:
+def warm_renderer() -> None:
     # Load fonts and the stylesheet once per worker, not per PDF.
-    from appraisal.reporting.pdf import _report_html, _style
+    from appraisal.reporting.pdf import _report_html, _style, freeze_startup_objects
 
     _style()
     _report_html()
+    freeze_startup_objects()
 
 
 def render_appraisals(contexts: list[dict[str, Any]]) -> list[bytes]:
@@ -57,7 +58,7 @@ def worker_pool(workers: int | None = None) -> ProcessPoolExecutor:
     # spawn: workers never inherit the server's database connections or loop.
     return ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1,
                                mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_warm)
+                               initializer=warm_renderer)
 
 
 def in_flight(workers: int | None) -> int:

@@ -58,6 +58,22 @@ def report_html(source: str) -> Any:
     return _report_html()(string=source, base_url=str(REPORTS_DIR))
 
 
+def freeze_startup_objects() -> None:
+    """For processes that only render PDFs (batch and queue workers).
+
+    Layout allocates millions of short-lived objects, and every full pass of
+    the cyclic garbage collector used to rescan the fonts, stylesheets and
+    templates loaded at start-up. Frozen, they are skipped: a batch appraisal
+    costs 6-13% less, memory the same (measured alternating in one process;
+    raising the collector's thresholds as well saved little more and cost
+    100-500 MB per worker).
+    """
+    import gc
+
+    gc.collect()
+    gc.freeze()
+
+
 def render_html(template: str, context: dict[str, Any]) -> str:
     return _env().get_template(template).render(**context)
 
