@@ -68,16 +68,19 @@ def failed_items(lost_points: list[dict[str, Any]], limit: int = MAX_FAILED_ROWS
         g["count"] += 1
         g["lost"] += Decimal(row["points_lost"])
     # sorted() is stable: equal losses keep the order of their first failure.
-    rows = sorted(groups.values(), key=lambda g: -g["lost"])
-    for g in rows:
+    ranked = sorted(groups.values(), key=lambda g: -g["lost"])
+    shown, rest = ranked[:limit], ranked[limit:]
+    rows = []
+    for g in shown:
         days = sorted(g["days"])
-        g["days"] = ", ".join(map(str, days[:MAX_DAYS])) + (" …" if len(days) > MAX_DAYS else "")
-        g["where"] = "、".join(g["where"][:MAX_PLACES]) + (
-            " 等" if len(g["where"]) > MAX_PLACES else "")
-        g["lost"] = tidy(g["lost"])
-    rest = rows[limit:]
-    return {"rows": rows[:limit], "more": len(rest),
-            "more_lost": tidy(sum((Decimal(g["lost"]) for g in rest), Decimal(0))),
+        rows.append({
+            "code": g["code"], "standard_zh": g["standard_zh"], "count": g["count"],
+            "days": ", ".join(map(str, days[:MAX_DAYS])) + (" …" if len(days) > MAX_DAYS else ""),
+            "where": "、".join(g["where"][:MAX_PLACES]) + (
+                " 等" if len(g["where"]) > MAX_PLACES else ""),
+            "lost": tidy(g["lost"])})
+    return {"rows": rows, "more": len(rest),
+            "more_lost": tidy(sum((g["lost"] for g in rest), Decimal(0))),
             "total": len(lost_points)}
 
 

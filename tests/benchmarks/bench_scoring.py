@@ -90,13 +90,10 @@ async def build_month(month: str, inspections_per_employee: int, seed: int = 7) 
     return len(items)
 
 
-async def _timed(fn: Any, repeat: int) -> list[float]:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        await fn()
-        times.append(time.perf_counter() - t0)
-    return times
+async def _timed(fn: Any) -> float:
+    t0 = time.perf_counter()
+    await fn()
+    return time.perf_counter() - t0
 
 
 async def measure(url: str, inspections_per_employee: int, repeat: int) -> dict[str, Any]:
@@ -127,8 +124,8 @@ async def measure(url: str, inspections_per_employee: int, repeat: int) -> dict[
         floor_times: list[float] = []
         score_times: list[float] = []
         for _ in range(repeat):
-            floor_times += await _timed(floor, 1)
-            score_times += await _timed(score, 1)
+            floor_times.append(await _timed(floor))
+            score_times.append(await _timed(score))
         tracemalloc.start()
         await score()
         _, peak = tracemalloc.get_traced_memory()
