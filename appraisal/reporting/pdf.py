@@ -28,6 +28,9 @@ def _style() -> tuple[Any, Any]:
     from weasyprint import CSS
     from weasyprint.text.fonts import FontConfiguration
 
+    from appraisal.reporting import svg_text
+
+    svg_text.install()  # chart labels shaped whole: see svg_text
     fonts = FontConfiguration()
     css = CSS(filename=str(REPORTS_DIR / "print.css"), font_config=fonts)
     return css, fonts
@@ -145,6 +148,9 @@ def appraisal_pdfs(contexts: list[dict[str, Any]]) -> list[bytes]:
                 own.docinfo[pikepdf.Name.Title] = pikepdf.String(
                     f"{context['e']['name']} {context['period']} 服务考核")
                 own.docinfo[pikepdf.Name.Producer] = pikepdf.String("appraisal (WeasyPrint)")
+                # The batch document shares one resource dictionary between its
+                # pages: without this, every PDF carried the others' chart labels.
+                own.remove_unreferenced_resources()
                 buf = io.BytesIO()
                 own.save(buf)
                 out.append(buf.getvalue())

@@ -263,3 +263,27 @@ async def test_interrupted_in_process_jobs_are_failed_at_start_up(
         assert changed == 0 and job.status == JobStatus.running
     else:
         assert changed == 1 and job.status == JobStatus.failed and "restarted" in job.error
+
+
+async def test_split_appraisals_carry_only_their_own_page_resources(published: Org) -> None:
+    """Appraisals laid out as one document share a resource dictionary; each PDF
+    split from it must keep only the fonts and drawings its own page uses."""
+    import re
+
+    import pikepdf
+
+    from appraisal.periods.models import Period
+    from appraisal.reporting import pdf
+    from appraisal.reporting.documents import appraisal_contexts, snapshot_for_reports, with_charts
+
+    period = await Period.get(month="2026-11")
+    snapshot = await snapshot_for_reports(period)
+    ids = [published.emp_a1, published.emp_a2, published.emp_b1]
+    contexts = [with_charts(c) for c in await appraisal_contexts(period, snapshot, ids)]
+    for data in pdf.appraisal_pdfs(contexts):
+        with pikepdf.open(io.BytesIO(data)) as doc:
+            (page,) = doc.pages
+            resources = page.obj.Resources
+            content = page.obj.Contents.read_bytes()
+            drawn = {n.decode() for n in re.findall(rb"/([^\s/]+)\s+Do\b", content)}
+            assert drawn and set(resources.get("/XObject", {}).keys()) == {f"/{n}" for n in drawn}
