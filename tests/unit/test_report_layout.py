@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from appraisal.reporting.charts import radar_svg
+from appraisal.reporting.charts import radar_svg, trend_svg
 from appraisal.reporting.documents import failed_items
 
 
@@ -47,3 +47,26 @@ def test_radar_labels_are_printed_level_and_anchored_away_from_the_web() -> None
     assert labels == [("middle", "服务态度"), ("end", "服务质量"), ("end", "服务措施"),
                       ("start", "工作效率"), ("start", "优美环境")]
     assert "rotate(" not in svg and "<script" not in svg
+
+
+def test_printed_charts_carry_their_styles_on_the_nodes() -> None:
+    """No stylesheet, scripts, tooltips or class names reach the PDF renderer: every
+    drawn node carries its look as presentation attributes."""
+    radar = radar_svg(["服务态度", "服务质量", "服务措施", "工作效率", "优美环境"],
+                      [Decimal(80), Decimal(70), None, Decimal(90), Decimal(60)])
+    trend = trend_svg(["2026-06", "2026-07", "2026-08", "2026-09", "2026-10", "2026-11"],
+                      [Decimal("81.25"), None, Decimal(90), Decimal(78), Decimal(84),
+                       Decimal("83.89")])
+    for svg in (radar, trend):
+        for gone in ("<style", "<script", "<desc", "<title", "class=", "<!--", "tooltip"):
+            assert gone not in svg, gone
+        assert "<g>" not in svg  # groups passing nothing on are unwrapped
+    # The radar's filled polygon, and every text, styled from the print rules.
+    assert 'fill="#1f6f8b"' in radar and 'fill-opacity=".35"' in radar
+    assert all('font-size="11px"' in t for t in re.findall(r"<text [^>]*>", radar))
+    # Trend axes: scores right-aligned left of the axis, months centred under their tick.
+    anchors = {text: anchor for anchor, text in
+               re.findall(r'<text [^>]*text-anchor="(\w+)"[^>]*>([^<]+)<', trend)}
+    assert {anchors[y] for y in ("0", "50", "100")} == {"end"}
+    assert {anchors[m] for m in ("26-06", "26-11")} == {"middle"}
+    assert 'stroke-dasharray="3,3"' in trend
