@@ -38,7 +38,39 @@ from appraisal.reporting.pdf import (
     report_html,
 )
 from appraisal.scoring.models import SnapshotScore
-from tests.benchmarks.bench_scoring import EMPLOYEES, build_month
+from tests.benchmarks.bench_scoring import EMPLOYEES, _insert, build_month
+
+HISTORY = ["2026-06", "2026-07", "2026-08", "2026-09", "2026-10"]
+
+
+async def build_history() -> None:
+    """Five closed months before the benchmarked one, so that every trend chart
+    draws the six periods a real appraisal shows (one employee in 50 missing a
+    month, as after a leave)."""
+    import json
+    import random
+    from datetime import UTC, datetime
+
+    rnd = random.Random(11)
+    now = datetime.now(UTC)
+    await _insert("period", ["id", "month", "status", "rulebook_version", "rulebook_hash",
+                             "opened_at", "closed_at"],
+                  [(100 + i, m, "closed", "2026.1", "0" * 64, now, now)
+                   for i, m in enumerate(HISTORY)])
+    await _insert("score_snapshot", ["id", "period_id", "sequence", "rulebook_version",
+                                     "rulebook_hash", "content_hash", "created_at",
+                                     "superseded_reason"],
+                  [(100 + i, 100 + i, 1, "2026.1", "0" * 64, "0" * 64, now, "")
+                   for i in range(len(HISTORY))])
+    rows = []
+    for i in range(len(HISTORY)):
+        for e in range(1, EMPLOYEES + 1):
+            if rnd.random() < 0.02:
+                continue
+            score = f"{rnd.uniform(70, 98):.2f}"
+            rows.append((100 + i, e, score, "good", "scored", False, "{}", json.dumps({})))
+    await _insert("snapshot_score", ["snapshot_id", "employee_id", "final_score", "grade",
+                                     "status", "veto", "dimensions", "breakdown"], rows)
 
 
 async def measure(url: str) -> dict[str, Any]:
@@ -47,6 +79,7 @@ async def measure(url: str) -> dict[str, Any]:
     out_dir = Path(tempfile.mkdtemp(prefix="bench-reports-"))
     try:
         await build_month("2026-11", 8)
+        await build_history()
         t0 = time.perf_counter()
         await lifecycle.close_period(None, "2026-11")
         close_s = time.perf_counter() - t0
@@ -115,6 +148,7 @@ async def measure(url: str) -> dict[str, Any]:
             zipped = [i.file_size for i in zf.infolist() if i.filename.startswith("appraisals/")]
         return {
             "employees": EMPLOYEES,
+            "trend_periods": len(HISTORY) + 1,
             "close_period_seconds": round(close_s, 2),
             "layout_only_seconds": round(layout_s, 3),
             "layout_only_runs": [round(x, 3) for x in layout_runs],
