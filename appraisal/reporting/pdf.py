@@ -141,6 +141,13 @@ def appraisal_pdfs(contexts: list[dict[str, Any]]) -> list[bytes]:
         owner.append(current)
     out = []
     with pikepdf.Pdf.open(io.BytesIO(document.write_pdf())) as whole:
+        # The batch document shares one resource dictionary between its pages.
+        # Drawings in it (form XObjects, patterns, shadings) belong to one page
+        # each: when there are any, each PDF keeps only its own. Charts draw
+        # none (see svg_text), so this costs nothing for them.
+        per_page = any(len(page.obj.Resources.get(key, {}))
+                       for page in whole.pages[:1]
+                       for key in ("/XObject", "/Pattern", "/Shading"))
         for i, context in enumerate(contexts):
             with pikepdf.Pdf.new() as own:
                 own.pages.extend(page for number, page in enumerate(whole.pages)
@@ -148,9 +155,8 @@ def appraisal_pdfs(contexts: list[dict[str, Any]]) -> list[bytes]:
                 own.docinfo[pikepdf.Name.Title] = pikepdf.String(
                     f"{context['e']['name']} {context['period']} 服务考核")
                 own.docinfo[pikepdf.Name.Producer] = pikepdf.String("appraisal (WeasyPrint)")
-                # The batch document shares one resource dictionary between its
-                # pages: without this, every PDF carried the others' chart labels.
-                own.remove_unreferenced_resources()
+                if per_page:
+                    own.remove_unreferenced_resources()
                 buf = io.BytesIO()
                 own.save(buf)
                 out.append(buf.getvalue())

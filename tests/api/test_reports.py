@@ -267,23 +267,32 @@ async def test_interrupted_in_process_jobs_are_failed_at_start_up(
 
 async def test_split_appraisals_carry_only_their_own_page_resources(published: Org) -> None:
     """Appraisals laid out as one document share a resource dictionary; each PDF
-    split from it must keep only the fonts and drawings its own page uses."""
+    split from it must keep only the drawings its own page uses. Charts draw no
+    form XObjects; WeasyPrint's own SVG text anchoring does, one a label."""
     import re
 
     import pikepdf
 
     from appraisal.periods.models import Period
     from appraisal.reporting import pdf
-    from appraisal.reporting.documents import appraisal_contexts, snapshot_for_reports, with_charts
+    from appraisal.reporting.documents import appraisal_contexts, snapshot_for_reports
+    from tests.unit.test_svg_text import per_glyph
+
+    def drawings(data: bytes) -> tuple[set[str], set[str]]:
+        with pikepdf.open(io.BytesIO(data)) as doc:
+            (page,) = doc.pages
+            content = page.obj.Contents.read_bytes()
+            drawn = {f"/{n.decode()}" for n in re.findall(rb"/([^\s/]+)\s+Do\b", content)}
+            return drawn, set(page.obj.Resources.get("/XObject", {}).keys())
 
     period = await Period.get(month="2026-11")
     snapshot = await snapshot_for_reports(period)
     ids = [published.emp_a1, published.emp_a2, published.emp_b1]
-    contexts = [with_charts(c) for c in await appraisal_contexts(period, snapshot, ids)]
+    contexts = await appraisal_contexts(period, snapshot, ids)
     for data in pdf.appraisal_pdfs(contexts):
-        with pikepdf.open(io.BytesIO(data)) as doc:
-            (page,) = doc.pages
-            resources = page.obj.Resources
-            content = page.obj.Contents.read_bytes()
-            drawn = {n.decode() for n in re.findall(rb"/([^\s/]+)\s+Do\b", content)}
-            assert drawn and set(resources.get("/XObject", {}).keys()) == {f"/{n}" for n in drawn}
+        assert drawings(data) == (set(), set())
+    with per_glyph():
+        split = pdf.appraisal_pdfs(contexts)
+    for data in split:
+        drawn, carried = drawings(data)
+        assert drawn and carried == drawn
