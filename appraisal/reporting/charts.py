@@ -20,6 +20,7 @@ import pygal
 import tinycss2
 from lxml import etree
 from pygal.style import Style
+from pygal.svg import Svg
 
 FONT = "'Noto Sans CJK SC', 'Noto Sans', sans-serif"
 STYLE = Style(
@@ -71,34 +72,92 @@ def _print_rules() -> cssselect2.Matcher:
     return matcher
 
 
-def _printable(root: Any, level_labels: bool = False) -> str:
+def _printable(root: Any, level_labels: bool = False, values_over_dots: bool = False) -> str:
     """pygal's SVG tree → the SVG that is printed (see the module docstring)."""
     matcher = _print_rules()
-    dropped = [el for el in root.iter() if not isinstance(el.tag, str)]  # comments
-    for wrapper in cssselect2.ElementWrapper.from_xml_root(root).iter_subtree():
+    # Comments and screen-only parts go before matching: a third of pygal's nodes.
+    screen_only = list(root.iter(etree.Comment, *(f"{{*}}{t}" for t in _SCREEN_ONLY)))
+    for el in screen_only:
+        el.getparent().remove(el)
+    hidden = []
+
+    def style(wrapper: cssselect2.ElementWrapper) -> None:
         el = wrapper.etree_element
-        if wrapper.local_name in _SCREEN_ONLY:
-            dropped.append(el)
-            continue
         for *_, declarations in matcher.match(wrapper):  # by specificity, as CSS does
             for name, value in declarations:
                 el.set(name, value)
         if el.get("display") == "none":
-            dropped.append(el)
-    for el in dropped:
+            hidden.append(el)  # its subtree is not drawn: not matched either
+            return
+        for child in wrapper.iter_children():
+            style(child)
+
+    style(cssselect2.ElementWrapper.from_xml_root(root))
+    for el in hidden:
         el.getparent().remove(el)
     if level_labels:
         _level_labels(root)
+    if values_over_dots:
+        _values_over_dots(root)
     for el in root.iter():
         el.attrib.pop("class", None)
         el.attrib.pop("id", None)
-    # Empty groups and groups with nothing to pass on only cost the renderer a node.
-    for el in list(root.iter("{*}g")):
-        if not el.attrib:
-            parent = el.getparent()
-            index = parent.index(el)
-            parent[index:index + 1] = list(el)
+    _fewer_nodes(root)
     return etree.tostring(root, encoding="unicode")
+
+
+def _local(el: Any) -> str:
+    return etree.QName(el).localname
+
+
+_TRANSLUCENT = ("opacity", "fill-opacity", "stroke-opacity")
+
+
+def _fewer_nodes(root: Any) -> None:
+    """The same drawing in fewer nodes: the PDF renderer pays for every node
+    (its state, transform and paint), whatever it draws. Groups that pass
+    nothing on are unwrapped and twin neighbours merged; guide lines of one
+    style become one path, and dots of one style one path of circles.
+    Shapes only merge within a run of shapes and labels, so nothing moves
+    under or over anything but a label; translucent shapes never merge (their
+    overlaps would darken differently)."""
+    for el in list(root.iter("{*}g")):
+        parent = el.getparent()
+        index = parent.index(el)
+        if len(el) == 0 or not el.attrib:
+            parent[index:index + 1] = list(el)
+    parents = [root, *root.iter("{*}g")]
+    for parent in parents:
+        previous = None
+        for child in list(parent):
+            if (previous is not None and _local(child) == _local(previous) == "g"
+                    and dict(child.attrib) == dict(previous.attrib)):
+                previous.extend(list(child))
+                parent.remove(child)
+            else:
+                previous = child
+    for parent in [root, *root.iter("{*}g")]:
+        first: dict[tuple[Any, ...], Any] = {}
+        for child in list(parent):
+            tag = _local(child)
+            if tag == "text":
+                continue
+            if tag not in ("path", "circle") or any(k in child.attrib for k in _TRANSLUCENT):
+                first = {}  # the run ends
+                continue
+            if tag == "circle":
+                cx, cy, r = (float(child.get(k, 0)) for k in ("cx", "cy", "r"))
+                for k in ("cx", "cy", "r"):
+                    child.attrib.pop(k, None)
+                child.tag = child.tag[:-len("circle")] + "path"
+                child.set("d", f"M{cx - r} {cy}a{r} {r} 0 1 0 {2 * r} 0"
+                               f"a{r} {r} 0 1 0 {-2 * r} 0z")
+            key = (tag, *sorted((k, v) for k, v in child.attrib.items() if k != "d"))
+            if key in first:
+                first[key].set("d", f"{first[key].get('d')} {child.get('d')}")
+                parent.remove(child)
+            else:
+                first[key] = child
 
 
 def _level_labels(root: Any) -> None:
@@ -116,8 +175,52 @@ def _level_labels(root: Any) -> None:
                   "start" if x > centre_x + 4 else "middle")
 
 
+def _values_over_dots(root: Any) -> None:
+    """pygal sets its value labels to text-anchor "left", which is no SVG value:
+    browsers start the label there, WeasyPrint ends it there, over the line.
+    Printed, each value is centred just above its dot."""
+    def classed(tag: str, name: str) -> list[Any]:
+        return [el for el in root.iter(f"{{*}}{tag}") if name in el.get("class", "").split()]
+
+    dots, values = classed("circle", "dot"), classed("text", "value")
+    if len(dots) != len(values):  # not one label a dot: leave pygal's placing
+        return
+    for dot, label in zip(dots, values, strict=True):
+        label.set("x", dot.get("cx"))
+        label.set("y", f"{float(dot.get('cy')) - 6:.2f}")
+        label.set("text-anchor", "middle")
+
+
+class _PrintedSvg(Svg):
+    """pygal's SVG writer without what the printed chart drops anyway: the
+    screen stylesheet (read from disk, templated, minified for every chart)
+    and the scripts."""
+
+    def add_styles(self) -> None:
+        pass
+
+    def add_scripts(self) -> None:
+        pass
+
+
+class _Printed:
+    def _draw(self) -> None:
+        # setup() makes the writer, then draws and finishes it: swap in between.
+        self.svg.__class__ = _PrintedSvg  # type: ignore[attr-defined]
+        super()._draw()  # type: ignore[misc]
+
+
+# pygal classes the chart by its type's name ("radar-graph"): the names stay.
+class Radar(_Printed, pygal.Radar):
+    pass
+
+
+class Line(_Printed, pygal.Line):
+    pass
+
+
 def radar_svg(labels: Sequence[str], values: Sequence[Decimal | None]) -> str:
-    chart = pygal.Radar(width=320, height=250, range=(0, 100), fill=True,
+    chart = Radar(width=320, height=250, range=(0, 100), fill=True,
                         dots_size=3, show_y_labels=False, margin=14, margin_left=58,
                         margin_right=58, truncate_label=-1, **COMMON)
     chart.x_labels = list(labels)
@@ -126,11 +229,11 @@ def radar_svg(labels: Sequence[str], values: Sequence[Decimal | None]) -> str:
 
 
 def trend_svg(months: Sequence[str], values: Sequence[Decimal | None]) -> str:
-    chart = pygal.Line(width=320, height=200, range=(0, 100), dots_size=3, margin=10,
+    chart = Line(width=320, height=200, range=(0, 100), dots_size=3, margin=10,
                        margin_right=24,
                        x_label_rotation=0, truncate_label=-1, show_minor_y_labels=False,
                        print_values=True, **{k: v for k, v in COMMON.items()
                                              if k != "print_values"})
     chart.x_labels = [m[2:] for m in months]  # 26-06: short enough for six columns
     chart.add("final", [float(v) if v is not None else None for v in values])
-    return _printable(chart.render_tree())
+    return _printable(chart.render_tree(), values_over_dots=True)

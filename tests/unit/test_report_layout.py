@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from pathlib import Path
+
+import pytest
 
 from appraisal.reporting.charts import radar_svg, trend_svg
 from appraisal.reporting.documents import failed_items
@@ -70,3 +73,68 @@ def test_printed_charts_carry_their_styles_on_the_nodes() -> None:
     assert {anchors[y] for y in ("0", "50", "100")} == {"end"}
     assert {anchors[m] for m in ("26-06", "26-11")} == {"middle"}
     assert 'stroke-dasharray="3,3"' in trend
+
+
+MONTHS = ["2026-06", "2026-07", "2026-08", "2026-09", "2026-10", "2026-11"]
+TREND = [Decimal("81.25"), None, Decimal(90), Decimal(78), Decimal(84), Decimal("83.89")]
+DIMENSIONS = ["服务态度", "服务质量", "服务措施", "工作效率", "优美环境"]
+SCORES = [Decimal(80), Decimal(70), None, Decimal(90), Decimal(60)]
+
+
+def dots(svg: str) -> list[tuple[float, float]]:
+    """Dot centres: each dot is a circle of radius 3 drawn as two arcs."""
+    return [(float(x) + 3, float(y)) for x, y in re.findall(r"M(-?[\d.]+) (-?[\d.]+)a3\.0", svg)]
+
+
+def test_trend_values_sit_centred_just_above_their_dots() -> None:
+    trend = trend_svg(MONTHS, TREND)
+    values = re.findall(r'<text text-anchor="middle" x="([\d.]+)" y="([\d.]+)"[^>]*>([\d.]+)<',
+                        trend)
+    assert [v for *_, v in values] == ["81.25", "90", "78", "84", "83.89"]  # none for the gap
+    for (cx, cy), (x, y, _) in zip(dots(trend), values, strict=True):
+        assert abs(float(x) - cx) < 0.01 and abs(float(y) - (cy - 6)) < 0.01
+    assert 'text-anchor="left"' not in trend
+
+
+def test_charts_skip_pygal_screen_stylesheet_and_scripts(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pygal.svg import Svg
+
+    def screen_only(self: Svg) -> None:
+        raise AssertionError("screen stylesheet or script built for a printed chart")
+
+    monkeypatch.setattr(Svg, "add_styles", screen_only)
+    monkeypatch.setattr(Svg, "add_scripts", screen_only)
+    assert "<text" in radar_svg(DIMENSIONS, SCORES) and "<text" in trend_svg(MONTHS, TREND)
+
+
+def test_charts_are_drawn_in_few_nodes() -> None:
+    """One group each; guides of one style one path; dots of one style one path."""
+    radar, trend = radar_svg(DIMENSIONS, SCORES), trend_svg(MONTHS, TREND)
+    for svg, texts, paths in ((radar, 5, 3), (trend, 9 + 5, 4)):
+        assert svg.count("<g") == 1
+        assert svg.count("<text") == texts and svg.count("<path") == paths
+        assert "<circle" not in svg
+    assert len(dots(radar)) == 5 and len(dots(trend)) == 5
+    spokes = re.search(r'<path d="([^"]+)" fill="none" stroke-width=".7" stroke="#bbb"', radar)
+    assert spokes and spokes.group(1).count("M") == 5
+    # The translucent radar area is never merged with anything.
+    assert re.search(r'<path d="[^"M]*M[^M"]*"[^>]*fill-opacity=".35"', radar)
+
+
+def test_fewer_nodes_draw_the_same_picture(monkeypatch: pytest.MonkeyPatch,
+                                           tmp_path: Path) -> None:
+    from PIL import Image, ImageChops
+
+    from appraisal.reporting import charts
+    from tests.unit.test_svg_text import draw, raster
+
+    merged = [radar_svg(DIMENSIONS, SCORES), trend_svg(MONTHS, TREND)]
+    monkeypatch.setattr(charts, "_fewer_nodes", lambda root: None)
+    plain = [radar_svg(DIMENSIONS, SCORES), trend_svg(MONTHS, TREND)]
+    assert plain[0].count("<circle") == 5
+    for i, (a, b) in enumerate(zip(merged, plain, strict=True)):
+        fewer = Image.open(raster(draw(a), tmp_path, f"m{i}")).convert("L")
+        every = Image.open(raster(draw(b), tmp_path, f"p{i}")).convert("L")
+        # Arcs for circles and one path for many may shift anti-aliasing, no more.
+        diff = ImageChops.difference(fewer, every).point(lambda v: 255 if v > 96 else 0)
+        assert diff.histogram()[255] <= 30, i
