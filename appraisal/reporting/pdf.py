@@ -28,9 +28,10 @@ def _style() -> tuple[Any, Any]:
     from weasyprint import CSS
     from weasyprint.text.fonts import FontConfiguration
 
-    from appraisal.reporting import svg_text
+    from appraisal.reporting import glyph_runs, svg_text
 
     svg_text.install()  # chart labels shaped whole: see svg_text
+    glyph_runs.install()  # lines drawn again are not shaped again: see glyph_runs
     fonts = FontConfiguration()
     css = CSS(filename=str(REPORTS_DIR / "print.css"), font_config=fonts)
     return css, fonts
