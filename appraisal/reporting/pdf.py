@@ -108,8 +108,9 @@ def appraisal_pdfs(contexts: list[dict[str, Any]]) -> list[bytes]:
     """Several appraisals as one document, written once, then split per employee.
 
     Writing a PDF costs mostly the CJK font subsetting, done once per
-    document: laying out eight appraisals together and splitting the pages
-    afterwards costs a quarter less per appraisal than eight documents.
+    document: laying out a group of appraisals together (batch.GROUP) and
+    splitting the pages afterwards costs a quarter less per appraisal than
+    one document each.
     """
     import io
 
