@@ -66,6 +66,8 @@ def main() -> int:
     peaks = reports["main_process_peak_python_mb"]
     if peaks["2000"] > 2 * peaks["500"] + 10:
         failures.append(f"batch memory grows with head count: {peaks}")
+    if reports["worker_peak_rss_mb"] > 512:
+        failures.append(f"a render worker peaked at {reports['worker_peak_rss_mb']} MB")
     for f in failures:
         print("TARGET MISSED:", f, file=sys.stderr)
     return 1 if failures else 0
