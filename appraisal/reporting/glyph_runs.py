@@ -51,17 +51,25 @@ def _hold(pango_font: Any) -> None:
         _HELD_FONTS.add(pango_font)
 
 
-def _key(textbox: Any) -> tuple[Any, ...] | None:
-    from weasyprint.text.line_break import _font_style_cache_key
+# Everything the shaping of a line depends on besides its text: the font
+# (WeasyPrint's own font cache key, plus size), spacing, direction, language.
+_SHAPING = ("font_family", "font_style", "font_stretch", "font_weight", "font_size",
+            "font_variant_ligatures", "font_variant_position", "font_variant_caps",
+            "font_variant_numeric", "font_variant_alternates", "font_variant_east_asian",
+            "font_feature_settings", "font_variation_settings", "font_language_override",
+            "font_kerning", "lang", "letter_spacing", "word_spacing", "overflow_wrap",
+            "direction")
 
+
+def _key(textbox: Any) -> tuple[Any, ...] | None:
     layout = textbox.pango_layout
     style = textbox.style
     text = layout.text
     if "\t" in text:
         return None
-    return (text, _font_style_cache_key(style, include_size=True), style["font_kerning"],
-            style["letter_spacing"], style["word_spacing"], style["overflow_wrap"],
-            style["direction"], layout.justification_spacing, style.font_config)
+    values = [style[name] for name in _SHAPING]
+    values[0] = tuple(values[0])  # a list in SVG text's style
+    return (text, *values, layout.justification_spacing, style.font_config)
 
 
 class _Recorder:
@@ -96,6 +104,8 @@ class _Recorder:
 def _recording(recorder: _Recorder) -> tuple[tuple[Any, ...], ...] | None:
     """The recorded operators with each font's glyph widths and texts, or None
     when the line cannot be replayed faithfully."""
+    from weasyprint.text.fonts import get_pango_font_key
+
     glyphs: dict[str, dict[int, None]] = {}  # in order of appearance, as WeasyPrint adds them
     font_hash = None
     for op in recorder.ops:
@@ -117,22 +127,26 @@ def _recording(recorder: _Recorder) -> tuple[tuple[Any, ...], ...] | None:
         if any(g >= font.glyph_count for g in ids):
             return None  # a missing glyph: WeasyPrint warns and maps it each time
         _hold(pango_font)
-        replay.append(("Tf", pango_font, op[2],
+        replay.append(("Tf", pango_font, get_pango_font_key(pango_font)[0], op[2],
                        tuple((g, font.widths[g], font.to_unicode[g]) for g in ids)))
     return tuple(replay)
 
 
 def _replay(stream: Any, runs: tuple[tuple[Any, ...], ...], matrix: Any) -> None:
+    fonts = getattr(stream, "_fonts", None)
     stream.set_text_matrix(*matrix.values)
     for op in runs:
         if op[0] == "TJ":
             stream.show_text(op[1])
         elif op[0] == "Tf":
-            font, _ = stream.add_font(op[1])
-            for glyph, width, text in op[3]:
+            # The document's font, found by the key add_font files it under.
+            font = fonts.get(op[2]) if fonts is not None else None
+            if font is None:
+                font, _ = stream.add_font(op[1])
+            for glyph, width, text in op[4]:
                 font.widths.setdefault(glyph, width)
                 font.to_unicode.setdefault(glyph, text)
-            stream.set_font_size(font.hash, op[2])
+            stream.set_font_size(font.hash, op[3])
         else:
             stream.set_text_rise(op[1])
 
@@ -148,7 +162,12 @@ def _recorded(draw_first_line: Callable[..., Any],
         key = None
         if text_overflow != "ellipsis" and block_ellipsis == "none":
             key = _key(textbox)
-        if key is not None and key in _RUNS:
+        try:
+            seen = key is not None and key in _RUNS
+        except TypeError:  # a style value that cannot be a key: not replayed
+            seen = False
+            key = None
+        if seen:
             runs = _RUNS[key]
             if runs is not None:
                 _replay(stream, runs, matrix)
