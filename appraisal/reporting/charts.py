@@ -228,5 +228,8 @@ def trend_svg(months: Sequence[str], values: Sequence[Decimal | None]) -> str:
                        print_values=True, **{k: v for k, v in COMMON.items()
                                              if k != "print_values"})
     chart.x_labels = [m[2:] for m in months]  # 26-06: short enough for six columns
-    chart.add("final", [float(v) if v is not None else None for v in values])
+    # Values as the scores everywhere else on the page (86.90, not 86.9); the
+    # axis keeps its round labels.
+    chart.add("final", [float(v) if v is not None else None for v in values],
+              formatter=lambda v: f"{v:.2f}")
     return _printable(chart.render_tree(), values_over_dots=True)

@@ -89,7 +89,8 @@ def test_trend_values_sit_centred_just_above_their_dots() -> None:
     trend = trend_svg(MONTHS, TREND)
     values = re.findall(r'<text text-anchor="middle" x="([\d.]+)" y="([\d.]+)"[^>]*>([\d.]+)<',
                         trend)
-    assert [v for *_, v in values] == ["81.25", "90", "78", "84", "83.89"]  # none for the gap
+    # Two decimals, as the scores everywhere else on the page; none for the gap.
+    assert [v for *_, v in values] == ["81.25", "90.00", "78.00", "84.00", "83.89"]
     for (cx, cy), (x, y, _) in zip(dots(trend), values, strict=True):
         assert abs(float(x) - cx) < 0.01 and abs(float(y) - (cy - 6)) < 0.01
     assert 'text-anchor="left"' not in trend
