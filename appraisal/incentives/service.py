@@ -106,6 +106,21 @@ def stars_of(rows: list[dict[str, Any]]) -> dict[int, int]:
     return {s.employee_id: team for team, s in stars.items()}
 
 
+async def employee_amounts(
+    period_ids: list[int], employee_ids: list[int]
+) -> dict[tuple[int, int], dict[str, Any]]:
+    """(period_id, employee_id) → the employee's amount in that month: from the
+    latest organisation-wide allocation, else from their team's latest."""
+    rows = await IncentiveShare.filter(
+        allocation__period_id__in=period_ids, employee_id__in=employee_ids
+    ).values_list("allocation__period_id", "allocation__team_id", "allocation_id",
+                  "allocation__currency", "employee_id", "amount", "service_star")
+    # Team allocations first, older first: an organisation-wide one wins when both exist.
+    rows.sort(key=lambda r: (r[1] is None, r[2]))
+    return {(period_id, eid): {"amount": amount, "currency": currency, "service_star": star}
+            for period_id, _, _, currency, eid, amount, star in rows}
+
+
 async def allocation_summary(a: IncentiveAllocation) -> dict[str, Any]:
     return {"id": a.id, "pool": str(a.pool), "cap": str(a.cap) if a.cap is not None else None,
             "allocated": str(a.allocated), "unallocated": str(a.unallocated),

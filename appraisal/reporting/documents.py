@@ -18,8 +18,8 @@ from tortoise.functions import Avg, Count
 from appraisal.config import get_settings
 from appraisal.errors import Conflict, NotFound
 from appraisal.evidence.models import Complaint, SurveyResponse
-from appraisal.incentives.models import IncentiveAllocation, IncentiveShare
-from appraisal.incentives.service import stars_of
+from appraisal.incentives.models import IncentiveAllocation
+from appraisal.incentives.service import employee_amounts, stars_of
 from appraisal.periods.models import Period, PeriodStatus
 from appraisal.periods.service import local
 from appraisal.reporting.charts import radar_svg, trend_svg
@@ -107,18 +107,8 @@ async def _trends(period: Period, employee_ids: list[int]) -> tuple[list[str], d
 
 
 async def _incentives(period: Period, employee_ids: list[int]) -> dict[int, dict[str, Any]]:
-    """Each employee's amount: the organisation-wide allocation, else their team's."""
-    allocations = await IncentiveAllocation.filter(period_id=period.id).order_by("id")
-    # Team allocations first so that an organisation-wide one wins when both exist.
-    ordered = sorted(allocations, key=lambda a: (a.team_id is None, a.id))
-    currency = {a.id: a.currency for a in ordered}
-    out: dict[int, dict[str, Any]] = {}
-    for a in ordered:
-        for eid, amount, star in await IncentiveShare.filter(
-            allocation_id=a.id, employee_id__in=employee_ids
-        ).values_list("employee_id", "amount", "service_star"):
-            out[eid] = {"amount": amount, "currency": currency[a.id], "service_star": star}
-    return out
+    amounts = await employee_amounts([period.id], employee_ids)
+    return {eid: share for (_, eid), share in amounts.items()}
 
 
 _STARS: dict[int, dict[int, int]] = {}
