@@ -14,6 +14,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from appraisal.accounts.auth import TokenAuthentication
 from appraisal.accounts.routes import AuthController, UserController
+from appraisal.appeals.routes import AppealController, MyAppraisalController
 from appraisal.audit.routes import AuditController
 from appraisal.db import close_db, init_db
 from appraisal.errors import EXCEPTION_HANDLERS
@@ -72,6 +73,8 @@ def create_app(database_url: str | None = None, *, manage_db: bool = True) -> Li
             CommendationController,
             ImportController,
             FeedbackController,
+            MyAppraisalController,
+            AppealController,
             AuditController,
         ],
         middleware=[auth],

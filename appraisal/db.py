@@ -21,6 +21,7 @@ MODEL_MODULES = [
     "appraisal.scoring.models",
     "appraisal.incentives.models",
     "appraisal.reporting.models",
+    "appraisal.appeals.models",
 ]
 
 

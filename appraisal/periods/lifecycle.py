@@ -31,7 +31,9 @@ class CloseResult:
     insufficient: list[dict[str, Any]]
 
 
-async def _locked(month: str) -> Period:
+async def lock_period(month: str) -> Period:
+    """The period's row, locked until the transaction ends (writes that depend on
+    its status take the same lock)."""
     period = await Period.filter(month=parse_month(month)).select_for_update().first()
     if period is None:
         raise NotFound(f"period {month} does not exist")
@@ -41,7 +43,7 @@ async def _locked(month: str) -> Period:
 async def close_period(actor: Actor | None, month: str) -> CloseResult:
     async with in_transaction():
         # The same row lock evidence writes take: nothing slips in while closing.
-        period = await _locked(month)
+        period = await lock_period(month)
         if period.status != PeriodStatus.open:
             raise Conflict(f"period {month} is already {period.status.value}")
         before = model_state(period)
@@ -84,7 +86,7 @@ async def close_period(actor: Actor | None, month: str) -> CloseResult:
 
 async def publish_period(actor: Actor | None, month: str) -> Period:
     async with in_transaction():
-        period = await _locked(month)
+        period = await lock_period(month)
         if period.status != PeriodStatus.closed:
             raise Conflict(
                 f"period {month} is {period.status.value}; only a closed period can be published"
@@ -102,7 +104,7 @@ async def reopen_period(actor: Actor | None, month: str, reason: str) -> Period:
     if not reason:
         raise Unprocessable.field("reason", "a reopen needs a reason (it is audited)")
     async with in_transaction():
-        period = await _locked(month)
+        period = await lock_period(month)
         if period.status == PeriodStatus.open:
             raise Conflict(f"period {month} is already open")
         before = model_state(period)

@@ -34,16 +34,6 @@ def embedded_fonts(data: bytes) -> list[str]:
     return fonts
 
 
-@pytest.fixture
-async def published(client: AsyncClient, org: Org) -> Org:
-    await closed_month(client, org)
-    h = org.h("hr")
-    r = await client.post("/api/v1/periods/2026-11/incentives", headers=h, json={"pool": "4200.00"})
-    assert r.status_code == 201
-    await client.post("/api/v1/periods/2026-11/publish", headers=h)
-    return org
-
-
 async def test_appraisal_pdf_content(client: AsyncClient, published: Org) -> None:
     org = published
     r = await client.get(f"/api/v1/periods/2026-11/appraisals/{org.emp_a1}.pdf",

@@ -1,0 +1,77 @@
+"""/api/v1/me/appraisals (employees) and /api/v1/appeals (HR, supervisors reading)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+import msgspec
+from litestar import Controller, Request, get, post
+from litestar.params import Parameter
+
+from appraisal.accounts.auth import EMPLOYEE, HR, STAFF, Actor
+from appraisal.appeals import service
+from appraisal.params import PathId
+
+
+class AcknowledgeIn(msgspec.Struct, forbid_unknown_fields=True):
+    comment: str = ""
+
+
+class AppealIn(msgspec.Struct, forbid_unknown_fields=True):
+    reason: str
+
+
+class AnswerIn(msgspec.Struct, forbid_unknown_fields=True):
+    decision: Literal["upheld", "rejected"]
+    answer: str
+
+
+class MyAppraisalController(Controller):
+    path = "/api/v1/me/appraisals"
+    tags = ["self-service"]
+    guards = [EMPLOYEE]
+
+    @get("/")
+    async def my_appraisals(self, request: Request[Actor, str, object]) -> list[dict[str, Any]]:
+        """Each published month's appraisal, newest first, with what you said of it."""
+        return await service.my_appraisals(request.user)
+
+    @post("/{month:str}/acknowledge", status_code=200)
+    async def acknowledge(self, request: Request[Actor, str, object], month: str,
+                          data: AcknowledgeIn | None = None) -> dict[str, Any]:
+        """Acknowledge the month's appraisal (again: the first acknowledgement stands)."""
+        return await service.acknowledge(request.user, month, data.comment if data else "")
+
+    @post("/{month:str}/appeal", status_code=201)
+    async def appeal(self, request: Request[Actor, str, object], month: str,
+                     data: AppealIn) -> dict[str, Any]:
+        """Appeal the month's appraisal, once, saying why; HR answers."""
+        return await service.file_appeal(request.user, month, data.reason)
+
+
+class AppealController(Controller):
+    path = "/api/v1/appeals"
+    tags = ["appeals"]
+    guards = [STAFF]
+
+    @get("/")
+    async def list_appeals(
+        self,
+        request: Request[Actor, str, object],
+        period: Annotated[str | None, Parameter(max_length=7)] = None,
+        status: Annotated[str | None, Parameter(pattern="^(open|upheld|rejected)$")] = None,
+        employee_id: Annotated[int | None, Parameter(ge=1, le=2**31 - 1)] = None,
+    ) -> list[dict[str, Any]]:
+        """Appeals in the caller's scope, newest first (`?status=open`: to answer)."""
+        return await service.list_appeals(request.user, period, status, employee_id)
+
+    @get("/{appeal_id:int}")
+    async def get_appeal(self, request: Request[Actor, str, object],
+                         appeal_id: PathId) -> dict[str, Any]:
+        return await service.get_appeal(request.user, appeal_id)
+
+    @post("/{appeal_id:int}/answer", guards=[HR], status_code=200)
+    async def answer(self, request: Request[Actor, str, object], appeal_id: PathId,
+                     data: AnswerIn) -> dict[str, Any]:
+        """Uphold (then reopen the month to correct it) or reject, with an answer."""
+        return await service.answer_appeal(request.user, appeal_id, data.decision, data.answer)
