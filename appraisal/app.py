@@ -6,19 +6,22 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from litestar import Litestar
+from litestar import Litestar, Router
 from litestar.config.compression import CompressionConfig
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
 from appraisal.accounts.auth import TokenAuthentication
+from appraisal.accounts.pages import LoginPage
 from appraisal.accounts.routes import AuthController, UserController
+from appraisal.appeals.pages import MyPage
 from appraisal.appeals.routes import AppealController, MyAppraisalController
 from appraisal.audit.routes import AuditController
 from appraisal.db import close_db, init_db
 from appraisal.errors import EXCEPTION_HANDLERS
 from appraisal.evidence.feedback import FeedbackController
+from appraisal.evidence.pages import InspectionPages
 from appraisal.evidence.routes import (
     CommendationController,
     ComplaintController,
@@ -32,10 +35,11 @@ from appraisal.periods.routes import PeriodController
 from appraisal.reporting.routes import ReportController, ReportJobController
 from appraisal.scoring.routes import ScoreController
 from appraisal.staff.routes import EmployeeController, TeamController
+from appraisal.web import PAGE_EXCEPTION_HANDLERS, verify_csrf
 
 log = logging.getLogger("appraisal")
 
-PUBLIC_PATHS = ["^/schema", "^/healthz", "^/api/v1/auth/login"]
+PUBLIC_PATHS = ["^/schema", "^/healthz", "^/api/v1/auth/login", "^/login$"]
 
 
 def create_app(database_url: str | None = None, *, manage_db: bool = True) -> Litestar:
@@ -55,6 +59,11 @@ def create_app(database_url: str | None = None, *, manage_db: bool = True) -> Li
                 await close_db()
 
     auth = DefineMiddleware(TokenAuthentication, exclude=PUBLIC_PATHS)
+    # Pages: every write checks its form's CSRF token; no session sends to the login page.
+    pages = Router(path="/", route_handlers=[LoginPage, InspectionPages, MyPage],
+                   before_request=verify_csrf,
+                   exception_handlers={**EXCEPTION_HANDLERS, **PAGE_EXCEPTION_HANDLERS},
+                   include_in_schema=False)
     return Litestar(
         route_handlers=[
             healthz,
@@ -76,6 +85,7 @@ def create_app(database_url: str | None = None, *, manage_db: bool = True) -> Li
             MyAppraisalController,
             AppealController,
             AuditController,
+            pages,
         ],
         middleware=[auth],
         lifespan=[lifespan],

@@ -29,6 +29,34 @@ class FeedbackOut(msgspec.Struct):
     commendations: list[CommendationOut]
 
 
+async def own_feedback(actor: Actor) -> FeedbackOut:
+    """The caller's own evidence of every month, newest first."""
+    employee_id = actor.employee_id
+    employee = (
+        await Employee.filter(id=employee_id).select_related("team").first()
+        if employee_id else None
+    )
+    if employee is None:
+        raise NotFound("this login is not linked to an employee record")
+    own = {"employee_id": employee.id}
+    inspections = await Inspection.filter(**own).select_related(
+        "employee", "period", "inspector").prefetch_related("items").order_by(
+        "-occurred_at", "-id")
+    complaints = await Complaint.filter(**own).select_related(
+        "employee", "period", "recorded_by").order_by("-received_at", "-id")
+    surveys = await SurveyResponse.filter(**own).select_related(
+        "employee", "period").order_by("-received_at", "-id")
+    commendations = await Commendation.filter(**own).select_related(
+        "employee", "period", "recorded_by").order_by("-received_at", "-id")
+    return FeedbackOut(
+        employee_id=employee.id, employee_no=employee.employee_no, name=employee.name,
+        team=employee.team.name, inspections=await inspections_out(list(inspections)),
+        complaints=[complaint_out(c) for c in complaints],
+        surveys=[survey_out(s) for s in surveys],
+        commendations=[commendation_out(c) for c in commendations],
+    )
+
+
 class FeedbackController(Controller):
     path = "/api/v1/me"
     tags = ["self-service"]
@@ -36,27 +64,4 @@ class FeedbackController(Controller):
 
     @get("/feedback")
     async def feedback(self, request: Request[Actor, str, object]) -> FeedbackOut:
-        employee_id = request.user.employee_id
-        employee = (
-            await Employee.filter(id=employee_id).select_related("team").first()
-            if employee_id else None
-        )
-        if employee is None:
-            raise NotFound("this login is not linked to an employee record")
-        own = {"employee_id": employee.id}
-        inspections = await Inspection.filter(**own).select_related(
-            "employee", "period", "inspector").prefetch_related("items").order_by(
-            "-occurred_at", "-id")
-        complaints = await Complaint.filter(**own).select_related(
-            "employee", "period", "recorded_by").order_by("-received_at", "-id")
-        surveys = await SurveyResponse.filter(**own).select_related(
-            "employee", "period").order_by("-received_at", "-id")
-        commendations = await Commendation.filter(**own).select_related(
-            "employee", "period", "recorded_by").order_by("-received_at", "-id")
-        return FeedbackOut(
-            employee_id=employee.id, employee_no=employee.employee_no, name=employee.name,
-            team=employee.team.name, inspections=await inspections_out(list(inspections)),
-            complaints=[complaint_out(c) for c in complaints],
-            surveys=[survey_out(s) for s in surveys],
-            commendations=[commendation_out(c) for c in commendations],
-        )
+        return await own_feedback(request.user)

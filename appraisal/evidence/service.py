@@ -103,7 +103,7 @@ def validate_items(rulebook: RuleBook, items: list[ItemIn]) -> list[dict[str, An
     return rows
 
 
-async def _rulebook_for_month(month: str) -> RuleBook:
+async def month_rulebook(month: str) -> RuleBook:
     period = await get_period(month)
     return get_rulebook(period.rulebook_version) if period else rulebook_for_month(month)
 
@@ -141,7 +141,7 @@ async def inspection_state(insp: Inspection) -> dict[str, Any]:
 
 async def create_inspection(actor: Actor, data: InspectionIn) -> Inspection:
     occurred_at = local(data.occurred_at)
-    rows = validate_items(await _rulebook_for_month(month_of(occurred_at)), data.items)
+    rows = validate_items(await month_rulebook(month_of(occurred_at)), data.items)
     employee_id, period = await _place(actor, data.employee_id, occurred_at)
     async with in_transaction():
         await lock_open_period(period.id)
@@ -164,7 +164,7 @@ async def update_inspection(actor: Actor, insp: Inspection, data: InspectionPatc
     old_period = await Period.get(id=insp.period_id)
     rows = None
     if "items" in changes:
-        rows = validate_items(await _rulebook_for_month(month_of(occurred_at)), changes["items"])
+        rows = validate_items(await month_rulebook(month_of(occurred_at)), changes["items"])
     _, new_period = await _place(actor, employee_id, occurred_at)
     async with in_transaction():
         await lock_open_period(old_period.id)

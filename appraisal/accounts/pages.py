@@ -1,0 +1,65 @@
+"""Log in and out in the browser; `/` sends each role to its own start page."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import Cookie
+
+from appraisal.accounts import service
+from appraisal.accounts.auth import CSRF_COOKIE, SESSION_COOKIE, Actor, actor_for_user
+from appraisal.config import get_settings
+from appraisal.errors import Problem
+from appraisal.web import home_of, page, see_other
+
+
+def _local(url: str | None) -> str | None:
+    """Only a path on this site: never redirect a visitor elsewhere after login."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme or parts.netloc or not url.startswith("/") or url.startswith("//"):
+        return None
+    return url
+
+
+class LoginPage(Controller):
+    path = "/"
+    include_in_schema = False
+
+    @get("/login", exclude_from_auth=True)
+    async def form(self, request: Request[Any, Any, Any]) -> Response[str]:
+        return page(request, "login.html", next=_local(request.query_params.get("next")) or "",
+                    error=None, username="")
+
+    @post("/login", exclude_from_auth=True, status_code=303)
+    async def log_in(self, request: Request[Any, Any, Any]) -> Response[Any]:
+        form = await request.form()
+        username, password = str(form.get("username", "")), str(form.get("password", ""))
+        target = _local(str(form.get("next", "")))
+        client = request.client.host if request.client else "unknown"
+        try:
+            token, user = await service.login(username, password, client)
+        except Problem as problem:
+            return page(request, "login.html", status_code=problem.status_code,
+                        error=problem.detail, next=target or "", username=username)
+        settings = get_settings()
+        response = see_other(target or home_of(await actor_for_user(user)))
+        response.cookies.append(Cookie(
+            key=SESSION_COOKIE, value=token, httponly=True, samesite="lax",
+            secure=settings.cookie_secure, max_age=settings.token_hours * 3600, path="/"))
+        return response
+
+    @post("/logout", status_code=303)
+    async def log_out(self, request: Request[Actor, str, Any]) -> Response[Any]:
+        await service.logout(request.auth)
+        response = see_other("/login")
+        response.cookies += [Cookie(key=SESSION_COOKIE, value="", max_age=0, path="/"),
+                             Cookie(key=CSRF_COOKIE, value="", max_age=0, path="/")]
+        return response
+
+    @get("/")
+    async def home(self, request: Request[Actor, str, Any]) -> Response[Any]:
+        return see_other(home_of(request.user))

@@ -1,0 +1,57 @@
+"""The employee's own page: published appraisals to acknowledge or appeal, and
+every piece of evidence with its coaching as soon as it is recorded."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+
+from appraisal.accounts.auth import EMPLOYEE, Actor
+from appraisal.appeals import service
+from appraisal.errors import Problem
+from appraisal.evidence.feedback import own_feedback
+from appraisal.web import page, see_other
+
+RECENT = 20  # inspections shown; older ones are in the API and the PDFs
+
+
+class MyPage(Controller):
+    path = "/me"
+    guards = [EMPLOYEE]
+    include_in_schema = False
+
+    async def _render(self, request: Request[Actor, str, Any], *, status_code: int = 200,
+                      error: str | None = None, month: str | None = None) -> Response[str]:
+        feedback = await own_feedback(request.user)
+        return page(request, "me.html", status_code=status_code, me=feedback,
+                    appraisals=await service.my_appraisals(request.user),
+                    inspections=feedback.inspections[:RECENT], error=error, error_month=month,
+                    done=request.query_params.get("done"))
+
+    @get("/")
+    async def mine(self, request: Request[Actor, str, Any]) -> Response[str]:
+        return await self._render(request)
+
+    @post("/appraisals/{month:str}/acknowledge", status_code=303)
+    async def acknowledge(self, request: Request[Actor, str, Any], month: str) -> Response[Any]:
+        form = await request.form()
+        comment = form.get("comment", "")
+        try:
+            await service.acknowledge(request.user, month,
+                                      comment if isinstance(comment, str) else "")
+        except Problem as problem:
+            return await self._render(request, status_code=problem.status_code,
+                                      error=problem.detail, month=month)
+        return see_other("/me?done=acknowledged")
+
+    @post("/appraisals/{month:str}/appeal", status_code=303)
+    async def appeal(self, request: Request[Actor, str, Any], month: str) -> Response[Any]:
+        form = await request.form()
+        reason = form.get("reason", "")
+        try:
+            await service.file_appeal(request.user, month, reason if isinstance(reason, str) else "")
+        except Problem as problem:
+            return await self._render(request, status_code=problem.status_code,
+                                      error=problem.detail, month=month)
+        return see_other("/me?done=appealed")

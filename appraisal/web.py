@@ -1,0 +1,123 @@
+"""Server-rendered pages: templates, language, CSRF, and where to send a visitor.
+
+Pages are in Chinese unless the visitor picks English (`?lang=en`, kept in a
+cookie). Template texts are written in English and translated from
+`appraisal/locale/zh.po` (read with Babel at start-up: no compile step).
+
+Every page form carries the CSRF token of the `csrftoken` cookie (double
+submit, the same token API writes send in the `x-csrftoken` header); page
+writes are checked here, before their handler runs, because a plain form
+cannot send a header.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+import secrets
+from collections.abc import Callable
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from litestar import Request, Response
+from litestar.datastructures import Cookie
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.response import Redirect
+
+from appraisal.accounts.auth import CSRF_COOKIE, CSRF_HEADER, SAFE_METHODS, Actor
+from appraisal.accounts.models import Role
+from appraisal.config import get_settings
+
+TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+LANGUAGES = ("zh", "en")
+LANG_COOKIE = "lang"
+
+
+@lru_cache(maxsize=1)
+def _env() -> Environment:
+    # Autoescape: employee- and customer-written text never becomes markup.
+    return Environment(loader=FileSystemLoader(TEMPLATES_DIR),
+                       autoescape=select_autoescape(["html"]), auto_reload=False)
+
+
+@cache
+def translations(lang: str) -> gettext.NullTranslations:
+    if lang == "en":
+        return gettext.NullTranslations()
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    with (LOCALE_DIR / f"{lang}.po").open("rb") as po:
+        catalog = read_po(po, locale="zh_Hans_CN")
+    mo = io.BytesIO()
+    write_mo(mo, catalog)
+    mo.seek(0)
+    return gettext.GNUTranslations(mo)
+
+
+def language(request: Request[Any, Any, Any]) -> str:
+    chosen = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
+    return chosen if chosen in LANGUAGES else "zh"
+
+
+def csrf_token(request: Request[Any, Any, Any]) -> str:
+    return request.cookies.get(CSRF_COOKIE) or request.scope.setdefault(  # type: ignore[return-value]
+        "_new_csrf", secrets.token_urlsafe(32))
+
+
+def page(request: Request[Any, Any, Any], template: str, *, status_code: int = 200,
+         **context: Any) -> Response[str]:
+    lang = language(request)
+    t = translations(lang)
+    user: Actor | None = request.scope.get("user")  # type: ignore[assignment]
+    html = _env().get_template(template).render(
+        _=t.gettext, lang=lang, csrf=csrf_token(request), user=user, path=request.url.path,
+        organisation=get_settings().organisation, **context)
+    cookies = []
+    if CSRF_COOKIE not in request.cookies:
+        # Readable by scripts on purpose: HTMX and API callers echo it in a header.
+        cookies.append(Cookie(key=CSRF_COOKIE, value=csrf_token(request), samesite="strict",
+                              secure=get_settings().cookie_secure, path="/", httponly=False))
+    if request.query_params.get("lang") == lang:
+        cookies.append(Cookie(key=LANG_COOKIE, value=lang, samesite="lax", path="/",
+                              max_age=365 * 86400))
+    return Response(html, status_code=status_code, media_type="text/html; charset=utf-8",
+                    cookies=cookies)
+
+
+def see_other(url: str) -> Redirect:
+    """After a form post: the browser loads the next page with a GET."""
+    return Redirect(path=url, status_code=303)
+
+
+async def verify_csrf(request: Request[Any, Any, Any]) -> None:
+    """Before every page handler: a write must echo the CSRF cookie."""
+    if request.method in SAFE_METHODS:
+        return
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is None:
+        form = await request.form()
+        value = form.get("csrf")
+        sent = value if isinstance(value, str) else None
+    cookie = request.cookies.get(CSRF_COOKIE)
+    if not sent or not cookie or not secrets.compare_digest(sent, cookie):
+        raise PermissionDeniedException("The form has expired or did not come from this site; "
+                                        "reload the page and send it again.")
+
+
+def home_of(actor: Actor) -> str:
+    return "/me" if actor.role == Role.employee else "/team"
+
+
+def to_login(request: Request[Any, Any, Any], _: NotAuthorizedException) -> Response[Any]:
+    """A page asked for without a session: log in, then come back."""
+    return see_other(f"/login?next={quote(request.url.path)}")
+
+
+PAGE_EXCEPTION_HANDLERS: dict[type[Exception], Callable[..., Response[Any]]] = {
+    NotAuthorizedException: to_login,
+}

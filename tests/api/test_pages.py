@@ -1,0 +1,134 @@
+"""The web pages, driven as a browser drives them: forms, cookies, redirects."""
+
+from __future__ import annotations
+
+from httpx import AsyncClient
+
+from appraisal.evidence.models import Inspection, InspectionItem
+from tests.conftest import PASSWORD, Org
+
+
+async def log_in(client: AsyncClient, username: str) -> str:
+    """Log in through the form; returns the CSRF token the pages' forms carry."""
+    await client.get("/login")
+    csrf = client.cookies["csrftoken"]
+    r = await client.post("/login", data={"csrf": csrf, "username": username,
+                                          "password": PASSWORD, "next": ""})
+    assert r.status_code == 303, r.text
+    return csrf
+
+
+async def test_login_page_in_chinese_unless_english_is_chosen(client: AsyncClient) -> None:
+    r = await client.get("/login")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert '<html lang="zh-CN">' in r.text and "用户名" in r.text and "密码" in r.text
+    r = await client.get("/login?lang=en")
+    assert '<html lang="en">' in r.text and "Username" in r.text and "用户名" not in r.text
+    assert client.cookies["lang"] == "en"
+    assert "Username" in (await client.get("/login")).text  # remembered
+
+
+async def test_pages_send_visitors_without_a_session_to_log_in(client: AsyncClient) -> None:
+    for path in ("/me", "/team", "/inspect", "/"):
+        r = await client.get(path)
+        assert r.status_code == 303 and r.headers["location"].startswith("/login?next="), path
+
+
+async def test_login_form(client: AsyncClient, org: Org) -> None:
+    await client.get("/login")
+    csrf = client.cookies["csrftoken"]
+    r = await client.post("/login", data={"username": "emp_a1", "password": PASSWORD})
+    assert r.status_code == 403  # no CSRF token in the form
+    r = await client.post("/login", data={"csrf": csrf, "username": "emp_a1",
+                                          "password": "wrong-password"})
+    assert r.status_code == 401 and "Wrong username or password" in r.text
+    assert "appraisal_session" not in client.cookies
+    r = await client.post("/login", data={"csrf": csrf, "username": "emp_a1",
+                                          "password": PASSWORD, "next": "https://evil.example/"})
+    assert r.status_code == 303 and r.headers["location"] == "/me"  # never off-site
+    r = await client.post("/logout", data={"csrf": csrf})
+    assert r.status_code == 303 and r.headers["location"] == "/login"
+    assert (await client.get("/me")).status_code == 303
+
+
+async def test_supervisor_sees_own_team_and_who_needs_inspections(
+        client: AsyncClient, org: Org) -> None:
+    await log_in(client, "sup_a")
+    r = await client.get("/team")
+    assert r.status_code == 200
+    assert "张伟" in r.text and "王芳" in r.text and "李娜" not in r.text
+    assert "2 人还需巡检" in r.text and "还需 2 次" in r.text
+    r = await client.get(f"/inspect?employee_id={org.emp_a1}")
+    assert "来有迎声" in r.text and "李娜" not in r.text
+    assert f'<option value="{org.emp_a1}" selected>' in r.text
+
+
+async def test_inspection_in_a_few_taps(client: AsyncClient, org: Org) -> None:
+    csrf = await log_in(client, "sup_a")
+    form = {"employee_id": str(org.emp_a1), "touchpoint": "前台", "method": "onsite",
+            "item-V1": "fail", "item-N1": "na", "notes": "高峰时段"}
+    r = await client.post("/inspect", data=form)
+    assert r.status_code == 403 and await Inspection.all().count() == 0
+    r = await client.post("/inspect", data={**form, "csrf": csrf})
+    assert r.status_code == 303, r.text
+    inspection = await Inspection.get()
+    results = dict(await InspectionItem.filter(inspection_id=inspection.id).values_list(
+        "code", "result"))
+    assert results["V1"] == "fail" and results["N1"] == "na"
+    assert {v for k, v in results.items() if k not in ("V1", "N1")} == {"pass"}
+    assert (inspection.employee_id, inspection.touchpoint, inspection.notes) == (
+        org.emp_a1, "前台", "高峰时段")
+    page = await client.get(r.headers["location"])
+    assert "已为 张伟 保存：1 项不合格" in page.text
+
+
+async def test_inspection_form_errors_keep_what_was_tapped(client: AsyncClient, org: Org) -> None:
+    csrf = await log_in(client, "sup_a")
+    # Another team's employee: not found for this supervisor, nothing saved.
+    r = await client.post("/inspect", data={"csrf": csrf, "employee_id": str(org.emp_b1),
+                                            "touchpoint": "前台", "item-V1": "fail"})
+    assert r.status_code == 404 and "not found" in r.text
+    assert 'id="i-V1-fail" name="item-V1" value="fail" checked' in r.text
+    r = await client.post("/inspect", data={"csrf": csrf, "employee_id": "",
+                                            "touchpoint": "前台"})
+    assert r.status_code == 422 and "employee_id" in r.text
+    assert await Inspection.all().count() == 0
+
+
+async def test_employee_sees_evidence_with_coaching_at_once(client: AsyncClient, org: Org) -> None:
+    csrf = await log_in(client, "sup_a")
+    await client.post("/inspect", data={"csrf": csrf, "employee_id": str(org.emp_a1),
+                                        "touchpoint": "前台", "item-V1": "fail"})
+    client.cookies.clear()
+    await log_in(client, "emp_a1")
+    r = await client.get("/me")
+    assert r.status_code == 200
+    assert "来有迎声" in r.text and "顾客进入三秒内目光接触" in r.text
+    assert "暂无已发布的考核" in r.text  # nothing published yet
+    r = await client.get("/me?lang=en")
+    assert "Greet every customer within three seconds" in r.text
+
+
+async def test_employee_acknowledges_or_appeals_in_the_page(
+        client: AsyncClient, published: Org) -> None:
+    org = published
+    csrf = await log_in(client, "emp_a1")
+    r = await client.get("/me")
+    assert "2026-11" in r.text and "100.00" in r.text and "1500.00" in r.text
+    assert "服务之星" in r.text and f"/api/v1/periods/2026-11/appraisals/{org.emp_a1}.pdf" in r.text
+    r = await client.post("/me/appraisals/2026-11/acknowledge",
+                          data={"csrf": csrf, "comment": "明白了"})
+    assert r.status_code == 303 and r.headers["location"] == "/me?done=acknowledged"
+    page = (await client.get(r.headers["location"])).text
+    assert "考核结果已确认" in page and "明白了" in page and "提交申诉" not in page
+
+    client.cookies.clear()
+    csrf = await log_in(client, "emp_b1")
+    r = await client.post("/me/appraisals/2026-11/appeal",
+                          data={"csrf": csrf, "reason": "<script>alert(1)</script> 不在岗"})
+    assert r.status_code == 303
+    page = (await client.get("/me")).text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; 不在岗" in page and "<script>alert" not in page
+    assert "处理中" in page
+    r = await client.post("/me/appraisals/2026-11/appeal", data={"csrf": csrf, "reason": "again"})
+    assert r.status_code == 409 and "already appealed" in r.text
