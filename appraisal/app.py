@@ -11,6 +11,7 @@ from litestar.config.compression import CompressionConfig
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
+from litestar.static_files import create_static_files_router
 
 from appraisal.accounts.auth import TokenAuthentication
 from appraisal.accounts.pages import LoginPage
@@ -35,11 +36,11 @@ from appraisal.periods.routes import PeriodController
 from appraisal.reporting.routes import ReportController, ReportJobController
 from appraisal.scoring.routes import ScoreController
 from appraisal.staff.routes import EmployeeController, TeamController
-from appraisal.web import PAGE_EXCEPTION_HANDLERS, verify_csrf
+from appraisal.web import PAGE_EXCEPTION_HANDLERS, TEMPLATES_DIR, verify_csrf
 
 log = logging.getLogger("appraisal")
 
-PUBLIC_PATHS = ["^/schema", "^/healthz", "^/api/v1/auth/login", "^/login$"]
+PUBLIC_PATHS = ["^/schema", "^/healthz", "^/api/v1/auth/login", "^/login$", "^/static/"]
 
 
 def create_app(database_url: str | None = None, *, manage_db: bool = True) -> Litestar:
@@ -86,6 +87,10 @@ def create_app(database_url: str | None = None, *, manage_db: bool = True) -> Li
             AppealController,
             AuditController,
             pages,
+            # Pages work without scripts; HTMX (vendored, 0BSD) makes links and
+            # forms swap the page in place when it is there.
+            create_static_files_router(path="/static", directories=[TEMPLATES_DIR / "static"],
+                                       include_in_schema=False),
         ],
         middleware=[auth],
         lifespan=[lifespan],

@@ -115,7 +115,9 @@ async def test_employee_acknowledges_or_appeals_in_the_page(
     csrf = await log_in(client, "emp_a1")
     r = await client.get("/me")
     assert "2026-11" in r.text and "100.00" in r.text and "1500.00" in r.text
-    assert "服务之星" in r.text and f"/api/v1/periods/2026-11/appraisals/{org.emp_a1}.pdf" in r.text
+    # The PDF is downloaded, never swapped into the page by HTMX.
+    assert "服务之星" in r.text and (f'href="/api/v1/periods/2026-11/appraisals/{org.emp_a1}.pdf" '
+                                   'hx-boost="false"') in r.text
     r = await client.post("/me/appraisals/2026-11/acknowledge",
                           data={"csrf": csrf, "comment": "明白了"})
     assert r.status_code == 303 and r.headers["location"] == "/me?done=acknowledged"
@@ -132,3 +134,16 @@ async def test_employee_acknowledges_or_appeals_in_the_page(
     assert "处理中" in page
     r = await client.post("/me/appraisals/2026-11/appeal", data={"csrf": csrf, "reason": "again"})
     assert r.status_code == 409 and "already appealed" in r.text
+
+
+async def test_pages_are_enhanced_by_htmx_when_scripts_run(client: AsyncClient, org: Org) -> None:
+    r = await client.get("/login")
+    assert 'hx-boost="true"' in r.text and "/static/htmx-2.0.11.min.js" in r.text
+    script = await client.get("/static/htmx-2.0.11.min.js")
+    assert script.status_code == 200 and "javascript" in script.headers["content-type"]
+    assert "htmx" in script.text
+    # A boosted form sends the token in HTMX's header rather than as a field.
+    csrf = await log_in(client, "emp_a1")
+    assert f'"x-csrftoken": "{csrf}"' in (await client.get("/me")).text
+    r = await client.post("/logout", headers={"x-csrftoken": csrf, "hx-request": "true"})
+    assert r.status_code == 303
