@@ -22,7 +22,7 @@ from appraisal.audit.routes import AuditController
 from appraisal.db import close_db, init_db
 from appraisal.errors import EXCEPTION_HANDLERS
 from appraisal.evidence.feedback import FeedbackController
-from appraisal.evidence.pages import InspectionPages
+from appraisal.evidence.pages import EvidencePages
 from appraisal.evidence.routes import (
     CommendationController,
     ComplaintController,
@@ -61,7 +61,7 @@ def create_app(database_url: str | None = None, *, manage_db: bool = True) -> Li
 
     auth = DefineMiddleware(TokenAuthentication, exclude=PUBLIC_PATHS)
     # Pages: every write checks its form's CSRF token; no session sends to the login page.
-    pages = Router(path="/", route_handlers=[LoginPage, InspectionPages, MyPage],
+    pages = Router(path="/", route_handlers=[LoginPage, EvidencePages, MyPage],
                    before_request=verify_csrf,
                    exception_handlers={**EXCEPTION_HANDLERS, **PAGE_EXCEPTION_HANDLERS},
                    include_in_schema=False)

@@ -1,4 +1,5 @@
-"""Supervisor pages on the floor: the team this month, and the inspection checklist.
+"""Supervisor pages on the floor: the team this month, the inspection checklist,
+complaints with their follow-up, and customer surveys.
 
 The checklist is one form: every item of the month's rulebook starts as
 passed and a tap marks it failed or not applicable, so a round at the front
@@ -18,15 +19,26 @@ from tortoise.functions import Count
 
 from appraisal.accounts.auth import STAFF, Actor
 from appraisal.accounts.scope import employees_in_scope, evidence_filter
+from appraisal.config import get_settings
 from appraisal.errors import Problem
-from appraisal.evidence.models import Inspection
-from appraisal.evidence.schemas import InspectionIn
-from appraisal.evidence.service import create_inspection, month_rulebook
+from appraisal.evidence.models import Complaint, Inspection
+from appraisal.evidence.schemas import ComplaintIn, ComplaintPatch, InspectionIn, SurveyIn
+from appraisal.evidence.service import (
+    create_complaint,
+    create_inspection,
+    create_survey,
+    get_in_scope,
+    month_rulebook,
+    update_complaint,
+)
 from appraisal.periods.service import current_month, local
 from appraisal.rulebook.loader import RuleBook
 from appraisal.web import page, see_other
 
 TOUCHPOINTS = ("前台", "大堂", "电话", "客房", "会议室", "停车场", "收银台")
+CHANNELS = ("电话", "现场", "微信", "网络平台", "12345热线", "信件")
+SEVERITIES = ("minor", "major", "critical")
+SURVEY_QUESTIONS = ("attitude", "quality", "efficiency", "environment", "overall")
 METHODS = ("onsite", "mystery_shopper", "video", "phone")
 
 
@@ -46,7 +58,7 @@ def _checklist(rulebook: RuleBook) -> list[tuple[str, list[Any]]]:
     return [(group, list(items)) for group, items in groupby(rulebook.items, lambda i: i.group)]
 
 
-class InspectionPages(Controller):
+class EvidencePages(Controller):
     path = "/"
     guards = [STAFF]
     include_in_schema = False
@@ -111,6 +123,122 @@ class InspectionPages(Controller):
                                     error=problem.detail, values=values)
         return see_other(f"/inspect?saved={inspection.id}&employee_id={inspection.employee_id}")
 
+    async def _complaints(self, request: Request[Actor, str, Any], *, status_code: int = 200,
+                          error: str | None = None,
+                          values: dict[str, Any] | None = None) -> Response[str]:
+        month = current_month()
+        rulebook = await month_rulebook(month)
+        complaints = await Complaint.filter(
+            period__month=month, **evidence_filter(request.user)).select_related(
+            "employee").order_by("-received_at", "-id")
+        return page(request, "complaints.html", status_code=status_code, month=month,
+                    employees=await _team_month(request.user, month, rulebook),
+                    complaints=complaints, channels=CHANNELS, severities=SEVERITIES,
+                    values=values or {}, error=error, now=local(datetime.now(UTC)),
+                    saved=request.query_params.get("saved"))
+
+    @get("/complaints")
+    async def complaints(self, request: Request[Actor, str, Any]) -> Response[str]:
+        """This month's complaints in the caller's teams, and a form to log one."""
+        return await self._complaints(request)
+
+    @post("/complaints", status_code=303)
+    async def log_complaint(self, request: Request[Actor, str, Any]) -> Response[Any]:
+        values = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+        body = {"employee_id": _employee_id(values),
+                "received_at": _moment(values.get("received_at", "")),
+                "channel": values.get("channel", "").strip(),
+                "severity": values.get("severity", ""),
+                "description": values.get("description", "").strip()}
+        try:
+            complaint = await create_complaint(request.user, msgspec.convert(body, ComplaintIn))
+        except msgspec.ValidationError as exc:
+            return await self._complaints(request, status_code=422,
+                                          error=_field_error(str(exc)), values=values)
+        except Problem as problem:
+            return await self._complaints(request, status_code=problem.status_code,
+                                          error=problem.detail, values=values)
+        return see_other(f"/complaints?saved={complaint.id}")
+
+    @post("/complaints/{complaint_id:int}", status_code=303)
+    async def follow_up(self, request: Request[Actor, str, Any],
+                        complaint_id: int) -> Response[Any]:
+        """Follow-up in taps: responded, resolved, return visit (now), outcome, satisfaction."""
+        values = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+        now = local(datetime.now(UTC)).isoformat()
+        try:
+            complaint = await get_in_scope(Complaint, request.user, complaint_id)
+            body: dict[str, Any] = {}
+            if values.get("status"):
+                body["status"] = values["status"]
+            for field in ("first_response_at", "resolved_at", "return_visit_at"):
+                if values.get(field) and getattr(complaint, field) is None:
+                    body[field] = now
+            if values.get("customer_satisfied") in ("yes", "no"):
+                body["customer_satisfied"] = values["customer_satisfied"] == "yes"
+            await update_complaint(request.user, complaint,
+                                   msgspec.convert(body, ComplaintPatch))
+        except msgspec.ValidationError as exc:
+            return await self._complaints(request, status_code=422,
+                                          error=_field_error(str(exc)))
+        except Problem as problem:
+            return await self._complaints(request, status_code=problem.status_code,
+                                          error=problem.detail)
+        return see_other(f"/complaints?saved={complaint_id}")
+
+    async def _survey(self, request: Request[Actor, str, Any], *, status_code: int = 200,
+                      error: str | None = None,
+                      values: dict[str, Any] | None = None) -> Response[str]:
+        month = current_month()
+        rulebook = await month_rulebook(month)
+        return page(request, "survey.html", status_code=status_code, month=month,
+                    employees=await _team_month(request.user, month, rulebook),
+                    questions=SURVEY_QUESTIONS, values=values or {}, error=error,
+                    chosen=request.query_params.get("employee_id", ""),
+                    saved=request.query_params.get("saved"))
+
+    @get("/surveys")
+    async def survey_form(self, request: Request[Actor, str, Any]) -> Response[str]:
+        """A customer's survey, entered from a paper card or told at the counter."""
+        return await self._survey(request)
+
+    @post("/surveys", status_code=303)
+    async def record_survey(self, request: Request[Actor, str, Any]) -> Response[Any]:
+        values = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+        body: dict[str, Any] = {"employee_id": _employee_id(values),
+                                "received_at": _moment(values.get("received_at", "")),
+                                "comment": values.get("comment", "")}
+        for question in SURVEY_QUESTIONS:
+            answer = values.get(question, "")
+            body[question] = int(answer) if answer.isdigit() and len(answer) < 3 else (
+                answer or None)
+        try:
+            survey = await create_survey(request.user, msgspec.convert(body, SurveyIn))
+        except msgspec.ValidationError as exc:
+            return await self._survey(request, status_code=422, error=_field_error(str(exc)),
+                                      values=values)
+        except Problem as problem:
+            return await self._survey(request, status_code=problem.status_code,
+                                      error=problem.detail, values=values)
+        return see_other(f"/surveys?saved={survey.id}")
+
+
+def _moment(value: str) -> str:
+    """A form's datetime-local value (the organisation's wall clock) as ISO 8601;
+    empty: now."""
+    if not value:
+        return local(datetime.now(UTC)).isoformat()
+    try:
+        ts = datetime.fromisoformat(value)
+    except ValueError:
+        return value  # left for validation to name the field
+    return (ts if ts.tzinfo else ts.replace(tzinfo=get_settings().timezone)).isoformat()
+
+
+def _employee_id(values: dict[str, str]) -> int:
+    value = values.get("employee_id", "")
+    return int(value) if value.isdigit() and len(value) < 10 else 0
+
 
 def _field_error(message: str) -> str:
     # msgspec: "Expected `int` >= 1 - at `$.employee_id`": name the form field.
@@ -118,4 +246,11 @@ def _field_error(message: str) -> str:
         return "employee_id: choose an employee"
     if "$.touchpoint" in message:
         return "touchpoint: say where the inspection took place"
+    if "$.description" in message:
+        return "description: say what the customer complained about"
+    if "$.channel" in message:
+        return "channel: say how the complaint came in"
+    for field in ("received_at", "severity", *SURVEY_QUESTIONS):
+        if f"$.{field}" in message:
+            return f"{field}: {message.split(' - at ')[0]}"
     return message

@@ -147,3 +147,55 @@ async def test_pages_are_enhanced_by_htmx_when_scripts_run(client: AsyncClient, 
     assert f'"x-csrftoken": "{csrf}"' in (await client.get("/me")).text
     r = await client.post("/logout", headers={"x-csrftoken": csrf, "hx-request": "true"})
     assert r.status_code == 303
+
+
+async def test_complaint_logged_and_followed_up(client: AsyncClient, org: Org) -> None:
+    from appraisal.evidence.models import Complaint
+
+    csrf = await log_in(client, "sup_a")
+    r = await client.post("/complaints", data={"csrf": csrf, "employee_id": str(org.emp_a1),
+                                               "received_at": "", "channel": "电话",
+                                               "severity": "major", "description": "  "})
+    assert r.status_code == 422 and "description" in r.text
+    r = await client.post("/complaints", data={
+        "csrf": csrf, "employee_id": str(org.emp_a1), "received_at": "2026-11-20T09:30",
+        "channel": "电话", "severity": "major", "description": "电话响铃十声无人接听"})
+    assert r.status_code == 303, r.text
+    complaint = await Complaint.get()
+    assert (complaint.severity.value, complaint.status.value) == ("major", "pending")
+    assert complaint.received_at.isoformat().startswith("2026-11-20T01:30")  # 09:30 +08:00
+    r = await client.post(f"/complaints/{complaint.id}", data={
+        "csrf": csrf, "first_response_at": "now", "status": "substantiated",
+        "customer_satisfied": "yes"})
+    assert r.status_code == 303
+    await complaint.refresh_from_db()
+    assert complaint.first_response_at is not None and complaint.resolved_at is None
+    assert (complaint.status.value, complaint.customer_satisfied) == ("substantiated", True)
+    page = (await client.get("/complaints")).text
+    assert "电话响铃十声无人接听" in page and "属实" in page
+    # The other team's supervisor neither sees nor follows it up.
+    client.cookies.clear()
+    csrf = await log_in(client, "sup_b")
+    assert "电话响铃十声无人接听" not in (await client.get("/complaints")).text
+    r = await client.post(f"/complaints/{complaint.id}", data={"csrf": csrf,
+                                                              "resolved_at": "now"})
+    assert r.status_code == 404
+
+
+async def test_survey_in_taps(client: AsyncClient, org: Org) -> None:
+    from appraisal.evidence.models import SurveyResponse
+
+    csrf = await log_in(client, "sup_a")
+    r = await client.post("/surveys", data={"csrf": csrf, "employee_id": str(org.emp_a2)})
+    assert r.status_code == 422 and "at least one score" in r.text
+    r = await client.post("/surveys", data={"csrf": csrf, "employee_id": str(org.emp_a2),
+                                            "attitude": "5", "quality": "4", "overall": "9"})
+    assert r.status_code == 422 and "overall" in r.text
+    assert 'id="attitude-5" name="attitude" value="5" checked' in r.text  # taps kept
+    r = await client.post("/surveys", data={"csrf": csrf, "employee_id": str(org.emp_a2),
+                                            "attitude": "5", "quality": "4",
+                                            "comment": "办事很耐心"})
+    assert r.status_code == 303
+    survey = await SurveyResponse.get()
+    assert (survey.employee_id, survey.attitude, survey.quality, survey.efficiency,
+            survey.comment) == (org.emp_a2, 5, 4, None, "办事很耐心")

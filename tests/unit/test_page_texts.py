@@ -1,0 +1,22 @@
+"""Every text of the web pages has its Chinese translation (pages are Chinese by default)."""
+
+from __future__ import annotations
+
+import re
+
+from appraisal.evidence.pages import CHANNELS, METHODS, SEVERITIES
+from appraisal.web import TEMPLATES_DIR, translations
+
+
+def test_every_page_text_is_translated() -> None:
+    texts = set()
+    for template in TEMPLATES_DIR.glob("*.html"):
+        texts |= set(re.findall(r'_\("([^"]+)"\)', template.read_text(encoding="utf-8")))
+    # Values shown through _(): methods, severities, complaint and appeal states.
+    texts |= {*METHODS, *SEVERITIES, "pending", "substantiated", "unsubstantiated",
+              "open", "upheld", "rejected"}
+    zh = translations("zh")
+    assert len(texts) > 50
+    untranslated = sorted(t for t in texts if zh.gettext(t) == t)
+    assert untranslated == []
+    assert CHANNELS[0] == "电话"  # channels are entered in Chinese, as customers say them
