@@ -16,7 +16,7 @@ from litestar.static_files import create_static_files_router
 from appraisal.accounts.auth import TokenAuthentication
 from appraisal.accounts.pages import LoginPage
 from appraisal.accounts.routes import AuthController, UserController
-from appraisal.appeals.pages import MyPage
+from appraisal.appeals.pages import AppealPages, MyPage
 from appraisal.appeals.routes import AppealController, MyAppraisalController
 from appraisal.audit.routes import AuditController
 from appraisal.db import close_db, init_db
@@ -32,6 +32,7 @@ from appraisal.evidence.routes import (
 )
 from appraisal.health import healthz
 from appraisal.incentives.routes import IncentiveController
+from appraisal.periods.pages import MonthPages
 from appraisal.periods.routes import PeriodController
 from appraisal.reporting.routes import ReportController, ReportJobController
 from appraisal.scoring.routes import ScoreController
@@ -61,7 +62,7 @@ def create_app(database_url: str | None = None, *, manage_db: bool = True) -> Li
 
     auth = DefineMiddleware(TokenAuthentication, exclude=PUBLIC_PATHS)
     # Pages: every write checks its form's CSRF token; no session sends to the login page.
-    pages = Router(path="/", route_handlers=[LoginPage, EvidencePages, MyPage],
+    pages = Router(path="/", route_handlers=[LoginPage, EvidencePages, MyPage, AppealPages, MonthPages],
                    before_request=verify_csrf,
                    exception_handlers={**EXCEPTION_HANDLERS, **PAGE_EXCEPTION_HANDLERS},
                    include_in_schema=False)

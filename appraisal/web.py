@@ -16,6 +16,7 @@ import gettext
 import io
 import secrets
 from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
@@ -37,11 +38,20 @@ LANGUAGES = ("zh", "en")
 LANG_COOKIE = "lang"
 
 
+def score(value: Any) -> str:
+    """A score as published: two decimals, half up (live scores are exact)."""
+    if value is None or value == "":
+        return "—"
+    return str(Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
 @lru_cache(maxsize=1)
 def _env() -> Environment:
     # Autoescape: employee- and customer-written text never becomes markup.
-    return Environment(loader=FileSystemLoader(TEMPLATES_DIR),
-                       autoescape=select_autoescape(["html"]), auto_reload=False)
+    env = Environment(loader=FileSystemLoader(TEMPLATES_DIR),
+                      autoescape=select_autoescape(["html"]), auto_reload=False)
+    env.filters["score"] = score
+    return env
 
 
 @cache

@@ -7,9 +7,9 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 
-from appraisal.accounts.auth import EMPLOYEE, Actor
+from appraisal.accounts.auth import EMPLOYEE, HR, STAFF, Actor
 from appraisal.appeals import service
-from appraisal.errors import Problem
+from appraisal.errors import Problem, Unprocessable
 from appraisal.evidence.feedback import own_feedback
 from appraisal.web import page, see_other
 
@@ -55,3 +55,37 @@ class MyPage(Controller):
             return await self._render(request, status_code=problem.status_code,
                                       error=problem.detail, month=month)
         return see_other("/me?done=appealed")
+
+
+class AppealPages(Controller):
+    """Appeals to answer (HR) or to read (a supervisor, their teams')."""
+
+    path = "/appeals"
+    guards = [STAFF]
+    include_in_schema = False
+
+    async def _render(self, request: Request[Actor, str, Any], *, status_code: int = 200,
+                      error: str | None = None) -> Response[str]:
+        status = request.query_params.get("status", "open")
+        status = status if status in ("open", "upheld", "rejected") else None
+        return page(request, "appeals.html", status_code=status_code, status=status,
+                    appeals=await service.list_appeals(request.user, None, status, None),
+                    error=error, done=request.query_params.get("done"))
+
+    @get("/")
+    async def appeals(self, request: Request[Actor, str, Any]) -> Response[str]:
+        return await self._render(request)
+
+    @post("/{appeal_id:int}/answer", guards=[HR], status_code=303)
+    async def answer(self, request: Request[Actor, str, Any], appeal_id: int) -> Response[Any]:
+        form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+        decision = form.get("decision", "")
+        try:
+            if decision not in ("upheld", "rejected"):
+                raise Unprocessable.field("decision", "choose upheld or rejected")
+            await service.answer_appeal(request.user, appeal_id, decision,
+                                        form.get("answer", ""))
+        except Problem as problem:
+            return await self._render(request, status_code=problem.status_code,
+                                      error=problem.detail)
+        return see_other("/appeals?done=answered")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from httpx import AsyncClient
 
 from appraisal.evidence.models import Inspection, InspectionItem
-from tests.conftest import PASSWORD, Org
+from tests.conftest import BACKEND, PASSWORD, Org
 
 
 async def log_in(client: AsyncClient, username: str) -> str:
@@ -199,3 +199,64 @@ async def test_survey_in_taps(client: AsyncClient, org: Org) -> None:
     survey = await SurveyResponse.get()
     assert (survey.employee_id, survey.attitude, survey.quality, survey.efficiency,
             survey.comment) == (org.emp_a2, 5, 4, None, "办事很耐心")
+
+
+async def test_hr_runs_the_month_from_its_page(client: AsyncClient, org: Org) -> None:
+    from tests.api.test_incentives import closed_month
+
+    await closed_month(client, org)
+    csrf = await log_in(client, "hr")
+    assert "2026-11" in (await client.get("/months")).text
+    page = (await client.get("/months/2026-11")).text
+    assert "已结账，未发布" in page and "张伟" in page and "100.00" in page
+    assert "向员工发布" in page
+    r = await client.post("/months/2026-11/incentives", data={"csrf": csrf, "pool": "lots"})
+    assert r.status_code == 422 and "pool" in r.text
+    r = await client.post("/months/2026-11/incentives", data={"csrf": csrf, "pool": "4200.00"})
+    assert r.status_code == 303
+    r = await client.post("/months/2026-11/publish", data={"csrf": csrf})
+    assert r.status_code == 303 and r.headers["location"] == "/months/2026-11?done=publish"
+    page = (await client.get("/months/2026-11")).text
+    assert "已向员工发布" in page and "已分配 4200.00" in page
+    r = await client.post("/months/2026-11/reports", data={"csrf": csrf})
+    assert r.status_code == 303
+    fragment = (await client.get("/months/2026-11/report-job")).text
+    assert 'id="report-job"' in fragment and "批量生成 #" in fragment
+    if BACKEND == "sqlite":  # rendered in-process: the page offers the ZIP when done
+        from appraisal.reporting import jobs
+
+        await jobs.wait_all()
+        fragment = (await client.get("/months/2026-11/report-job")).text
+        assert "下载 ZIP" in fragment and "hx-trigger" not in fragment
+    r = await client.post("/months/2026-11/reopen", data={"csrf": csrf, "reason": " "})
+    assert r.status_code == 422 and "reason" in r.text
+    r = await client.post("/months/2026-11/reopen", data={"csrf": csrf,
+                                                         "reason": "申诉成立，补录表扬"})
+    assert r.status_code == 303
+    assert "登记中" in (await client.get("/months/2026-11")).text
+    # Supervisors and employees have no month pages.
+    client.cookies.clear()
+    await log_in(client, "sup_a")
+    assert (await client.get("/months/2026-11")).status_code == 403
+
+
+async def test_hr_answers_appeals_on_its_page(client: AsyncClient, published: Org) -> None:
+    org = published
+    r = await client.post("/api/v1/me/appraisals/2026-11/appeal", headers=org.h("emp_b1"),
+                          json={"reason": "11月4日我在培训"})
+    appeal_id = r.json()["id"]
+    csrf = await log_in(client, "sup_a")
+    assert "11月4日我在培训" not in (await client.get("/appeals")).text  # other team
+    r = await client.post(f"/appeals/{appeal_id}/answer",
+                          data={"csrf": csrf, "decision": "rejected", "answer": "x"})
+    assert r.status_code == 403
+    client.cookies.clear()
+    csrf = await log_in(client, "hr")
+    page = (await client.get("/appeals")).text
+    assert "11月4日我在培训" in page and "李娜" in page
+    r = await client.post(f"/appeals/{appeal_id}/answer",
+                          data={"csrf": csrf, "decision": "rejected", "answer": "培训记录显示下午已返岗"})
+    assert r.status_code == 303
+    assert "培训记录显示下午已返岗" in (await client.get("/appeals?status=rejected")).text
+    mine = (await client.get("/api/v1/me/appraisals", headers=org.h("emp_b1"))).json()
+    assert mine[0]["appeal"]["answer"] == "培训记录显示下午已返岗"

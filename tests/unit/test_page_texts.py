@@ -14,7 +14,8 @@ def test_every_page_text_is_translated() -> None:
         texts |= set(re.findall(r'_\("([^"]+)"\)', template.read_text(encoding="utf-8")))
     # Values shown through _(): methods, severities, complaint and appeal states.
     texts |= {*METHODS, *SEVERITIES, "pending", "substantiated", "unsubstantiated",
-              "open", "upheld", "rejected"}
+              "open", "upheld", "rejected", "closed", "published", "queued", "running", "done",
+              "failed"}
     zh = translations("zh")
     assert len(texts) > 50
     untranslated = sorted(t for t in texts if zh.gettext(t) == t)

@@ -1,0 +1,98 @@
+"""HR pages for the month: close, publish or reopen it, read the ranking, allocate the
+pool and build every PDF in one batch, with its progress."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+
+from appraisal.accounts.auth import HR, Actor
+from appraisal.errors import Problem, Unprocessable
+from appraisal.incentives.models import IncentiveAllocation
+from appraisal.incentives.service import allocate
+from appraisal.periods import lifecycle
+from appraisal.periods.models import Period
+from appraisal.periods.service import current_month, ensure_period, parse_month, require_period
+from appraisal.reporting import jobs
+from appraisal.reporting.models import ReportJob
+from appraisal.reporting.routes import job_out
+from appraisal.scoring.service import current_snapshot, period_scores
+from appraisal.web import page, see_other
+
+
+def _money(value: str, field: str) -> Decimal | None:
+    value = value.strip().replace(",", "")
+    if not value:
+        return None
+    try:
+        return Decimal(value)
+    except InvalidOperation:
+        raise Unprocessable.field(field, f"'{value}' is not an amount such as 10000.00") from None
+
+
+class MonthPages(Controller):
+    path = "/months"
+    guards = [HR]
+    include_in_schema = False
+
+    @get("/")
+    async def months(self, request: Request[Actor, str, Any]) -> Response[str]:
+        await ensure_period(request.user, current_month())  # this month is always listed
+        return page(request, "months.html", periods=await Period.all().order_by("-month"))
+
+    async def _month(self, request: Request[Actor, str, Any], month: str, *,
+                     status_code: int = 200, error: str | None = None) -> Response[str]:
+        period = await require_period(month)
+        rows = await period_scores(period, request.user)
+        allocation = await IncentiveAllocation.filter(
+            period_id=period.id, team_id=None).order_by("-id").first()
+        job = await ReportJob.filter(period_id=period.id).order_by("-id").first()
+        return page(request, "month.html", status_code=status_code, period=period, rows=rows,
+                    snapshot=await current_snapshot(period), allocation=allocation,
+                    job=job_out(job, month) if job else None, error=error,
+                    waiting=sum(1 for r in rows if r["status"] == "insufficient_evidence"),
+                    done=request.query_params.get("done"))
+
+    @get("/{month:str}")
+    async def month(self, request: Request[Actor, str, Any], month: str) -> Response[str]:
+        return await self._month(request, month)
+
+    @post("/{month:str}/{action:str}", status_code=303)
+    async def act(self, request: Request[Actor, str, Any], month: str,
+                  action: str) -> Response[Any]:
+        """close | publish | reopen (with a reason) | incentives | reports."""
+        month = parse_month(month)
+        form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+        try:
+            if action == "close":
+                await lifecycle.close_period(request.user, month)
+            elif action == "publish":
+                await lifecycle.publish_period(request.user, month)
+            elif action == "reopen":
+                await lifecycle.reopen_period(request.user, month, form.get("reason", ""))
+            elif action == "incentives":
+                pool = _money(form.get("pool", ""), "pool")
+                if pool is None:
+                    raise Unprocessable.field("pool", "say how much the pool holds")
+                await allocate(request.user, month, pool=pool, team_id=None,
+                               cap=_money(form.get("cap", ""), "cap"))
+            elif action == "reports":
+                await jobs.submit(request.user, month)
+            else:
+                return await self._month(request, month, status_code=404,
+                                         error=f"no action '{action}' on a month")
+        except Problem as problem:
+            return await self._month(request, month, status_code=problem.status_code,
+                                     error=problem.detail)
+        return see_other(f"/months/{month}?done={action}")
+
+    @get("/{month:str}/report-job")
+    async def report_job(self, request: Request[Actor, str, Any], month: str) -> Response[str]:
+        """The batch's progress, as the fragment the month page polls."""
+        period = await require_period(month)
+        job = await ReportJob.filter(period_id=period.id).order_by("-id").first()
+        return page(request, "report_job.html", job=job_out(job, month) if job else None,
+                    period=period)
+
