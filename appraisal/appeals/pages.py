@@ -3,6 +3,7 @@ every piece of evidence with its coaching as soon as it is recorded."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
@@ -11,9 +12,30 @@ from appraisal.accounts.auth import EMPLOYEE, HR, STAFF, Actor
 from appraisal.appeals import service
 from appraisal.errors import Problem, Unprocessable
 from appraisal.evidence.feedback import own_feedback
-from appraisal.web import page, see_other
+from appraisal.reporting.charts import radar_svg, trend_svg
+from appraisal.reporting.documents import svg_uri
+from appraisal.rulebook.loader import get_rulebook
+from appraisal.web import language, page, see_other
 
 RECENT = 20  # inspections shown; older ones are in the API and the PDFs
+TREND_MONTHS = 6  # as on the printed appraisal
+
+
+def charts(appraisals: list[dict[str, Any]], lang: str) -> dict[str, str] | None:
+    """The latest month's five dimensions and the trend of the last six published
+    months, drawn as on the PDF (SVG images, nothing employee-written in them)."""
+    if not appraisals:
+        return None
+    latest = appraisals[0]
+    rulebook = get_rulebook(latest["rulebook_version"])
+    names = [d.name_zh if lang == "zh" else d.name_en for d in rulebook.dimensions]
+    values = [Decimal(latest["dimensions"][d.code]) if d.code in latest["dimensions"] else None
+              for d in rulebook.dimensions]
+    recent = appraisals[:TREND_MONTHS][::-1]
+    return {"radar": svg_uri(radar_svg(names, values)),
+            "trend": svg_uri(trend_svg([a["month"] for a in recent],
+                                       [Decimal(a["final_score"]) if a["final_score"] else None
+                                        for a in recent]))}
 
 
 class MyPage(Controller):
@@ -24,8 +46,9 @@ class MyPage(Controller):
     async def _render(self, request: Request[Actor, str, Any], *, status_code: int = 200,
                       error: str | None = None, month: str | None = None) -> Response[str]:
         feedback = await own_feedback(request.user)
+        appraisals = await service.my_appraisals(request.user)
         return page(request, "me.html", status_code=status_code, me=feedback,
-                    appraisals=await service.my_appraisals(request.user),
+                    appraisals=appraisals, charts=charts(appraisals, language(request)),
                     inspections=feedback.inspections[:RECENT], error=error, error_month=month,
                     done=request.query_params.get("done"))
 

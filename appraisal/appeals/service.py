@@ -118,6 +118,7 @@ async def my_appraisals(actor: Actor) -> list[dict[str, Any]]:
                 "amount": f"{share['amount']:.2f}", "currency": share["currency"],
                 "service_star": share["service_star"]},
             "snapshot": {"sequence": snapshot.sequence, "content_hash": snapshot.content_hash},
+            "rulebook_version": snapshot.rulebook_version,
             "score_url": f"/api/v1/periods/{period.month}/scores/{employee_id}",
             "pdf_url": f"/api/v1/periods/{period.month}/appraisals/{employee_id}.pdf",
             "acknowledged_at": _when(ack.acknowledged_at) if ack else None,

@@ -104,7 +104,7 @@ async def test_employee_sees_evidence_with_coaching_at_once(client: AsyncClient,
     r = await client.get("/me")
     assert r.status_code == 200
     assert "来有迎声" in r.text and "顾客进入三秒内目光接触" in r.text
-    assert "暂无已发布的考核" in r.text  # nothing published yet
+    assert "暂无已发布的考核" in r.text and "data:image/svg" not in r.text  # nothing published
     r = await client.get("/me?lang=en")
     assert "Greet every customer within three seconds" in r.text
 
@@ -118,6 +118,8 @@ async def test_employee_acknowledges_or_appeals_in_the_page(
     # The PDF is downloaded, never swapped into the page by HTMX.
     assert "服务之星" in r.text and (f'href="/api/v1/periods/2026-11/appraisals/{org.emp_a1}.pdf" '
                                    'hx-boost="false"') in r.text
+    # The month's five dimensions and the trend, drawn as on the PDF.
+    assert r.text.count('src="data:image/svg+xml;base64,') == 2 and "近 6 个月得分" in r.text
     r = await client.post("/me/appraisals/2026-11/acknowledge",
                           data={"csrf": csrf, "comment": "明白了"})
     assert r.status_code == 303 and r.headers["location"] == "/me?done=acknowledged"
