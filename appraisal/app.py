@@ -21,6 +21,7 @@ from appraisal.appeals.routes import AppealController, MyAppraisalController
 from appraisal.audit.routes import AuditController
 from appraisal.db import close_db, init_db
 from appraisal.errors import EXCEPTION_HANDLERS
+from appraisal.evidence.calibration import CalibrationController
 from appraisal.evidence.feedback import FeedbackController
 from appraisal.evidence.pages import EvidencePages
 from appraisal.evidence.routes import (
@@ -84,6 +85,7 @@ def create_app(database_url: str | None = None, *, manage_db: bool = True) -> Li
             CommendationController,
             ImportController,
             FeedbackController,
+            CalibrationController,
             MyAppraisalController,
             AppealController,
             AuditController,

@@ -10,6 +10,7 @@ from litestar import Controller, Request, Response, get, post
 
 from appraisal.accounts.auth import HR, Actor
 from appraisal.errors import Problem, Unprocessable
+from appraisal.evidence.calibration import calibration
 from appraisal.incentives.models import IncentiveAllocation
 from appraisal.incentives.service import allocate
 from appraisal.periods import lifecycle
@@ -87,6 +88,11 @@ class MonthPages(Controller):
             return await self._month(request, month, status_code=problem.status_code,
                                      error=problem.detail)
         return see_other(f"/months/{month}?done={action}")
+
+    @get("/{month:str}/calibration")
+    async def calibration(self, request: Request[Actor, str, Any], month: str) -> Response[str]:
+        """Do the supervisors judge alike; how do the teams compare."""
+        return page(request, "calibration.html", c=await calibration(month, request.user))
 
     @get("/{month:str}/report-job")
     async def report_job(self, request: Request[Actor, str, Any], month: str) -> Response[str]:
