@@ -18,6 +18,7 @@ from appraisal.accounts.pages import LoginPage
 from appraisal.accounts.routes import AuthController, UserController
 from appraisal.appeals.pages import AppealPages, MyPage
 from appraisal.appeals.routes import AppealController, MyAppraisalController
+from appraisal.audit.pages import AuditPage
 from appraisal.audit.routes import AuditController
 from appraisal.db import close_db, init_db
 from appraisal.errors import EXCEPTION_HANDLERS
@@ -63,7 +64,8 @@ def create_app(database_url: str | None = None, *, manage_db: bool = True) -> Li
 
     auth = DefineMiddleware(TokenAuthentication, exclude=PUBLIC_PATHS)
     # Pages: every write checks its form's CSRF token; no session sends to the login page.
-    pages = Router(path="/", route_handlers=[LoginPage, EvidencePages, MyPage, AppealPages, MonthPages],
+    pages = Router(path="/", route_handlers=[LoginPage, EvidencePages, MyPage, AppealPages, MonthPages,
+                                                AuditPage],
                    before_request=verify_csrf,
                    exception_handlers={**EXCEPTION_HANDLERS, **PAGE_EXCEPTION_HANDLERS},
                    include_in_schema=False)

@@ -31,6 +31,7 @@ from litestar.response import Redirect
 from appraisal.accounts.auth import CSRF_COOKIE, CSRF_HEADER, SAFE_METHODS, Actor
 from appraisal.accounts.models import Role
 from appraisal.config import get_settings
+from appraisal.periods.service import local
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
@@ -51,6 +52,7 @@ def _env() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES_DIR),
                       autoescape=select_autoescape(["html"]), auto_reload=False)
     env.filters["score"] = score
+    env.filters["local"] = local  # timestamps in the organisation's time zone
     return env
 
 

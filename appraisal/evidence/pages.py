@@ -15,12 +15,14 @@ from typing import Any
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import UploadFile
 from tortoise.functions import Count
 
-from appraisal.accounts.auth import STAFF, Actor
+from appraisal.accounts.auth import HR, STAFF, Actor
 from appraisal.accounts.scope import employees_in_scope, evidence_filter
 from appraisal.config import get_settings
 from appraisal.errors import Problem
+from appraisal.evidence import imports
 from appraisal.evidence.models import Complaint, Inspection
 from appraisal.evidence.schemas import ComplaintIn, ComplaintPatch, InspectionIn, SurveyIn
 from appraisal.evidence.service import (
@@ -185,6 +187,35 @@ class EvidencePages(Controller):
             return await self._complaints(request, status_code=problem.status_code,
                                           error=problem.detail)
         return see_other(f"/complaints?saved={complaint_id}")
+
+    async def _imports(self, request: Request[Actor, str, Any], *, status_code: int = 200,
+                       error: str | None = None, errors: list[dict[str, Any]] | None = None,
+                       result: dict[str, int] | None = None) -> Response[str]:
+        return page(request, "imports.html", status_code=status_code, error=error,
+                    errors=errors or [], result=result, columns=imports.COLUMNS)
+
+    @get("/imports", guards=[HR])
+    async def imports_form(self, request: Request[Actor, str, Any]) -> Response[str]:
+        """HR's bulk survey import: a CSV (UTF-8 or GB18030) or XLSX file."""
+        return await self._imports(request)
+
+    @post("/imports", guards=[HR], status_code=200)
+    async def import_file(self, request: Request[Actor, str, Any]) -> Response[str]:
+        upload = (await request.form()).get("file")
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            return await self._imports(request, status_code=422,
+                                       error="file: choose a CSV or XLSX file")
+        limit = get_settings().max_upload_bytes
+        content = await upload.read(limit + 1)
+        if len(content) > limit:
+            return await self._imports(request, status_code=413,
+                                       error=f"file: larger than {limit // 1024} KB")
+        try:
+            result = await imports.import_surveys(request.user, upload.filename, content)
+        except Problem as problem:
+            return await self._imports(request, status_code=problem.status_code,
+                                       error=problem.detail, errors=problem.errors)
+        return await self._imports(request, result=result)
 
     async def _survey(self, request: Request[Actor, str, Any], *, status_code: int = 200,
                       error: str | None = None,

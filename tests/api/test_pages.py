@@ -262,3 +262,31 @@ async def test_hr_answers_appeals_on_its_page(client: AsyncClient, published: Or
     assert "培训记录显示下午已返岗" in (await client.get("/appeals?status=rejected")).text
     mine = (await client.get("/api/v1/me/appraisals", headers=org.h("emp_b1"))).json()
     assert mine[0]["appeal"]["answer"] == "培训记录显示下午已返岗"
+
+
+async def test_hr_imports_surveys_from_the_page(client: AsyncClient, org: Org) -> None:
+    from appraisal.evidence.models import SurveyResponse
+    from tests.api.test_imports import csv_file
+
+    csrf = await log_in(client, "hr")
+    good = csv_file("A001,2026-11-05 10:00,5,4,,3,5,服务很热情,Q-1")
+    bad = csv_file("A001,2026-11-05 10:00,9,4,,3,5,,Q-2", "Z999,2026-11-05 10:00,5,,,,,,Q-3")
+    r = await client.post("/imports", data={"csrf": csrf}, files={"file": ("bad.csv", bad)})
+    assert r.status_code == 422 and "nothing was imported" in r.text
+    assert r.text.count("<tr><td class=\"num\">") == 2  # one row per problem, named by row
+    assert await SurveyResponse.all().count() == 0
+    r = await client.post("/imports", data={"csrf": csrf}, files={"file": ("good.csv", good)})
+    assert r.status_code == 200 and "已导入 1 份评价" in r.text
+    r = await client.post("/imports", data={"csrf": csrf}, files={"file": ("good.csv", good)})
+    assert "已导入 0 份评价；1 份此前已导入" in r.text
+    r = await client.post("/imports", files={"file": ("good.csv", good)})
+    assert r.status_code == 403  # no CSRF token
+    # ...and who did it is on record.
+    page = (await client.get("/audit?entity=survey")).text
+    assert "<td>hr</td><td>import</td><td>survey good.csv</td>" in page
+
+
+async def test_audit_page_is_for_hr(client: AsyncClient, org: Org) -> None:
+    await log_in(client, "sup_a")
+    assert (await client.get("/audit")).status_code == 403
+    assert (await client.get("/imports")).status_code == 403
