@@ -83,6 +83,11 @@ async def wipe() -> None:
         await conn.execute_script(
             "TRUNCATE " + ", ".join(f'"{t}"' for t in TABLES) + " RESTART IDENTITY CASCADE"
         )
+        # Queued report parts of one test must not be run by the next test's workers.
+        await conn.execute_script(
+            "DO $$ BEGIN IF to_regclass('procrastinate_jobs') IS NOT NULL THEN "
+            "TRUNCATE procrastinate_jobs RESTART IDENTITY CASCADE; END IF; END $$;"
+        )
     else:
         for table in TABLES:
             await conn.execute_script(f'DELETE FROM "{table}"')
