@@ -23,7 +23,7 @@ from appraisal.accounts.scope import employees_in_scope, evidence_filter
 from appraisal.config import get_settings
 from appraisal.errors import Problem
 from appraisal.evidence import imports
-from appraisal.evidence.models import Complaint, Inspection
+from appraisal.evidence.models import Commendation, Complaint, Inspection, SurveyResponse
 from appraisal.evidence.schemas import ComplaintIn, ComplaintPatch, InspectionIn, SurveyIn
 from appraisal.evidence.service import (
     create_complaint,
@@ -45,14 +45,19 @@ METHODS = ("onsite", "mystery_shopper", "video", "phone")
 
 
 async def _team_month(actor: Actor, month: str, rulebook: RuleBook) -> list[dict[str, Any]]:
+    """The caller's active employees with this month's evidence counted per kind
+    (one grouped query each)."""
     employees = await employees_in_scope(actor).filter(active=True).select_related(
         "team").order_by("team__name", "employee_no")
-    counts = dict(await Inspection.filter(
-        period__month=month, **evidence_filter(actor)).group_by("employee_id").annotate(
-        n=Count("id")).values_list("employee_id", "n"))
+    counts = {}
+    for kind, model in (("inspections", Inspection), ("complaints", Complaint),
+                        ("surveys", SurveyResponse), ("commendations", Commendation)):
+        counts[kind] = dict(await model.filter(
+            period__month=month, **evidence_filter(actor)).group_by("employee_id").annotate(
+            n=Count("id")).values_list("employee_id", "n"))
     return [{"id": e.id, "employee_no": e.employee_no, "name": e.name, "team": e.team.name,
-             "position": e.position, "inspections": counts.get(e.id, 0),
-             "needs": max(0, rulebook.min_inspections - counts.get(e.id, 0))}
+             "position": e.position, **{kind: n.get(e.id, 0) for kind, n in counts.items()},
+             "needs": max(0, rulebook.min_inspections - counts["inspections"].get(e.id, 0))}
             for e in employees]
 
 

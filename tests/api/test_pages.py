@@ -58,6 +58,13 @@ async def test_supervisor_sees_own_team_and_who_needs_inspections(
     assert r.status_code == 200
     assert "张伟" in r.text and "王芳" in r.text and "李娜" not in r.text
     assert "2 人还需巡检" in r.text and "还需 2 次" in r.text
+    # Complaints, surveys and commendations of the month are counted beside inspections.
+    await client.post("/surveys", data={"csrf": client.cookies["csrftoken"],
+                                        "employee_id": str(org.emp_a2), "attitude": "5"})
+    rows = (await client.get("/team")).text.split("<tr>")
+    wang = next(row for row in rows if "王芳" in row)
+    assert '<td class="num">1</td>' in wang and '<td class="num">1</td>' not in next(
+        row for row in rows if "张伟" in row)
     r = await client.get(f"/inspect?employee_id={org.emp_a1}")
     assert "来有迎声" in r.text and "李娜" not in r.text
     assert f'<option value="{org.emp_a1}" selected>' in r.text
