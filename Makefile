@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SYSTEM_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 poppler-utils
+# The browser tests (tests/browser) drive Debian's chromium with Playwright.
+TEST_SYSTEM_PACKAGES := chromium
 PG_URL ?= $(or $(TEST_POSTGRES_URL),postgres://postgres@127.0.0.1:5432/test)
 HOST ?= 127.0.0.1
 PORT ?= 8000
@@ -30,7 +32,7 @@ system:
 		exit 0; \
 	fi; \
 	missing=""; \
-	for pkg in $(SYSTEM_PACKAGES); do \
+	for pkg in $(SYSTEM_PACKAGES) $(EXTRA_PACKAGES); do \
 		dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -51,6 +53,7 @@ run: install
 lint: $(STAMP)
 	$(BIN)/ruff check appraisal tests
 
+test: EXTRA_PACKAGES = $(TEST_SYSTEM_PACKAGES)
 test: install lint test-sqlite test-postgres
 
 test-sqlite: $(STAMP)
