@@ -14,7 +14,7 @@ from appraisal.errors import Problem, Unprocessable
 from appraisal.evidence.feedback import own_feedback
 from appraisal.reporting.charts import radar_svg, trend_svg
 from appraisal.reporting.documents import svg_uri
-from appraisal.rulebook.loader import get_rulebook
+from appraisal.rulebook import get_rulebook
 from appraisal.web import language, page, see_other
 
 RECENT = 20  # inspections shown; older ones are in the API and the PDFs

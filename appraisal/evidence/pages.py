@@ -34,7 +34,7 @@ from appraisal.evidence.service import (
     update_complaint,
 )
 from appraisal.periods.service import current_month, local
-from appraisal.rulebook.loader import RuleBook
+from appraisal.rulebook import RuleBook
 from appraisal.web import page, see_other
 
 TOUCHPOINTS = ("前台", "大堂", "电话", "客房", "会议室", "停车场", "收银台")

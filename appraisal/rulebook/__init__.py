@@ -1,13 +1,19 @@
-"""Versioned rulebooks: the service standards as data."""
+"""Versioned rulebooks: the service standards as data.
 
-from appraisal.rulebook.loader import (
-    CRITERIA_DIR,
+model: the validated values; toml_reader: TOML with line locations;
+sections: one validator per section of the file; store: files and versions.
+"""
+
+from appraisal.rulebook.model import (
     DEFAULT_VERSION,
     Dimension,
     ItemRule,
     RuleBook,
     RulebookError,
     SurveyQuestion,
+)
+from appraisal.rulebook.store import (
+    CRITERIA_DIR,
     available_rulebooks,
     check_file,
     get_rulebook,

@@ -14,7 +14,7 @@ from appraisal.evidence.schemas import InspectionIn, ItemIn
 from appraisal.evidence.service import create_inspection
 from appraisal.periods import lifecycle
 from appraisal.periods.models import Period
-from appraisal.rulebook.loader import CRITERIA_DIR
+from appraisal.rulebook import CRITERIA_DIR
 from appraisal.scoring.service import employee_score
 from tests.conftest import Org
 

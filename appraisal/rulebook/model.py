@@ -1,0 +1,127 @@
+"""What a validated rulebook is: immutable values, the fixed codes, and its error."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+DEFAULT_VERSION = "2026.1"
+
+# Grade codes are part of the product contract (API, incentives, reports),
+# so a rulebook may change thresholds and coefficients but not the codes.
+GRADES = ("excellent", "good", "pass", "needs_improvement")
+LOWEST_GRADE = GRADES[-1]
+SEVERITIES = ("minor", "major", "critical")
+SOURCES = ("inspection", "survey")
+
+
+class RulebookError(ValueError):
+    """A rulebook file that cannot be used, located as precisely as possible.
+
+    `key` is a dotted path such as ``items[3].points`` ("" for the whole
+    file), `line` the 1-based line in the file when it could be found.
+    """
+
+    def __init__(
+        self, file: str, key: str, reason: str, line: int | None = None, code: str | None = None
+    ) -> None:
+        self.file = file
+        self.key = key
+        self.reason = reason
+        self.line = line
+        self.code = code
+        where = f"{file}:{line}" if line else file
+        label = f'{key} (code "{code}")' if key and code else key
+        super().__init__(f"{where}: {label}: {reason}" if label else f"{where}: {reason}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # keep the exception picklable (multiprocessing, pytest-xdist)
+        return (type(self), (self.file, self.key, self.reason, self.line, self.code))
+
+
+@dataclass(frozen=True, slots=True)
+class Dimension:
+    code: str
+    name_zh: str
+    name_en: str
+    weight: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class ItemRule:
+    code: str
+    group: str
+    standard_zh: str
+    standard_en: str
+    dimension: str
+    points: Decimal
+    coaching_zh: str
+    coaching_en: str
+
+
+@dataclass(frozen=True, slots=True)
+class SurveyQuestion:
+    code: str
+    dimension: str | None  # None: stored and shown, feeds no dimension (e.g. "overall")
+
+
+@dataclass(frozen=True, slots=True)
+class RuleBook:
+    """One validated, immutable rulebook version.
+
+    Mapping fields are read-only proxies and left out of the hash (a proxy is
+    not hashable); everything they hold is covered by `content_hash`.
+    """
+
+    version: str
+    name: str
+    name_zh: str
+    effective_from: str
+    dimensions: tuple[Dimension, ...]
+    items: tuple[ItemRule, ...]
+    survey_questions: tuple[SurveyQuestion, ...]
+    survey_scale: tuple[int, int]
+    source_weights: Mapping[str, Decimal] = field(hash=False)
+    survey_prior_weight: Decimal
+    min_inspections: int
+    complaint_deductions: Mapping[str, Decimal] = field(hash=False)
+    late_response_hours: int
+    late_response_points: Decimal
+    veto_severities: frozenset[str]
+    commendation_points: Decimal
+    commendation_max: int
+    grade_thresholds: tuple[tuple[str, Decimal], ...]  # highest first, lowest grade absent
+    incentive_coefficients: Mapping[str, Decimal] = field(hash=False)
+    grade_names: Mapping[str, str] = field(hash=False)  # grade code → 中文 name
+    content_hash: str
+    source: str
+    lowest_grade: str = LOWEST_GRADE
+
+    def item(self, code: str) -> ItemRule:
+        for item in self.items:
+            if item.code == code:
+                return item
+        raise KeyError(f"no item {code!r} in rulebook {self.version}")
+
+    def dimension(self, code: str) -> Dimension:
+        for dim in self.dimensions:
+            if dim.code == code:
+                return dim
+        raise KeyError(f"no dimension {code!r} in rulebook {self.version}")
+
+    @property
+    def item_codes(self) -> tuple[str, ...]:
+        return tuple(i.code for i in self.items)
+
+    @property
+    def dimension_codes(self) -> tuple[str, ...]:
+        return tuple(d.code for d in self.dimensions)
+
+    def grade_for(self, score: Decimal) -> str:
+        """Grade of a score; callers pass the published (rounded) final score."""
+        for grade, threshold in self.grade_thresholds:
+            if score >= threshold:
+                return grade
+        return self.lowest_grade

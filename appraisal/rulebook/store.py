@@ -1,0 +1,127 @@
+"""The rulebook files: loading one, and the versions in the criteria directory.
+
+A rulebook is data, not code: HR can add a version without a deploy. So a
+file is validated completely on load, and a bad one is reported with the
+file, the line, the dotted key and the reason, in words HR can act on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+from appraisal.rulebook.model import DEFAULT_VERSION, RuleBook, RulebookError
+from appraisal.rulebook.sections import parse_rulebook
+from appraisal.rulebook.toml_reader import Reader, decode_utf8, parse_toml
+
+CRITERIA_ENV = "APPRAISAL_CRITERIA_DIR"
+_PACKAGE_CRITERIA = Path(__file__).resolve().parents[2] / "criteria"
+# Where rulebooks live; the environment variable wins (deployments, tests).
+CRITERIA_DIR: Path = Path(os.environ[CRITERIA_ENV]) if os.environ.get(CRITERIA_ENV) \
+    else _PACKAGE_CRITERIA
+
+
+# --- one file ----------------------------------------------------------------
+
+
+def _from_bytes(raw: bytes, source: str) -> RuleBook:
+    # the hash is of the exact bytes: it is what a closed period records
+    return parse_rulebook(decode_utf8(raw, source), source, hashlib.sha256(raw).hexdigest())
+
+
+def loads_rulebook(text: str, source: str = "<string>") -> RuleBook:
+    """Parse and validate a rulebook given as text (hash: sha256 of its UTF-8 bytes)."""
+    return parse_rulebook(text, source, hashlib.sha256(text.encode("utf-8")).hexdigest())
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise RulebookError(str(path), "", f"cannot read: {exc.strerror or exc}") from None
+
+
+def load_rulebook(path: str | os.PathLike[str]) -> RuleBook:
+    """Parse and validate a rulebook file; RulebookError names file, line, key and reason."""
+    path = Path(path)
+    return _from_bytes(_read(path), str(path))
+
+
+def check_file(path: str | os.PathLike[str]) -> str:
+    """One-line summary of a valid rulebook file (`appraisal rules check`)."""
+    book = load_rulebook(path)
+    return (f"OK {path}: version {book.version}, {len(book.dimensions)} dimensions, "
+            f"{len(book.items)} items, sha256 {book.content_hash[:12]}…")
+
+
+# --- the rulebooks in criteria/ ------------------------------------------
+
+
+def _criteria_dir() -> Path:
+    # read at call time so deployments and tests can point elsewhere
+    env = os.environ.get(CRITERIA_ENV)
+    return Path(env) if env else CRITERIA_DIR
+
+
+_lock = threading.Lock()
+_versions_cache: dict[tuple[Any, ...], dict[str, Path]] = {}
+_book_cache: dict[tuple[str, str, str], RuleBook] = {}
+
+
+def available_rulebooks(directory: str | os.PathLike[str] | None = None) -> dict[str, Path]:
+    """Version → file for every *.toml in `directory` (default: the criteria dir)."""
+    directory = Path(directory) if directory is not None else _criteria_dir()
+    paths = sorted(directory.glob("*.toml"))
+    # re-read the files only when one was added, removed or changed
+    stamp: list[tuple[str, int, int]] = []
+    for p in paths:
+        st = p.stat()
+        stamp.append((str(p), st.st_mtime_ns, st.st_size))
+    key = (str(directory), tuple(stamp))
+    with _lock:
+        if key in _versions_cache:
+            return dict(_versions_cache[key])
+    found: dict[str, Path] = {}
+    for path in paths:
+        # only the version is read here; the full check happens on load
+        text = decode_utf8(_read(path), str(path))
+        version = parse_toml(text, str(path)).get("version")
+        reader = Reader(str(path), text)
+        if not isinstance(version, str) or not version.strip():
+            reader.fail("version", "is required but missing")
+        version = version.strip()
+        if version in found:
+            reader.fail("version", f"version {version} is also defined in {found[version]}")
+        found[version] = path
+    with _lock:
+        _versions_cache.clear()  # only the current state of a directory is worth keeping
+        _versions_cache[key] = found
+    return dict(found)
+
+
+def get_rulebook(version: str | None = None) -> RuleBook:
+    """The validated rulebook of `version` (None: DEFAULT_VERSION), cached per content hash.
+
+    KeyError when no file in the criteria dir has that version.
+    """
+    version = DEFAULT_VERSION if version is None else version
+    books = available_rulebooks()
+    if version not in books:
+        raise KeyError(f"no rulebook with version {version!r} in {_criteria_dir()} "
+                       f"(available: {', '.join(sorted(books)) or 'none'})")
+    path = books[version]
+    raw = _read(path)
+    key = (version, hashlib.sha256(raw).hexdigest(), str(path))
+    with _lock:
+        book = _book_cache.get(key)
+    if book is None:
+        book = _from_bytes(raw, str(path))
+        if book.version != version:  # the file was edited since it was listed
+            raise RulebookError(str(path), "version",
+                                f"expected version {version}, the file now says {book.version}")
+        with _lock:
+            _book_cache[key] = book
+    return book
