@@ -52,6 +52,7 @@ run: install
 
 lint: $(STAMP)
 	$(BIN)/ruff check appraisal tests
+	$(BIN)/lint-imports
 
 test: EXTRA_PACKAGES = $(TEST_SYSTEM_PACKAGES)
 test: install lint test-sqlite test-postgres

@@ -15,14 +15,13 @@ from litestar.static_files import create_static_files_router
 
 from appraisal.accounts.auth import TokenAuthentication
 from appraisal.accounts.pages import LoginPage
-from appraisal.accounts.routes import AuthController, UserController
+from appraisal.accounts.routes import AuthController, TeamController, UserController
 from appraisal.appeals.pages import AppealPages, MyPage
 from appraisal.appeals.routes import AppealController, MyAppraisalController
 from appraisal.audit.pages import AuditPage
 from appraisal.audit.routes import AuditController
 from appraisal.db import close_db, init_db
 from appraisal.errors import EXCEPTION_HANDLERS
-from appraisal.evidence.calibration import CalibrationController
 from appraisal.evidence.feedback import FeedbackController
 from appraisal.evidence.pages import EvidencePages
 from appraisal.evidence.routes import (
@@ -35,10 +34,11 @@ from appraisal.evidence.routes import (
 from appraisal.health import healthz
 from appraisal.incentives.routes import IncentiveController
 from appraisal.periods.pages import MonthPages
-from appraisal.periods.routes import PeriodController
 from appraisal.reporting.routes import ReportController, ReportJobController
+from appraisal.scoring.calibration import CalibrationController
+from appraisal.scoring.period_routes import PeriodController
 from appraisal.scoring.routes import ScoreController
-from appraisal.staff.routes import EmployeeController, TeamController
+from appraisal.staff.routes import EmployeeController
 from appraisal.web import PAGE_EXCEPTION_HANDLERS, TEMPLATES_DIR, verify_csrf
 
 log = logging.getLogger("appraisal")

@@ -46,8 +46,8 @@ def cmd_migrate(_: argparse.Namespace) -> int:
 
 
 def cmd_create_user(args: argparse.Namespace) -> int:
-    from appraisal.accounts.models import Role
     from appraisal.accounts.service import create_user
+    from appraisal.actor import Role
     from appraisal.errors import Problem
     from appraisal.staff.models import Employee, Team
 
@@ -118,15 +118,9 @@ def cmd_rules_check(args: argparse.Namespace) -> int:
 
 
 def _month_or_last(value: str | None) -> str:
-    from datetime import datetime
+    from appraisal.clock import previous_month
 
-    from appraisal.config import get_settings
-
-    if value:
-        return value
-    today = datetime.now(get_settings().timezone)
-    year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
-    return f"{year:04d}-{month:02d}"
+    return value or previous_month()
 
 
 def _problem(exc: Exception) -> int:
@@ -137,8 +131,7 @@ def _problem(exc: Exception) -> int:
 def cmd_score(args: argparse.Namespace) -> int:
     from rich.table import Table
 
-    from appraisal.accounts.auth import Actor
-    from appraisal.accounts.models import Role
+    from appraisal.actor import Actor, Role
     from appraisal.errors import Problem
     from appraisal.periods.service import require_period
     from appraisal.scoring.service import period_scores
@@ -170,7 +163,7 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 def cmd_lifecycle(args: argparse.Namespace) -> int:
     from appraisal.errors import Problem
-    from appraisal.periods import lifecycle
+    from appraisal.scoring import lifecycle
 
     month = _month_or_last(args.month)
 

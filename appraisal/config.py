@@ -39,3 +39,8 @@ def get_settings() -> Settings:
         max_upload_bytes=int(os.environ.get("APPRAISAL_MAX_UPLOAD_BYTES", str(5 * 1024 * 1024))),
         cookie_secure=os.environ.get("APPRAISAL_COOKIE_SECURE", "0") == "1",
     )
+
+
+def reports_dir() -> Path:
+    """Where batch ZIPs and their parts are written (shared by every worker machine)."""
+    return Path(os.environ.get("APPRAISAL_REPORTS_DIR", PROJECT_ROOT / "data" / "reports"))

@@ -23,9 +23,11 @@ from zoneinfo import ZoneInfo
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
-from appraisal.accounts.models import Role, User
+from appraisal.accounts.models import User
 from appraisal.accounts.security import hash_password
+from appraisal.actor import Role
 from appraisal.audit.service import record
+from appraisal.clock import local_now
 from appraisal.config import get_settings
 from appraisal.evidence.models import (
     Commendation,
@@ -224,7 +226,7 @@ async def organisation_is_empty() -> bool:
 
 
 def _windows(months: int, today: date | None, tz: ZoneInfo) -> list[_Window]:
-    real_now = datetime.now(tz).replace(microsecond=0)
+    real_now = local_now().replace(microsecond=0)
     if today is None or today == real_now.date():
         today, cap = real_now.date(), real_now
     else:  # a fixed day (tests): the end of that day stands for "now"

@@ -28,10 +28,10 @@ from litestar.datastructures import Cookie
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.response import Redirect
 
-from appraisal.accounts.auth import CSRF_COOKIE, CSRF_HEADER, SAFE_METHODS, Actor
-from appraisal.accounts.models import Role
+from appraisal.accounts.auth import CSRF_COOKIE, CSRF_HEADER, SAFE_METHODS
+from appraisal.actor import Actor, Role
+from appraisal.clock import local
 from appraisal.config import get_settings
-from appraisal.periods.service import local
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"

@@ -12,11 +12,13 @@ import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+import time_machine
 from tortoise import Tortoise, connections
 
 BACKEND = os.environ.get("APPRAISAL_TEST_DB", "sqlite")
@@ -28,6 +30,16 @@ TABLES = [  # children first, so plain DELETEs respect foreign keys
     "commendation", "api_token", "team_supervisor", "app_user", "employee", "team", "period",
 ]
 PASSWORD = "correct-horse-1"
+# Every test runs at this moment (a Friday afternoon in the middle of the month in
+# the organisation's time zone), whatever the real date is; the clock ticks on from it.
+# A test that needs another moment moves the `clock` fixture.
+FROZEN_AT = datetime(2026, 11, 20, 15, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+@pytest.fixture(autouse=True)
+def clock(time_machine: time_machine.TimeMachineFixture) -> time_machine.TimeMachineFixture:
+    time_machine.move_to(FROZEN_AT, tick=True)
+    return time_machine
 
 
 def _worker() -> str:
@@ -140,8 +152,10 @@ class Org:
 
 
 async def make_org() -> Org:
-    from appraisal.accounts.models import ApiToken, Role, User
+    from appraisal import clock as app_clock
+    from appraisal.accounts.models import ApiToken, User
     from appraisal.accounts.security import new_token, token_digest
+    from appraisal.actor import Role
     from appraisal.staff.models import Employee, Team
 
     org = Org()
@@ -160,7 +174,7 @@ async def make_org() -> Org:
         ("emp_a1", Role.employee, a1, None),
         ("emp_b1", Role.employee, b1, None),
     ]
-    expires = datetime.now(UTC) + timedelta(hours=1)
+    expires = app_clock.now() + timedelta(days=400)  # tests may move the clock a year on
     for username, role, emp, team in specs:
         user = await User.create(
             username=username, password_hash=password_hash(), role=role, employee=emp

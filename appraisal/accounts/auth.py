@@ -2,38 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
-from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 
-from appraisal.accounts.models import ApiToken, Role, User
+from appraisal import clock
+from appraisal.accounts.models import ApiToken, User
 from appraisal.accounts.security import token_digest
+from appraisal.actor import Actor, Role
 
 SESSION_COOKIE = "appraisal_session"
 CSRF_COOKIE = "csrftoken"
 CSRF_HEADER = "x-csrftoken"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-@dataclass(frozen=True, slots=True)
-class Actor:
-    """The authenticated user, with what scoping needs already loaded."""
-
-    id: int
-    username: str
-    role: Role
-    employee_id: int | None
-    team_ids: frozenset[int]
-
-    @property
-    def is_hr(self) -> bool:
-        return self.role in (Role.hr, Role.admin)
 
 
 async def actor_for_user(user: User) -> Actor:
@@ -51,7 +34,7 @@ async def actor_for_user(user: User) -> Actor:
 
 async def actor_for_token(token: str) -> Actor | None:
     row = (
-        await ApiToken.filter(token_hash=token_digest(token), expires_at__gt=datetime.now(UTC))
+        await ApiToken.filter(token_hash=token_digest(token), expires_at__gt=clock.now())
         .select_related("user")
         .first()
     )
@@ -85,22 +68,3 @@ class TokenAuthentication(AbstractAuthenticationMiddleware):
             if not csrf_cookie or connection.headers.get(CSRF_HEADER) != csrf_cookie:
                 raise PermissionDeniedException("CSRF token missing or wrong.")
         return AuthenticationResult(user=actor, auth=token)
-
-
-def require_roles(*roles: Role) -> Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]:
-    allowed = frozenset(roles)
-
-    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-        actor: Actor = connection.user
-        if actor.role not in allowed:
-            raise PermissionDeniedException(
-                f"Role '{actor.role}' may not do this; allowed: {', '.join(sorted(allowed))}."
-            )
-
-    return guard
-
-
-HR = require_roles(Role.admin, Role.hr)
-STAFF = require_roles(Role.admin, Role.hr, Role.supervisor)
-ANY_USER = require_roles(Role.admin, Role.hr, Role.supervisor, Role.employee)
-EMPLOYEE = require_roles(Role.employee)

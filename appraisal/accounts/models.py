@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.models import Model
 
-from appraisal.staff.models import Employee, Team
+from appraisal.actor import Role
 
-
-class Role(StrEnum):
-    admin = "admin"
-    hr = "hr"
-    supervisor = "supervisor"
-    employee = "employee"
+if TYPE_CHECKING:  # relations are named by string; the types are for readers only
+    from appraisal.staff.models import Employee, Team
 
 
 class User(Model):

@@ -9,7 +9,8 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import Cookie
 
 from appraisal.accounts import service
-from appraisal.accounts.auth import CSRF_COOKIE, SESSION_COOKIE, Actor, actor_for_user
+from appraisal.accounts.auth import CSRF_COOKIE, SESSION_COOKIE, actor_for_user
+from appraisal.actor import Actor
 from appraisal.config import get_settings
 from appraisal.errors import Problem
 from appraisal.web import home_of, page, see_other

@@ -9,18 +9,17 @@ from litestar import Controller, Request, Response, get, patch, post
 from litestar.datastructures import Cookie
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
-from appraisal.accounts import service
-from appraisal.accounts.auth import (
-    CSRF_COOKIE,
-    HR,
-    SESSION_COOKIE,
-    Actor,
-    require_roles,
-)
-from appraisal.accounts.models import Role, User
+from appraisal.accounts import service, teams
+from appraisal.accounts.auth import CSRF_COOKIE, SESSION_COOKIE
+from appraisal.accounts.models import User
+from appraisal.accounts.schemas import TeamIn, TeamOut, TeamPatch
+from appraisal.actor import Actor, Role
 from appraisal.config import get_settings
 from appraisal.errors import Forbidden, NotFound
+from appraisal.guards import HR, require_roles
 from appraisal.params import PathId
+from appraisal.staff import service as staff_service
+from appraisal.staff.models import Team
 
 Username = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.@-]+$")]
 Password = Annotated[str, msgspec.Meta(min_length=8, max_length=256)]
@@ -162,3 +161,30 @@ class UserController(Controller):
             raise Forbidden("Only an admin can change roles or admin users.")
         user = await service.update_user(actor, user, changes)
         return await user_detail(user)
+
+
+class TeamController(Controller):
+    path = "/api/v1/teams"
+    tags = ["teams"]
+    guards = [HR]
+
+    @get("/")
+    async def list_teams(self) -> list[TeamOut]:
+        return await teams.team_summaries(await Team.all())
+
+    @post("/")
+    async def create(self, request: Request[Actor, str, object], data: TeamIn) -> TeamOut:
+        team = await teams.create_team(request.user, data.name, data.supervisor_ids)
+        return (await teams.team_summaries([team]))[0]
+
+    @get("/{team_id:int}")
+    async def get_one(self, team_id: PathId) -> TeamOut:
+        return (await teams.team_summaries([await staff_service.get_team(team_id)]))[0]
+
+    @patch("/{team_id:int}")
+    async def update(
+        self, request: Request[Actor, str, object], team_id: PathId, data: TeamPatch
+    ) -> TeamOut:
+        team = await staff_service.get_team(team_id)
+        team = await teams.update_team(request.user, team, data.name, data.supervisor_ids)
+        return (await teams.team_summaries([team]))[0]

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from appraisal.accounts.auth import Actor
-from appraisal.accounts.models import ApiToken, Role, User
+from appraisal import clock
+from appraisal.accounts.models import ApiToken, User
 from appraisal.accounts.security import (
     LoginThrottle,
     hash_password,
@@ -16,6 +16,7 @@ from appraisal.accounts.security import (
     token_digest,
     verify_password,
 )
+from appraisal.actor import Actor, Role
 from appraisal.audit.service import model_state, record
 from appraisal.config import get_settings
 from appraisal.errors import Conflict, Forbidden, NotAuthorized, TooManyRequests, Unprocessable
@@ -40,7 +41,7 @@ async def login(username: str, password: str, client: str) -> tuple[str, User]:
         raise NotAuthorized("Wrong username or password.")
     throttle.succeeded(user_key)
     token = new_token()
-    now = datetime.now(UTC)
+    now = clock.now()
     await ApiToken.create(
         token_hash=token_digest(token),
         user=user,

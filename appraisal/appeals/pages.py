@@ -8,10 +8,11 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 
-from appraisal.accounts.auth import EMPLOYEE, HR, STAFF, Actor
+from appraisal.actor import Actor
 from appraisal.appeals import service
 from appraisal.errors import Problem, Unprocessable
 from appraisal.evidence.feedback import own_feedback
+from appraisal.guards import EMPLOYEE, HR, STAFF
 from appraisal.reporting.charts import radar_svg, trend_svg
 from appraisal.reporting.documents import svg_uri
 from appraisal.rulebook import get_rulebook

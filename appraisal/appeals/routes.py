@@ -8,8 +8,9 @@ import msgspec
 from litestar import Controller, Request, get, post
 from litestar.params import Parameter
 
-from appraisal.accounts.auth import EMPLOYEE, HR, STAFF, Actor
+from appraisal.actor import Actor
 from appraisal.appeals import service
+from appraisal.guards import EMPLOYEE, HR, STAFF
 from appraisal.params import PathId
 
 

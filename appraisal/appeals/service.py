@@ -10,21 +10,22 @@ always with an answer the employee reads.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from appraisal.accounts.auth import Actor
-from appraisal.accounts.scope import employee_filter
+from appraisal import clock
+from appraisal.actor import Actor
 from appraisal.appeals.models import Acknowledgement, Appeal, AppealStatus
 from appraisal.audit.service import model_state, record
+from appraisal.clock import local, parse_month
 from appraisal.errors import Conflict, NotFound, Unprocessable
 from appraisal.incentives.service import employee_amounts
-from appraisal.periods.lifecycle import lock_period
 from appraisal.periods.models import PeriodStatus
-from appraisal.periods.service import local, parse_month
+from appraisal.scoring.lifecycle import lock_period
 from appraisal.scoring.models import SnapshotScore
+from appraisal.staff.scope import employee_filter
 
 MAX_TEXT = 2000  # characters of a reason, comment or answer
 
@@ -215,7 +216,7 @@ async def answer_appeal(actor: Actor, appeal_id: int, decision: str, answer: str
         appeal.status = AppealStatus(decision)
         appeal.answer = answer
         appeal.answered_by_id = actor.id
-        appeal.answered_at = datetime.now(UTC)
+        appeal.answered_at = clock.now()
         await appeal.save()
         await record(actor, "answer", "appeal", appeal.id, before=before,
                      after=model_state(appeal))

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 from tortoise.models import Model
 
-from appraisal.accounts.models import User
+if TYPE_CHECKING:  # the relation is named by string; the type is for readers only
+    from appraisal.accounts.models import User
 
 
 class AuditEntry(Model):

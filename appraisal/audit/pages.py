@@ -6,8 +6,9 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get
 
-from appraisal.accounts.auth import HR, Actor
+from appraisal.actor import Actor
 from appraisal.audit.models import AuditEntry
+from appraisal.guards import HR
 from appraisal.web import page
 
 PAGE_SIZE = 100

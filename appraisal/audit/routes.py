@@ -9,9 +9,9 @@ import msgspec
 from litestar import Controller, get
 from litestar.params import Parameter
 
-from appraisal.accounts.auth import HR
 from appraisal.audit.models import AuditEntry
-from appraisal.periods.service import local
+from appraisal.clock import local
+from appraisal.guards import HR
 
 
 class AuditOut(msgspec.Struct):

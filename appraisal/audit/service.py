@@ -9,7 +9,7 @@ from typing import Any
 
 from tortoise.models import Model
 
-from appraisal.accounts.auth import Actor
+from appraisal.actor import Actor
 from appraisal.audit.models import AuditEntry
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import msgspec
 from litestar import Controller, Request, get
 
-from appraisal.accounts.auth import EMPLOYEE, Actor
+from appraisal.actor import Actor
 from appraisal.errors import NotFound
 from appraisal.evidence.models import Commendation, Complaint, Inspection, SurveyResponse
 from appraisal.evidence.routes import (
@@ -15,6 +15,7 @@ from appraisal.evidence.routes import (
     survey_out,
 )
 from appraisal.evidence.schemas import CommendationOut, ComplaintOut, InspectionOut, SurveyOut
+from appraisal.guards import EMPLOYEE
 from appraisal.staff.models import Employee
 
 

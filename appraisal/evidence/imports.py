@@ -17,13 +17,14 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from appraisal.accounts.auth import Actor
+from appraisal.actor import Actor
 from appraisal.audit.service import record
+from appraisal.clock import local, month_of
 from appraisal.errors import Problem, Unprocessable
 from appraisal.evidence.models import SURVEY_QUESTIONS as SCORES
 from appraisal.evidence.models import SurveyResponse
 from appraisal.periods.models import PeriodStatus
-from appraisal.periods.service import ensure_period, get_period, local, lock_open_period, month_of
+from appraisal.periods.service import ensure_period, get_period, lock_open_period
 from appraisal.staff.models import Employee
 
 COLUMNS = ("employee_no", "received_at", "attitude", "quality", "efficiency", "environment",

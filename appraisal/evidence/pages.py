@@ -9,7 +9,7 @@ through the same service as the API, with the same checks and audit.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from itertools import groupby
 from typing import Any
 
@@ -18,8 +18,8 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from tortoise.functions import Count
 
-from appraisal.accounts.auth import HR, STAFF, Actor
-from appraisal.accounts.scope import employees_in_scope, evidence_filter
+from appraisal.actor import Actor
+from appraisal.clock import current_month, local_now
 from appraisal.config import get_settings
 from appraisal.errors import Problem
 from appraisal.evidence import imports
@@ -33,8 +33,9 @@ from appraisal.evidence.service import (
     month_rulebook,
     update_complaint,
 )
-from appraisal.periods.service import current_month, local
+from appraisal.guards import HR, STAFF
 from appraisal.rulebook import RuleBook
+from appraisal.staff.scope import employees_in_scope, evidence_filter
 from appraisal.web import page, see_other
 
 TOUCHPOINTS = ("前台", "大堂", "电话", "客房", "会议室", "停车场", "收银台")
@@ -113,7 +114,7 @@ class EvidencePages(Controller):
         body = {
             "employee_id": int(values["employee_id"]) if values.get(
                 "employee_id", "").isdigit() else 0,
-            "occurred_at": local(datetime.now(UTC)).isoformat(),
+            "occurred_at": local_now().isoformat(),
             "touchpoint": values.get("touchpoint", "").strip(),
             "method": values.get("method", "onsite"),
             "items": items,
@@ -141,7 +142,7 @@ class EvidencePages(Controller):
         return page(request, "complaints.html", status_code=status_code, month=month,
                     employees=await _team_month(request.user, month, rulebook),
                     complaints=complaints, channels=CHANNELS, severities=SEVERITIES,
-                    values=values or {}, error=error, now=local(datetime.now(UTC)),
+                    values=values or {}, error=error, now=local_now(),
                     saved=request.query_params.get("saved"))
 
     @get("/complaints")
@@ -172,7 +173,7 @@ class EvidencePages(Controller):
                         complaint_id: int) -> Response[Any]:
         """Follow-up in taps: responded, resolved, return visit (now), outcome, satisfaction."""
         values = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
-        now = local(datetime.now(UTC)).isoformat()
+        now = local_now().isoformat()
         try:
             complaint = await get_in_scope(Complaint, request.user, complaint_id)
             body: dict[str, Any] = {}
@@ -263,7 +264,7 @@ def _moment(value: str) -> str:
     """A form's datetime-local value (the organisation's wall clock) as ISO 8601;
     empty: now."""
     if not value:
-        return local(datetime.now(UTC)).isoformat()
+        return local_now().isoformat()
     try:
         ts = datetime.fromisoformat(value)
     except ValueError:

@@ -12,8 +12,8 @@ from litestar.params import Body, Parameter
 from litestar.status_codes import HTTP_204_NO_CONTENT
 from tortoise.queryset import QuerySet
 
-from appraisal.accounts.auth import HR, STAFF, Actor
-from appraisal.accounts.scope import evidence_filter
+from appraisal.actor import Actor
+from appraisal.clock import local, parse_month
 from appraisal.config import get_settings
 from appraisal.errors import Problem
 from appraisal.evidence import imports, service
@@ -37,10 +37,11 @@ from appraisal.evidence.schemas import (
     SurveyIn,
     SurveyOut,
 )
+from appraisal.figures import tidy
+from appraisal.guards import HR, STAFF
 from appraisal.params import PathId
-from appraisal.periods.service import local, parse_month
 from appraisal.rulebook import get_rulebook
-from appraisal.scoring.explain import tidy
+from appraisal.staff.scope import evidence_filter
 
 
 class PayloadTooLarge(Problem):

@@ -15,9 +15,9 @@ import msgspec
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
-from appraisal.accounts.auth import Actor
-from appraisal.accounts.scope import employee_in_scope, evidence_filter
+from appraisal.actor import Actor
 from appraisal.audit.service import model_state, record
+from appraisal.clock import local, month_of
 from appraisal.errors import Conflict, NotFound, Unprocessable
 from appraisal.evidence.models import (
     SURVEY_QUESTIONS,
@@ -38,15 +38,9 @@ from appraisal.evidence.schemas import (
     SurveyIn,
 )
 from appraisal.periods.models import Period
-from appraisal.periods.service import (
-    ensure_period,
-    get_period,
-    local,
-    lock_open_period,
-    month_of,
-    rulebook_for_month,
-)
+from appraisal.periods.service import ensure_period, get_period, lock_open_period, rulebook_for_month
 from appraisal.rulebook import RuleBook, get_rulebook
+from appraisal.staff.scope import employee_in_scope, evidence_filter
 
 M = TypeVar("M", bound=Model)
 CENT = Decimal("0.01")

@@ -9,7 +9,8 @@ import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.params import Parameter
 
-from appraisal.accounts.auth import HR, Actor
+from appraisal.actor import Actor
+from appraisal.guards import HR
 from appraisal.incentives import service
 
 TeamFilter = Annotated[int | None, Parameter(ge=1, le=2**31 - 1)]

@@ -9,8 +9,9 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from appraisal.accounts.auth import Actor
+from appraisal.actor import Actor
 from appraisal.audit.service import record
+from appraisal.clock import local
 from appraisal.errors import Conflict, NotFound, Unprocessable
 from appraisal.incentives.allocation import (
     Candidate,
@@ -21,7 +22,7 @@ from appraisal.incentives.allocation import (
 )
 from appraisal.incentives.models import IncentiveAllocation, IncentiveShare
 from appraisal.periods.models import Period, PeriodStatus
-from appraisal.periods.service import local, require_period
+from appraisal.periods.service import require_period
 from appraisal.scoring.service import current_snapshot, rulebook_of, snapshot_summaries
 from appraisal.staff.models import Team
 

@@ -1,7 +1,7 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 import functools
-from appraisal.accounts.models import Role
+from appraisal.actor import Role
 from appraisal.evidence.models import ComplaintStatus, InspectionMethod, ItemResult, Severity
 from appraisal.periods.models import PeriodStatus
 from json import dumps, loads

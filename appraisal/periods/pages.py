@@ -8,17 +8,19 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 
-from appraisal.accounts.auth import HR, Actor
+from appraisal.actor import Actor
+from appraisal.clock import current_month, parse_month
 from appraisal.errors import Problem, Unprocessable
-from appraisal.evidence.calibration import calibration
+from appraisal.guards import HR
 from appraisal.incentives.models import IncentiveAllocation
 from appraisal.incentives.service import allocate
-from appraisal.periods import lifecycle
 from appraisal.periods.models import Period
-from appraisal.periods.service import current_month, ensure_period, parse_month, require_period
+from appraisal.periods.service import ensure_period, require_period
 from appraisal.reporting import jobs
 from appraisal.reporting.models import ReportJob
 from appraisal.reporting.routes import job_out
+from appraisal.scoring import lifecycle
+from appraisal.scoring.calibration import calibration
 from appraisal.scoring.service import current_snapshot, period_scores
 from appraisal.web import page, see_other
 

@@ -2,43 +2,15 @@
 
 from __future__ import annotations
 
-import re
-from datetime import datetime
-
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from appraisal.accounts.auth import Actor
+from appraisal.actor import Actor
 from appraisal.audit.service import model_state, record
-from appraisal.config import get_settings
-from appraisal.errors import Conflict, NotFound, Unprocessable
+from appraisal.clock import parse_month
+from appraisal.errors import Conflict, NotFound
 from appraisal.periods.models import Period, PeriodStatus
 from appraisal.rulebook import RuleBook, available_rulebooks, get_rulebook
-
-MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-
-
-def parse_month(value: str, field: str = "month") -> str:
-    if not isinstance(value, str) or not MONTH_RE.match(value):
-        raise Unprocessable.field(field, f"'{value}' is not a month in the form YYYY-MM")
-    return value
-
-
-def local(ts: datetime) -> datetime:
-    """A timestamp in the organisation's time zone (naive input is taken as local)."""
-    tz = get_settings().timezone
-    if ts.tzinfo is None:
-        return ts.replace(tzinfo=tz)
-    return ts.astimezone(tz)
-
-
-def month_of(ts: datetime) -> str:
-    """The period (calendar month in the organisation's time zone) containing ts."""
-    return local(ts).strftime("%Y-%m")
-
-
-def current_month() -> str:
-    return datetime.now(get_settings().timezone).strftime("%Y-%m")
 
 
 def rulebook_for_month(month: str) -> RuleBook:

@@ -9,21 +9,20 @@ from __future__ import annotations
 import base64
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from tortoise.functions import Avg, Count
 
+from appraisal.clock import local, local_now
 from appraisal.config import get_settings
 from appraisal.errors import Conflict, NotFound
 from appraisal.evidence.models import Complaint, SurveyResponse
+from appraisal.figures import tidy
 from appraisal.incentives.models import IncentiveAllocation
 from appraisal.incentives.service import employee_amounts, stars_of
 from appraisal.periods.models import Period, PeriodStatus
-from appraisal.periods.service import local
 from appraisal.reporting.charts import radar_svg, trend_svg
-from appraisal.scoring.explain import tidy
 from appraisal.scoring.models import ScoreSnapshot, SnapshotScore
 from appraisal.scoring.service import current_snapshot, rulebook_of, snapshot_summaries
 from appraisal.staff.models import Employee
@@ -164,7 +163,7 @@ async def appraisal_contexts(
         period_id=period.id, employee_id__in=ids).annotate(
         n=Count("id"), overall=Avg("overall")).group_by("employee_id").values(
         "employee_id", "n", "overall")}
-    generated_at = local(datetime.now(get_settings().timezone)).strftime("%Y-%m-%d %H:%M %z")
+    generated_at = local_now().strftime("%Y-%m-%d %H:%M %z")
     contexts = []
     for eid in ids:
         b = rows.get(eid)
@@ -261,6 +260,6 @@ async def summary_context(
         "grade_label": GRADE_LABEL,
         "rulebook_version": rulebook.version,
         "snapshot_hash": snapshot.content_hash,
-        "generated_at": local(datetime.now(get_settings().timezone)).strftime(
+        "generated_at": local_now().strftime(
             "%Y-%m-%d %H:%M %z"),
     }

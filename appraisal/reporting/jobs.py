@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-from datetime import UTC, datetime
-from pathlib import Path
 
 from tortoise.transactions import in_transaction
 
-from appraisal.accounts.auth import Actor
+from appraisal import clock
+from appraisal.actor import Actor
 from appraisal.audit.service import record
-from appraisal.config import PROJECT_ROOT
+from appraisal.config import reports_dir
 from appraisal.periods.models import Period
 from appraisal.periods.service import require_period
 from appraisal.reporting.batch import build_batch
@@ -28,10 +26,6 @@ from appraisal.scoring.models import SnapshotScore
 
 log = logging.getLogger("appraisal.jobs")
 _running: set[asyncio.Task[None]] = set()
-
-
-def reports_dir() -> Path:
-    return Path(os.environ.get("APPRAISAL_REPORTS_DIR", PROJECT_ROOT / "data" / "reports"))
 
 
 async def submit(actor: Actor, month: str) -> ReportJob:
@@ -60,7 +54,7 @@ async def submit(actor: Actor, month: str) -> ReportJob:
 async def run(job_id: int, workers: int | None = None) -> None:
     job = await ReportJob.get(id=job_id)
     period = await Period.get(id=job.period_id)
-    job.status, job.started_at = JobStatus.running, datetime.now(UTC)
+    job.status, job.started_at = JobStatus.running, clock.now()
     await job.save()
     out = reports_dir() / f"appraisals-{period.month}-job{job.id}.zip"
     last_saved = 0
@@ -77,11 +71,11 @@ async def run(job_id: int, workers: int | None = None) -> None:
     except Exception as exc:  # reported on the job; the server keeps running
         log.exception("report job %s failed", job_id)
         await ReportJob.filter(id=job_id).update(
-            status=JobStatus.failed, error=str(exc)[:2000], finished_at=datetime.now(UTC))
+            status=JobStatus.failed, error=str(exc)[:2000], finished_at=clock.now())
         return
     await ReportJob.filter(id=job_id).update(
         status=JobStatus.done, file_path=str(result.path), file_size=result.size,
-        finished_at=datetime.now(UTC))
+        finished_at=clock.now())
 
 
 async def fail_interrupted() -> int:
@@ -92,7 +86,7 @@ async def fail_interrupted() -> int:
         return 0  # queue jobs live on in the queue and its workers
     return await ReportJob.filter(status__in=[JobStatus.queued, JobStatus.running]).update(
         status=JobStatus.failed, error="the server restarted while this job ran; start it again",
-        finished_at=datetime.now(UTC))
+        finished_at=clock.now())
 
 
 async def wait_all() -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import zipfile
-from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit, urlunsplit
@@ -19,7 +18,8 @@ from urllib.parse import parse_qs, quote, urlsplit, urlunsplit
 import procrastinate
 from tortoise import connections
 
-from appraisal.config import get_settings
+from appraisal import clock
+from appraisal.config import get_settings, reports_dir
 from appraisal.reporting.models import JobStatus, ReportJob
 from appraisal.scoring.models import SnapshotScore
 
@@ -63,8 +63,6 @@ async def ensure_schema(database_url: str) -> None:
 
 
 def part_dir(job_id: int) -> Path:
-    from appraisal.reporting.jobs import reports_dir
-
     return reports_dir() / f"job{job_id}-parts"
 
 
@@ -89,7 +87,7 @@ async def render_part(job_id: int, part: int, employee_ids: list[int]) -> None:
     period = await Period.get(id=job.period_id)
     if job.status == JobStatus.queued:
         await ReportJob.filter(id=job_id, status=JobStatus.queued).update(
-            status=JobStatus.running, started_at=datetime.now(UTC))
+            status=JobStatus.running, started_at=clock.now())
     snapshot = await snapshot_for_reports(period)
     folder = part_dir(job_id)
     folder.mkdir(parents=True, exist_ok=True)
@@ -129,7 +127,7 @@ async def assemble(job_id: int) -> None:
         log.exception("assembling report job %s failed", job_id)
         await ReportJob.filter(id=job_id).update(
             status=JobStatus.failed, error=str(exc)[:2000], file_path="",
-            finished_at=datetime.now(UTC))
+            finished_at=clock.now())
         raise
     for p in parts:
         p.unlink(missing_ok=True)
@@ -138,4 +136,4 @@ async def assemble(job_id: int) -> None:
     await ReportJob.filter(id=job_id).update(
         status=JobStatus.done, done=job.total + result.summaries,
         total=job.total + result.summaries, file_path=str(result.path),
-        file_size=result.size, finished_at=datetime.now(UTC))
+        file_size=result.size, finished_at=clock.now())

@@ -12,18 +12,19 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import Parameter
 from litestar.response import File
 
-from appraisal.accounts.auth import ANY_USER, HR, STAFF, Actor
-from appraisal.accounts.models import Role
-from appraisal.accounts.scope import employee_filter
+from appraisal.actor import Actor, Role
+from appraisal.clock import local
 from appraisal.errors import Conflict, NotFound
+from appraisal.guards import ANY_USER, HR, STAFF
 from appraisal.params import PathId
 from appraisal.periods.models import PeriodStatus
-from appraisal.periods.service import local, require_period
+from appraisal.periods.service import require_period
 from appraisal.reporting import jobs
 from appraisal.reporting.documents import appraisal_contexts, snapshot_for_reports, summary_context
 from appraisal.reporting.models import JobStatus, ReportJob
 from appraisal.reporting.pdf import appraisal_pdf, summary_pdf
 from appraisal.staff.models import Employee, Team
+from appraisal.staff.scope import employee_filter
 
 PDF_NAME = re.compile(r"^(\d{1,10})\.pdf$")
 # One render at a time per process: WeasyPrint shares its font configuration.

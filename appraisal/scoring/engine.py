@@ -14,20 +14,11 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
+from appraisal.figures import publish
 from appraisal.rulebook import RuleBook
 
 HUNDRED = Fraction(100)
-CENT = Decimal("0.01")
 SUBSTANTIATED = "substantiated"
-
-
-def publish(value: Fraction | None) -> Decimal | None:
-    """Round half-up (away from zero) to 2 decimals, exactly (integer arithmetic)."""
-    if value is None:
-        return None
-    n, d = value.numerator, value.denominator
-    cents = (abs(n) * 200 + d) // (2 * d)  # floor(|x|·100 + ½)
-    return Decimal(-cents if n < 0 else cents).scaleb(-2).quantize(CENT)
 
 
 def frac(value: Decimal | int | str) -> Fraction:

@@ -4,31 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from appraisal.periods.service import local
+from appraisal.clock import local
+from appraisal.figures import figure as fig
+from appraisal.figures import num
 from appraisal.rulebook import RuleBook
-from appraisal.scoring.engine import EmployeeScore, publish
-
-
-def fig(value: Fraction | None) -> str | None:
-    """A published figure: string with 2 decimals, or None."""
-    out = publish(value)
-    return None if out is None else str(out)
-
-
-def tidy(d: Decimal) -> Decimal:
-    """8.00 → 8, 7.50 → 7.5: points and weights read as people write them."""
-    return d.quantize(Decimal(1)) if d == d.to_integral_value() else d.normalize()
-
-
-def num(value: Decimal | Fraction | int) -> str:
-    """An input parameter (points, weights) as people write it: 10, 0.6."""
-    d = Decimal(value.numerator) / Decimal(value.denominator) if isinstance(value, Fraction) \
-        else Decimal(value)
-    return str(tidy(d))
+from appraisal.scoring.engine import EmployeeScore
 
 
 def ts(value: datetime | None) -> str | None:

@@ -7,7 +7,8 @@ from typing import Annotated, Any
 from litestar import Controller, Request, get
 from litestar.params import Parameter
 
-from appraisal.accounts.auth import ANY_USER, STAFF, Actor
+from appraisal.actor import Actor
+from appraisal.guards import ANY_USER, STAFF
 from appraisal.params import PathId
 from appraisal.periods.service import require_period
 from appraisal.scoring import service

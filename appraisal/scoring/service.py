@@ -12,19 +12,18 @@ from typing import Any
 
 from tortoise import connections
 
-from appraisal.accounts.auth import Actor
-from appraisal.accounts.models import Role
-from appraisal.accounts.scope import employee_filter
+from appraisal.actor import Actor, Role
+from appraisal.clock import local
 from appraisal.errors import NotFound
 from appraisal.evidence.models import Commendation, Complaint, ItemResult
 from appraisal.periods.models import Period, PeriodStatus
-from appraisal.periods.service import local
 from appraisal.rulebook import RuleBook, get_rulebook
 from appraisal.scoring import explain
 from appraisal.scoring.engine import EmployeeScore, score_period
 from appraisal.scoring.models import ScoreSnapshot, SnapshotScore
 from appraisal.scoring.queries import first_param, period_evidence
 from appraisal.staff.models import Employee
+from appraisal.staff.scope import employee_filter
 
 LOST_SQL = """
 SELECT i.employee_id, i.id AS inspection_id, i.occurred_at, i.touchpoint, it.code, it.result,

@@ -261,3 +261,21 @@ async def test_every_write_is_audited(client: AsyncClient, org: Org) -> None:
     entry = next(e for e in entries if e["entity"] == "commendation")
     assert entry["entity_id"] == str(r.json()["id"]) and entry["actor"] == "sup_a"
     assert entry["before"] is None and entry["after"]["source"] == "表扬信"
+
+
+async def test_evidence_lands_in_the_local_month_at_its_boundaries(
+        client: AsyncClient, org: Org, clock: Any) -> None:
+    from datetime import UTC, datetime
+
+    clock.move_to(datetime(2026, 12, 31, 16, 30, tzinfo=UTC))  # 00:30 on 1 January, Shanghai
+    cases = [("2026-11-30T23:59:59+08:00", "2026-11"), ("2026-12-01T00:00:00+08:00", "2026-12"),
+             ("2026-12-31T23:59:59+08:00", "2026-12"), ("2027-01-01T00:00:00+08:00", "2027-01"),
+             ("2026-12-31T16:00:00Z", "2027-01")]
+    for at, month in cases:
+        r = await client.post("/api/v1/inspections", headers=org.h("sup_a"),
+                              json=inspection(org.emp_a1, occurred_at=at))
+        assert (r.status_code, r.json()["period"]) == (201, month), at
+        r = await client.post("/api/v1/complaints", headers=org.h("sup_a"), json={
+            "employee_id": org.emp_a1, "received_at": at, "channel": "phone",
+            "severity": "minor", "description": "等待太久"})
+        assert (r.status_code, r.json()["period"]) == (201, month), at

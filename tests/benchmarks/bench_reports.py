@@ -27,7 +27,6 @@ from typing import Any
 from tortoise import Tortoise
 
 from appraisal.db import init_db, migrate
-from appraisal.periods import lifecycle
 from appraisal.periods.models import Period
 from appraisal.reporting.batch import build_batch, worker_pool
 from appraisal.reporting.documents import appraisal_contexts, snapshot_for_reports, with_charts
@@ -38,6 +37,7 @@ from appraisal.reporting.pdf import (
     render_html,
     report_html,
 )
+from appraisal.scoring import lifecycle
 from appraisal.scoring.models import SnapshotScore
 from tests.benchmarks.bench_scoring import EMPLOYEES, _insert, build_month
 

@@ -20,8 +20,7 @@ from typing import Any
 
 from tortoise import Tortoise, connections
 
-from appraisal.accounts.auth import Actor
-from appraisal.accounts.models import Role
+from appraisal.actor import Actor, Role
 from appraisal.db import init_db, migrate
 from appraisal.periods.models import Period
 from appraisal.rulebook import get_rulebook

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -25,6 +26,7 @@ from tests.conftest import BACKEND
 pytestmark = pytest.mark.skipif(BACKEND != "sqlite", reason="server on its own SQLite file")
 CHROMIUM = shutil.which("chromium")
 PHONE = {"width": 390, "height": 844}
+FROZEN_CLI = "tests.browser.frozen_cli"  # the CLI at the suite's frozen moment
 
 
 def _free_port() -> int:
@@ -39,8 +41,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env = {**os.environ, "DATABASE_URL": f"sqlite://{folder / 'app.sqlite3'}",
            "APPRAISAL_REPORTS_DIR": str(folder / "reports")}
 
+    root = Path(__file__).resolve().parents[2]  # where `-m tests...` resolves
+
     def cli(*args: str) -> None:
-        subprocess.run([sys.executable, "-m", "appraisal.cli", *args], env=env, check=True,
+        subprocess.run([sys.executable, "-m", FROZEN_CLI, *args], env=env, cwd=root, check=True,
                        capture_output=True, timeout=300)
 
     cli("migrate")
@@ -48,8 +52,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     cli("close")  # last month
     cli("publish")
     port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "appraisal.cli", "serve", "--port", str(port)],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen([sys.executable, "-m", FROZEN_CLI, "serve", "--port", str(port)],
+                            env=env, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -81,7 +85,9 @@ async def log_in(browser: Browser, base: str, username: str, password: str) -> P
     await page.goto(f"{base}/login")
     await page.fill("#username", username)
     await page.fill("#password", password)
-    await page.click("button[type=submit]")
+    # Wait for the navigation the login causes, not merely for a quiet network.
+    async with page.expect_navigation(url=lambda url: not url.endswith("/login")):
+        await page.click("button[type=submit]")
     await page.wait_for_load_state("networkidle")
     return page
 

@@ -7,9 +7,11 @@ from collections import Counter
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from appraisal.accounts.models import Role, User
+from appraisal.accounts.models import User
 from appraisal.accounts.security import verify_password
+from appraisal.actor import Role
 from appraisal.audit.models import AuditEntry
+from appraisal.clock import local_now
 from appraisal.demo import DEMO_LOGINS, load_demo, organisation_is_empty
 from appraisal.evidence.models import (
     Commendation,
@@ -170,7 +172,7 @@ async def test_surveys(clean_db: str) -> None:
 async def test_now_is_never_exceeded(clean_db: str) -> None:
     # Without `today` the demo ends with the real current month, up to now.
     counts = await load_demo(months=2)
-    now = datetime.now(TZ)
+    now = local_now()
     assert await Period.all().count() == 2
     assert counts["inspections"] > 0
     for model, column in ((Inspection, "occurred_at"), (Complaint, "received_at"),

@@ -8,13 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from appraisal.accounts.auth import Actor
-from appraisal.accounts.models import Role
+from appraisal.actor import Actor, Role
 from appraisal.evidence.schemas import InspectionIn, ItemIn
 from appraisal.evidence.service import create_inspection
-from appraisal.periods import lifecycle
 from appraisal.periods.models import Period
 from appraisal.rulebook import CRITERIA_DIR
+from appraisal.scoring import lifecycle
 from appraisal.scoring.service import employee_score
 from tests.conftest import Org
 

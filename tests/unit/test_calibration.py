@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from appraisal.evidence.calibration import InspectorTally, calibrate, team_spread
+from appraisal.scoring.calibration import InspectorTally, calibrate, team_spread
 
 
 def tally(name: str, passed: int, failed: int) -> InspectorTally:

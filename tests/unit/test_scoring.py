@@ -10,13 +10,13 @@ from fractions import Fraction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from appraisal.figures import publish
 from appraisal.rulebook import get_rulebook
 from appraisal.scoring.engine import (
     ComplaintFact,
     EmployeeEvidence,
     ItemTally,
     SurveyTally,
-    publish,
     score_employee,
     score_period,
 )

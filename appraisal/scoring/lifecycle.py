@@ -8,16 +8,16 @@ next close stores a new one.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from appraisal.accounts.auth import Actor
+from appraisal import clock
+from appraisal.actor import Actor
 from appraisal.audit.service import model_state, record
+from appraisal.clock import parse_month
 from appraisal.errors import Conflict, NotFound, Unprocessable
 from appraisal.periods.models import Period, PeriodStatus
-from appraisal.periods.service import parse_month
 from appraisal.scoring import service as scoring
 from appraisal.scoring.models import ScoreSnapshot, SnapshotScore
 
@@ -69,7 +69,7 @@ async def close_period(actor: Actor | None, month: str) -> CloseResult:
             batch_size=500,
         )
         period.status = PeriodStatus.closed
-        period.closed_at = datetime.now(UTC)
+        period.closed_at = clock.now()
         period.rulebook_hash = rulebook.content_hash
         await period.save()
         await record(actor, "close", "period", month, before=before, after={
@@ -93,7 +93,7 @@ async def publish_period(actor: Actor | None, month: str) -> Period:
             )
         before = model_state(period)
         period.status = PeriodStatus.published
-        period.published_at = datetime.now(UTC)
+        period.published_at = clock.now()
         await period.save()
         await record(actor, "publish", "period", month, before=before, after=model_state(period))
     return period
@@ -108,7 +108,7 @@ async def reopen_period(actor: Actor | None, month: str, reason: str) -> Period:
         if period.status == PeriodStatus.open:
             raise Conflict(f"period {month} is already open")
         before = model_state(period)
-        now = datetime.now(UTC)
+        now = clock.now()
         await ScoreSnapshot.filter(period_id=period.id, superseded_at__isnull=True).update(
             superseded_at=now, superseded_reason=reason
         )

@@ -20,9 +20,10 @@ from typing import Any
 from litestar import Controller, Request, get
 from tortoise.functions import Count
 
-from appraisal.accounts.auth import HR, Actor
 from appraisal.accounts.models import User
+from appraisal.actor import Actor
 from appraisal.evidence.models import Inspection, InspectionItem
+from appraisal.guards import HR
 from appraisal.periods.service import require_period
 from appraisal.scoring.service import period_scores
 

@@ -11,8 +11,7 @@ from typing import Any
 
 from tortoise.queryset import QuerySet
 
-from appraisal.accounts.auth import Actor
-from appraisal.accounts.models import Role
+from appraisal.actor import Actor, Role
 from appraisal.errors import NotFound
 from appraisal.staff.models import Employee
 

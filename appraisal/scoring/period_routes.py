@@ -1,4 +1,5 @@
-"""Period endpoints: create, list, and the close / publish / reopen lifecycle."""
+"""Period endpoints: create, list, and the close / publish / reopen lifecycle (scoring work:
+closing scores everyone and stores the snapshot)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ from typing import Annotated
 import msgspec
 from litestar import Controller, Request, get, post
 
-from appraisal.accounts.auth import HR, Actor
-from appraisal.periods import lifecycle
+from appraisal.actor import Actor
+from appraisal.clock import local
+from appraisal.guards import HR
 from appraisal.periods.models import Period
-from appraisal.periods.service import create_period, local, require_period
+from appraisal.periods.service import create_period, require_period
+from appraisal.scoring import lifecycle
 from appraisal.scoring.service import current_snapshot, snapshot_info
 
 

@@ -1,0 +1,78 @@
+"""The only source of "now", and the calendar months of the organisation.
+
+Everything that needs the time asks this module, so that tests can freeze
+one clock (time-machine) and the product behaves the same on any date:
+month ends, year ends and the organisation's time zone included.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+
+from appraisal.config import get_settings
+from appraisal.errors import Unprocessable
+
+# fullmatch, never match: "2026-01\n" is not a month.
+MONTH_RE = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+
+
+def now() -> datetime:
+    """The current instant, timezone-aware, in UTC (for storage)."""
+    return datetime.now(UTC)
+
+
+def local(ts: datetime) -> datetime:
+    """A timestamp in the organisation's time zone (naive input is taken as local)."""
+    tz = get_settings().timezone
+    if ts.tzinfo is None:
+        return ts.replace(tzinfo=tz)
+    return ts.astimezone(tz)
+
+
+def local_now() -> datetime:
+    """The current instant in the organisation's time zone (for people)."""
+    return local(now())
+
+
+def today() -> date:
+    """Today's date in the organisation's time zone."""
+    return local_now().date()
+
+
+def month_of(ts: datetime) -> str:
+    """The period (calendar month in the organisation's time zone) containing ts."""
+    return local(ts).strftime("%Y-%m")
+
+
+def current_month() -> str:
+    return month_of(now())
+
+
+def shift_month(month: str, months: int) -> str:
+    """The month `months` later (earlier when negative) than `month`."""
+    year, mon = (int(part) for part in month.split("-"))
+    index = year * 12 + (mon - 1) + months
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def previous_month() -> str:
+    return shift_month(current_month(), -1)
+
+
+def month_start(month: str) -> datetime:
+    """00:00 local on the first day of `month`."""
+    year, mon = (int(part) for part in month.split("-"))
+    return datetime(year, mon, 1, tzinfo=get_settings().timezone)
+
+
+def month_has_ended(month: str) -> bool:
+    """Whether the last day of `month` is over, in the organisation's time zone."""
+    return now() >= month_start(shift_month(month, 1))
+
+
+def parse_month(value: object, field: str = "month") -> str:
+    """A month written YYYY-MM, or a 422 naming `field`."""
+    if not isinstance(value, str) or not MONTH_RE.fullmatch(value):
+        raise Unprocessable.field(field, f"{value!r} is not a month in the form YYYY-MM")
+    return value

@@ -1,0 +1,50 @@
+"""How a figure is published: one rounding for every score and every amount.
+
+Scores and money are exact inside (Fraction, Decimal, integer cents); what a
+person reads is rounded once, half-up to two decimals (SPEC: never banker's
+rounding, never binary float), here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+CENT = Decimal("0.01")
+
+
+def exact(value: Fraction | Decimal | int | str) -> Fraction:
+    """Any exact number as a Fraction (strings are read as decimals)."""
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, int):
+        return Fraction(value)
+    return Fraction(Decimal(value))
+
+
+def publish(value: Fraction | Decimal | int | str | None) -> Decimal | None:
+    """Round half-up (away from zero) to 2 decimals, exactly (integer arithmetic)."""
+    if value is None:
+        return None
+    x = exact(value)
+    n, d = x.numerator, x.denominator
+    cents = (abs(n) * 200 + d) // (2 * d)  # floor(|x|·100 + ½)
+    return Decimal(-cents if n < 0 else cents).scaleb(-2).quantize(CENT)
+
+
+def figure(value: Fraction | Decimal | int | str | None) -> str | None:
+    """A published figure as the API and the pages show it: "96.71", or None."""
+    out = publish(value)
+    return None if out is None else str(out)
+
+
+def tidy(d: Decimal) -> Decimal:
+    """8.00 → 8, 7.50 → 7.5: points and weights read as people write them."""
+    return d.quantize(Decimal(1)) if d == d.to_integral_value() else d.normalize()
+
+
+def num(value: Decimal | Fraction | int) -> str:
+    """An input parameter (points, weights) as people write it: 10, 0.6."""
+    d = Decimal(value.numerator) / Decimal(value.denominator) if isinstance(value, Fraction) \
+        else Decimal(value)
+    return str(tidy(d))

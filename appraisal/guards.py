@@ -1,0 +1,34 @@
+"""Role guards for route handlers: which roles may call an endpoint at all.
+
+Which objects they may reach is the scope's business (`appraisal.staff.scope`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+
+from appraisal.actor import Actor, Role
+
+
+def require_roles(*roles: Role) -> Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]:
+    allowed = frozenset(roles)
+
+    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        actor: Actor = connection.user
+        if actor.role not in allowed:
+            raise PermissionDeniedException(
+                f"Role '{actor.role}' may not do this; allowed: {', '.join(sorted(allowed))}."
+            )
+
+    return guard
+
+
+HR = require_roles(Role.admin, Role.hr)
+STAFF = require_roles(Role.admin, Role.hr, Role.supervisor)
+ANY_USER = require_roles(Role.admin, Role.hr, Role.supervisor, Role.employee)
+EMPLOYEE = require_roles(Role.employee)
