@@ -41,8 +41,8 @@ from appraisal.evidence.models import (
     SurveyResponse,
 )
 from appraisal.periods.models import Period, PeriodStatus
-from appraisal.periods.service import rulebook_for_month
-from appraisal.rulebook import RuleBook, get_rulebook
+from appraisal.periods.service import newest_in_effect, rulebook_of
+from appraisal.rulebook import RuleBook
 from appraisal.staff.models import Employee, Team
 
 BATCH = 500  # rows per INSERT batch: well under SQLite's and asyncpg's parameter limits
@@ -374,14 +374,14 @@ async def _ensure_periods(conn: BaseDBAsyncClient, windows: list[_Window]) -> No
         month__in=[w.month for w in windows]).using_db(conn)}
     for w in windows:
         period = existing.get(w.month)
-        rulebook = rulebook_for_month(w.month)
+        rulebook = newest_in_effect(w.month)
         if period is None:
             period = await Period.create(
                 month=w.month, status=PeriodStatus.open, rulebook_version=rulebook.version,
                 rulebook_hash=rulebook.content_hash, using_db=conn,
             )
         elif period.rulebook_version != rulebook.version:  # pinned earlier: keep its rulebook
-            rulebook = get_rulebook(period.rulebook_version)
+            rulebook = rulebook_of(period)
         w.period_id = period.id
         # Evidence may only be added to open periods; others get none.
         w.rulebook = rulebook if period.status == PeriodStatus.open else None

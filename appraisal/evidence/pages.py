@@ -24,16 +24,17 @@ from appraisal.config import get_settings
 from appraisal.errors import Problem
 from appraisal.evidence import imports
 from appraisal.evidence.models import Commendation, Complaint, Inspection, SurveyResponse
+from appraisal.evidence.routes import inspections_out
 from appraisal.evidence.schemas import ComplaintIn, ComplaintPatch, InspectionIn, SurveyIn
 from appraisal.evidence.service import (
     create_complaint,
     create_inspection,
     create_survey,
     get_in_scope,
-    month_rulebook,
     update_complaint,
 )
 from appraisal.guards import HR, STAFF
+from appraisal.periods.service import rulebook_for_month
 from appraisal.rulebook import RuleBook
 from appraisal.staff.scope import employees_in_scope, evidence_filter
 from appraisal.web import page, see_other
@@ -75,7 +76,7 @@ class EvidencePages(Controller):
     async def team(self, request: Request[Actor, str, Any]) -> Response[str]:
         """Who is on the team, how often each was inspected this month, who still needs it."""
         month = current_month()
-        rulebook = await month_rulebook(month)
+        rulebook = await rulebook_for_month(month)
         rows = await _team_month(request.user, month, rulebook)
         return page(request, "team.html", month=month, rows=rows,
                     minimum=rulebook.min_inspections,
@@ -84,16 +85,18 @@ class EvidencePages(Controller):
     async def _form(self, request: Request[Actor, str, Any], *, status_code: int = 200,
                     error: str | None = None, values: dict[str, Any] | None = None) -> Response[str]:
         month = current_month()
-        rulebook = await month_rulebook(month)
+        rulebook = await rulebook_for_month(month)
         employees = await _team_month(request.user, month, rulebook)
         values = values or {}
         chosen = values.get("employee_id") or request.query_params.get("employee_id", "")
         saved = request.query_params.get("saved")
         saved_inspection = None
         if saved and saved.isdigit():
-            saved_inspection = await Inspection.filter(
+            rows = await Inspection.filter(
                 id=int(saved), **evidence_filter(request.user)).select_related(
-                "employee").prefetch_related("items").first()
+                "employee", "period", "inspector").prefetch_related("items")
+            # Shaped as the API shapes it: the same rule says which items lost points.
+            saved_inspection = (await inspections_out(list(rows)) or [None])[0]
         return page(request, "inspect.html", status_code=status_code, month=month,
                     rulebook=rulebook, groups=_checklist(rulebook), employees=employees,
                     chosen=str(chosen), touchpoints=TOUCHPOINTS, methods=METHODS,
@@ -108,7 +111,7 @@ class EvidencePages(Controller):
         form = await request.form()
         values = {k: v for k, v in form.items() if isinstance(v, str)}
         month = current_month()
-        rulebook = await month_rulebook(month)
+        rulebook = await rulebook_for_month(month)
         items = [{"code": item.code, "result": values.get(f"item-{item.code}", "pass")}
                  for item in rulebook.items]
         body = {
@@ -135,7 +138,7 @@ class EvidencePages(Controller):
                           error: str | None = None,
                           values: dict[str, Any] | None = None) -> Response[str]:
         month = current_month()
-        rulebook = await month_rulebook(month)
+        rulebook = await rulebook_for_month(month)
         complaints = await Complaint.filter(
             period__month=month, **evidence_filter(request.user)).select_related(
             "employee").order_by("-received_at", "-id")
@@ -227,7 +230,7 @@ class EvidencePages(Controller):
                       error: str | None = None,
                       values: dict[str, Any] | None = None) -> Response[str]:
         month = current_month()
-        rulebook = await month_rulebook(month)
+        rulebook = await rulebook_for_month(month)
         return page(request, "survey.html", status_code=status_code, month=month,
                     employees=await _team_month(request.user, month, rulebook),
                     questions=SURVEY_QUESTIONS, values=values or {}, error=error,

@@ -21,7 +21,6 @@ from appraisal.evidence.models import (
     Commendation,
     Complaint,
     Inspection,
-    ItemResult,
     SurveyResponse,
 )
 from appraisal.evidence.schemas import (
@@ -72,15 +71,13 @@ def _filtered(
 
 def item_out(rulebook_version: str, code: str, result: str, points: Decimal | None) -> ItemOut:
     rule = get_rulebook(rulebook_version).item(code)
-    failed = result == ItemResult.failed or (
-        result == ItemResult.points and points is not None and points < rule.points
-    )
+    lost = rule.lost(result, points)
     return ItemOut(
         code=code, result=result, points=tidy(points) if points is not None else None,
-        max_points=tidy(rule.points),
+        max_points=tidy(rule.points), lost_points=tidy(lost) if lost else None,
         dimension=rule.dimension, standard_zh=rule.standard_zh, standard_en=rule.standard_en,
-        coaching_zh=rule.coaching_zh if failed else None,
-        coaching_en=rule.coaching_en if failed else None,
+        coaching_zh=rule.coaching_zh if lost else None,
+        coaching_en=rule.coaching_en if lost else None,
     )
 
 

@@ -49,6 +49,7 @@ class ItemOut(msgspec.Struct):
     result: str
     points: Decimal | None
     max_points: Decimal
+    lost_points: Decimal | None  # above zero, or None: nothing lost (or n.a.)
     dimension: str
     standard_zh: str
     standard_en: str

@@ -38,8 +38,8 @@ from appraisal.evidence.schemas import (
     SurveyIn,
 )
 from appraisal.periods.models import Period
-from appraisal.periods.service import ensure_period, get_period, lock_open_period, rulebook_for_month
-from appraisal.rulebook import RuleBook, get_rulebook
+from appraisal.periods.service import ensure_period, lock_open_period, rulebook_for_month
+from appraisal.rulebook import RuleBook
 from appraisal.staff.scope import employee_in_scope, evidence_filter
 
 M = TypeVar("M", bound=Model)
@@ -88,18 +88,8 @@ def validate_items(rulebook: RuleBook, items: list[ItemIn]) -> list[dict[str, An
             )
         else:
             result = ItemResult(item.result)
-            points = {
-                ItemResult.passed: rule.points,
-                ItemResult.failed: Decimal(0),
-                ItemResult.na: None,
-            }[result]
-            rows.append({"code": code, "result": result, "points": points})
+            rows.append({"code": code, "result": result, "points": rule.earned(result)})
     return rows
-
-
-async def month_rulebook(month: str) -> RuleBook:
-    period = await get_period(month)
-    return get_rulebook(period.rulebook_version) if period else rulebook_for_month(month)
 
 
 async def _place(actor: Actor, employee_id: int, ts: datetime) -> tuple[int, Period]:
@@ -135,7 +125,7 @@ async def inspection_state(insp: Inspection) -> dict[str, Any]:
 
 async def create_inspection(actor: Actor, data: InspectionIn) -> Inspection:
     occurred_at = local(data.occurred_at)
-    rows = validate_items(await month_rulebook(month_of(occurred_at)), data.items)
+    rows = validate_items(await rulebook_for_month(month_of(occurred_at)), data.items)
     employee_id, period = await _place(actor, data.employee_id, occurred_at)
     async with in_transaction():
         await lock_open_period(period.id)
@@ -158,7 +148,7 @@ async def update_inspection(actor: Actor, insp: Inspection, data: InspectionPatc
     old_period = await Period.get(id=insp.period_id)
     rows = None
     if "items" in changes:
-        rows = validate_items(await month_rulebook(month_of(occurred_at)), changes["items"])
+        rows = validate_items(await rulebook_for_month(month_of(occurred_at)), changes["items"])
     _, new_period = await _place(actor, employee_id, occurred_at)
     async with in_transaction():
         await lock_open_period(old_period.id)

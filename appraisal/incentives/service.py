@@ -22,8 +22,8 @@ from appraisal.incentives.allocation import (
 )
 from appraisal.incentives.models import IncentiveAllocation, IncentiveShare
 from appraisal.periods.models import Period, PeriodStatus
-from appraisal.periods.service import require_period
-from appraisal.scoring.service import current_snapshot, rulebook_of, snapshot_summaries
+from appraisal.periods.service import require_period, rulebook_of
+from appraisal.scoring.service import current_snapshot, snapshot_summaries
 from appraisal.staff.models import Team
 
 EXPORT_COLUMNS = ("employee_no", "name", "team", "final_score", "grade", "amount")

@@ -13,7 +13,7 @@ from appraisal.periods.models import Period, PeriodStatus
 from appraisal.rulebook import RuleBook, available_rulebooks, get_rulebook
 
 
-def rulebook_for_month(month: str) -> RuleBook:
+def newest_in_effect(month: str) -> RuleBook:
     """The newest rulebook in effect for a month: the one a new period pins.
 
     HR adds a version as a new file with a later `effective_from`; months
@@ -24,6 +24,17 @@ def rulebook_for_month(month: str) -> RuleBook:
     if not in_effect:
         return get_rulebook()
     return max(in_effect, key=lambda b: (b.effective_from, b.version))
+
+
+def rulebook_of(period: Period) -> RuleBook:
+    """The rulebook a period pinned when it opened, never a newer one."""
+    return get_rulebook(period.rulebook_version)
+
+
+async def rulebook_for_month(month: str) -> RuleBook:
+    """The rulebook evidence of `month` is judged by: its period's, or the one it will pin."""
+    period = await get_period(month)
+    return rulebook_of(period) if period is not None else newest_in_effect(month)
 
 
 async def get_period(month: str) -> Period | None:
@@ -42,7 +53,7 @@ async def create_period(actor: Actor | None, month: str, *, automatic: bool = Fa
     month = parse_month(month)
     if await get_period(month) is not None:
         raise Conflict(f"period {month} already exists")
-    rulebook = rulebook_for_month(month)
+    rulebook = newest_in_effect(month)
     async with in_transaction():
         period = await Period.create(
             month=month,

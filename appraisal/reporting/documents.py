@@ -22,9 +22,10 @@ from appraisal.figures import tidy
 from appraisal.incentives.models import IncentiveAllocation
 from appraisal.incentives.service import employee_amounts, stars_of
 from appraisal.periods.models import Period, PeriodStatus
+from appraisal.periods.service import rulebook_of
 from appraisal.reporting.charts import radar_svg, trend_svg
 from appraisal.scoring.models import ScoreSnapshot, SnapshotScore
-from appraisal.scoring.service import current_snapshot, rulebook_of, snapshot_summaries
+from appraisal.scoring.service import current_snapshot, snapshot_summaries
 from appraisal.staff.models import Employee
 
 GRADE_EN = {"excellent": "Excellent", "good": "Good", "pass": "Pass",

@@ -12,19 +12,18 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import Parameter
 from litestar.response import File
 
-from appraisal.actor import Actor, Role
+from appraisal.actor import Actor
 from appraisal.clock import local
 from appraisal.errors import Conflict, NotFound
 from appraisal.guards import ANY_USER, HR, STAFF
 from appraisal.params import PathId
-from appraisal.periods.models import PeriodStatus
 from appraisal.periods.service import require_period
 from appraisal.reporting import jobs
 from appraisal.reporting.documents import appraisal_contexts, snapshot_for_reports, summary_context
 from appraisal.reporting.models import JobStatus, ReportJob
 from appraisal.reporting.pdf import appraisal_pdf, summary_pdf
-from appraisal.staff.models import Employee, Team
-from appraisal.staff.scope import employee_filter
+from appraisal.scoring.access import require_appraisal_access
+from appraisal.staff.models import Team
 
 PDF_NAME = re.compile(r"^(\d{1,10})\.pdf$")
 # One render at a time per process: WeasyPrint shares its font configuration.
@@ -70,11 +69,7 @@ class ReportController(Controller):
         employee_id = int(m.group(1))
         actor = request.user
         period = await require_period(month)
-        if actor.role == Role.employee:
-            if actor.employee_id != employee_id or period.status != PeriodStatus.published:
-                raise NotFound(f"no published appraisal for employee {employee_id} in {month}")
-        elif not await Employee.filter(id=employee_id, **employee_filter(actor)).exists():
-            raise NotFound(f"employee {employee_id} not found")
+        await require_appraisal_access(actor, period, employee_id)
         snapshot = await snapshot_for_reports(period)
         contexts = await appraisal_contexts(period, snapshot, [employee_id])
         if not contexts:

@@ -15,6 +15,8 @@ GRADES = ("excellent", "good", "pass", "needs_improvement")
 LOWEST_GRADE = GRADES[-1]
 SEVERITIES = ("minor", "major", "critical")
 SOURCES = ("inspection", "survey")
+# How an inspection records an item (evidence.models.ItemResult holds the same codes).
+RESULT_PASS, RESULT_FAIL, RESULT_NA, RESULT_POINTS = "pass", "fail", "na", "points"
 
 
 class RulebookError(ValueError):
@@ -59,6 +61,25 @@ class ItemRule:
     points: Decimal
     coaching_zh: str
     coaching_en: str
+
+    def earned(self, result: str, points: Decimal | None = None) -> Decimal | None:
+        """The points a recorded result earns; None when the item did not apply.
+
+        The one rule for every reader (scoring, breakdown, pages, PDF, coaching):
+        a pass earns the maximum, a fail nothing, a result in points what was given.
+        """
+        if result == RESULT_NA:
+            return None
+        if result == RESULT_PASS:
+            return self.points
+        if result == RESULT_FAIL:
+            return Decimal(0)
+        return points if points is not None else Decimal(0)
+
+    def lost(self, result: str, points: Decimal | None = None) -> Decimal:
+        """The points a recorded result lost: above zero means coaching is due."""
+        earned = self.earned(result, points)
+        return Decimal(0) if earned is None else self.points - earned
 
 
 @dataclass(frozen=True, slots=True)

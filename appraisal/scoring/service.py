@@ -15,15 +15,16 @@ from tortoise import connections
 from appraisal.actor import Actor, Role
 from appraisal.clock import local
 from appraisal.errors import NotFound
-from appraisal.evidence.models import Commendation, Complaint, ItemResult
+from appraisal.evidence.models import Commendation, Complaint
 from appraisal.periods.models import Period, PeriodStatus
-from appraisal.rulebook import RuleBook, get_rulebook
+from appraisal.periods.service import rulebook_of
+from appraisal.rulebook import RuleBook
 from appraisal.scoring import explain
+from appraisal.scoring.access import require_appraisal_access
 from appraisal.scoring.engine import EmployeeScore, score_period
 from appraisal.scoring.models import ScoreSnapshot, SnapshotScore
 from appraisal.scoring.queries import first_param, period_evidence
 from appraisal.staff.models import Employee
-from appraisal.staff.scope import employee_filter
 
 LOST_SQL = """
 SELECT i.employee_id, i.id AS inspection_id, i.occurred_at, i.touchpoint, it.code, it.result,
@@ -33,11 +34,6 @@ JOIN inspection i ON i.id = it.inspection_id
 WHERE i.period_id = {p} AND it.result IN ('fail', 'points')
 ORDER BY i.occurred_at, i.id, it.code
 """
-
-
-def rulebook_of(period: Period) -> RuleBook:
-    """The rulebook pinned by the period, never a newer one."""
-    return get_rulebook(period.rulebook_version)
 
 
 async def employee_directory(ids: Iterable[int] | None = None) -> dict[int, dict[str, Any]]:
@@ -66,8 +62,8 @@ async def lost_points(
             rule = rulebook.item(r["code"])
         except KeyError:
             continue
-        earned = Decimal(0) if r["result"] == ItemResult.failed else Decimal(str(r["points"]))
-        if earned >= rule.points:
+        lost = rule.lost(r["result"], None if r["points"] is None else Decimal(str(r["points"])))
+        if not lost:
             continue
         occurred = r["occurred_at"]
         if isinstance(occurred, str):  # SQLite hands back text
@@ -81,7 +77,7 @@ async def lost_points(
             "occurred_at": explain.ts(occurred),
             "touchpoint": r["touchpoint"],
             "result": str(r["result"]),
-            "points_lost": explain.num(rule.points - earned),
+            "points_lost": explain.num(lost),
             "coaching_zh": rule.coaching_zh,
             "coaching_en": rule.coaching_en,
         })
@@ -164,12 +160,7 @@ def _rank_key(row: dict[str, Any]) -> tuple[Any, ...]:
 
 async def employee_score(period: Period, actor: Actor, employee_id: int) -> dict[str, Any]:
     """The full breakdown for one employee, with the caller's scope and publication rules."""
-    if actor.role == Role.employee:
-        if actor.employee_id != employee_id or period.status != PeriodStatus.published:
-            raise NotFound(f"no published appraisal for employee {employee_id} in {period.month}")
-    elif not actor.is_hr:
-        if not await Employee.filter(id=employee_id, **employee_filter(actor)).exists():
-            raise NotFound(f"employee {employee_id} not found")
+    await require_appraisal_access(actor, period, employee_id)
     if period.status == PeriodStatus.open:
         rulebook, scores = await compute(period)
         score = next((s for s in scores if s.employee_id == employee_id), None)
