@@ -16,7 +16,7 @@ import gettext
 import io
 import secrets
 from collections.abc import Callable
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,7 @@ from appraisal.accounts.auth import CSRF_COOKIE, CSRF_HEADER, SAFE_METHODS
 from appraisal.actor import Actor, Role
 from appraisal.clock import local
 from appraisal.config import get_settings
+from appraisal.figures import figure
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
@@ -43,7 +44,7 @@ def score(value: Any) -> str:
     """A score as published: two decimals, half up (live scores are exact)."""
     if value is None or value == "":
         return "—"
-    return str(Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+    return figure(Decimal(str(value))) or "—"
 
 
 @lru_cache(maxsize=1)

@@ -21,6 +21,7 @@ from appraisal.appeals.models import Acknowledgement, Appeal, AppealStatus
 from appraisal.audit.service import model_state, record
 from appraisal.clock import local, parse_month
 from appraisal.errors import Conflict, NotFound, Unprocessable
+from appraisal.figures import figure
 from appraisal.incentives.service import employee_amounts
 from appraisal.periods.models import PeriodStatus
 from appraisal.scoring.lifecycle import lock_period
@@ -110,13 +111,13 @@ async def my_appraisals(actor: Actor) -> list[dict[str, Any]]:
         out.append({
             "month": period.month,
             "published_at": _when(period.published_at),
-            "final_score": f"{row.final_score:.2f}" if row.final_score is not None else None,
+            "final_score": figure(row.final_score),
             "grade": row.grade,
             "status": row.status,
             "veto": row.veto,
             "dimensions": row.dimensions,
             "incentive": None if share is None else {
-                "amount": f"{share['amount']:.2f}", "currency": share["currency"],
+                "amount": figure(share["amount"]), "currency": share["currency"],
                 "service_star": share["service_star"]},
             "snapshot": {"sequence": snapshot.sequence, "content_hash": snapshot.content_hash},
             "rulebook_version": snapshot.rulebook_version,

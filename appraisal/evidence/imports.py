@@ -19,12 +19,12 @@ from tortoise.transactions import in_transaction
 
 from appraisal.actor import Actor
 from appraisal.audit.service import record
-from appraisal.clock import local, month_of
+from appraisal.clock import current_month, local, month_of
 from appraisal.errors import Problem, Unprocessable
 from appraisal.evidence.models import SURVEY_QUESTIONS as SCORES
 from appraisal.evidence.models import SurveyResponse
 from appraisal.periods.models import PeriodStatus
-from appraisal.periods.service import ensure_period, get_period, lock_open_period
+from appraisal.periods.service import ensure_period, get_period, lock_open_period, rulebook_for_month
 from appraisal.staff.models import Employee
 
 COLUMNS = ("employee_no", "received_at", "attitude", "quality", "efficiency", "environment",
@@ -68,16 +68,17 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def _score(value: Any) -> int | None:
+def _score(value: Any, scale: tuple[int, int]) -> int | None:
     text = _text(value)
     if not text:
         return None
+    low, high = scale
     try:
         number = float(text)
     except ValueError:
-        raise ValueError(f"'{text}' is not a number from 1 to 5") from None
-    if not number.is_integer() or not 1 <= number <= 5:
-        raise ValueError(f"'{text}' is not a whole number from 1 to 5")
+        raise ValueError(f"'{text}' is not a number from {low} to {high}") from None
+    if not number.is_integer() or not low <= number <= high:
+        raise ValueError(f"'{text}' is not a whole number from {low} to {high}")
     return int(number)
 
 
@@ -108,6 +109,7 @@ async def parse(table: list[list[Any]]) -> tuple[list[dict[str, Any]], list[dict
     employees = dict(await Employee.all().values_list("employee_no", "id"))
     rows: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
+    scales: dict[str, tuple[int, int]] = {}
     for n, raw in enumerate(table[1:], start=2):
         cells = {c: (raw[i] if i < len(raw) else None) for c, i in index.items()}
         if all(_text(v) == "" for v in cells.values()):
@@ -127,9 +129,13 @@ async def parse(table: list[list[Any]]) -> tuple[list[dict[str, Any]], list[dict
             row["received_at"] = _timestamp(cells["received_at"])
         except ValueError as exc:
             bad("received_at", str(exc))
+        # The survey scale of the rulebook that judges the row's month.
+        month = month_of(row["received_at"]) if "received_at" in row else current_month()
+        if month not in scales:
+            scales[month] = (await rulebook_for_month(month)).survey_scale
         for q in SCORES:
             try:
-                row[q] = _score(cells[q])
+                row[q] = _score(cells[q], scales[month])
             except ValueError as exc:
                 bad(q, str(exc))
         if all(row.get(q) is None for q in SCORES) and not any(

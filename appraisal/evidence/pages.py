@@ -232,6 +232,7 @@ class EvidencePages(Controller):
         month = current_month()
         rulebook = await rulebook_for_month(month)
         return page(request, "survey.html", status_code=status_code, month=month,
+                    scale=rulebook.survey_scale,
                     employees=await _team_month(request.user, month, rulebook),
                     questions=SURVEY_QUESTIONS, values=values or {}, error=error,
                     chosen=request.query_params.get("employee_id", ""),

@@ -222,8 +222,18 @@ async def update_complaint(actor: Actor, complaint: Complaint, data: ComplaintPa
     return complaint
 
 
+def check_answers(rulebook: RuleBook, values: dict[str, Any]) -> None:
+    """Every answer given lies on the rulebook's survey scale (1–5 in 2026.1)."""
+    low, high = rulebook.survey_scale
+    for q in SURVEY_QUESTIONS:
+        answer = values.get(q)
+        if answer is not None and not low <= answer <= high:
+            raise Unprocessable.field(q, f"must be a whole number from {low} to {high}, got {answer}")
+
+
 async def create_survey(actor: Actor, data: SurveyIn) -> SurveyResponse:
     values = msgspec.structs.asdict(data)
+    check_answers(await rulebook_for_month(month_of(data.received_at)), values)
     if all(values[f] is None for f in SURVEY_QUESTIONS):
         raise Unprocessable.field(
             "attitude", "a survey needs at least one score (attitude, quality, efficiency, "

@@ -13,6 +13,7 @@ from appraisal.actor import Actor
 from appraisal.audit.service import record
 from appraisal.clock import local
 from appraisal.errors import Conflict, NotFound, Unprocessable
+from appraisal.figures import publish
 from appraisal.incentives.allocation import (
     Candidate,
     StarCandidate,
@@ -41,7 +42,7 @@ def _money(value: Decimal, field: str) -> Decimal:
         to_cents(value)
     except ValueError:
         raise Unprocessable.field(field, f"at most 2 decimal places, got {value}") from None
-    return value.quantize(Decimal("0.01"))
+    return publish(value)  # type: ignore[return-value]  # exact: at most 2 places
 
 
 async def allocate(

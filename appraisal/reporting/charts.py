@@ -22,6 +22,8 @@ from lxml import etree
 from pygal.style import Style
 from pygal.svg import Svg
 
+from appraisal.figures import figure
+
 FONT = "'Noto Sans CJK SC', 'Noto Sans', sans-serif"
 STYLE = Style(
     background="transparent",
@@ -231,5 +233,5 @@ def trend_svg(months: Sequence[str], values: Sequence[Decimal | None]) -> str:
     # Values as the scores everywhere else on the page (86.90, not 86.9); the
     # axis keeps its round labels.
     chart.add("final", [float(v) if v is not None else None for v in values],
-              formatter=lambda v: f"{v:.2f}")
+              formatter=lambda v: figure(Decimal(str(v))))
     return _printable(chart.render_tree(), values_over_dots=True)

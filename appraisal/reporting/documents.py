@@ -18,7 +18,7 @@ from appraisal.clock import local, local_now
 from appraisal.config import get_settings
 from appraisal.errors import Conflict, NotFound
 from appraisal.evidence.models import Complaint, SurveyResponse
-from appraisal.figures import tidy
+from appraisal.figures import exact, figure, tidy
 from appraisal.incentives.models import IncentiveAllocation
 from appraisal.incentives.service import employee_amounts, stars_of
 from appraisal.periods.models import Period, PeriodStatus
@@ -195,7 +195,7 @@ async def appraisal_contexts(
                            "trend": trend_values},
             "complaints": shaped_complaints,
             "survey_count": survey["n"] if survey else 0,
-            "survey_overall": (f"{Decimal(str(survey['overall'])):.2f}"
+            "survey_overall": (figure(Decimal(str(survey["overall"])))
                                if survey and survey["overall"] is not None else None),
             "incentive": incentives.get(eid),
             "service_star": eid in stars,
@@ -241,7 +241,7 @@ async def summary_context(
     for d in rulebook.dimensions:
         values = [Decimal(r["dimensions"][d.code]) for r in rows if d.code in r["dimensions"]]
         dims.append({"name_zh": d.name_zh, "name_en": d.name_en, "count": len(values),
-                     "average": f"{sum(values) / len(values):.2f}" if values else None})
+                     "average": figure(exact(sum(values)) / len(values)) if values else None})
     star_ids = await service_star_ids(snapshot)
     stars = [
         {"team": r["team"], "name": r["name"], "employee_no": r["employee_no"],

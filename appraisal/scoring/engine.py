@@ -160,6 +160,8 @@ class _Constants:
     deductions: Mapping[str, Fraction]
     late_points: Fraction
     commendation_points: Fraction
+    survey_low: int  # the rulebook's survey scale: lowest answer, and its span
+    survey_span: int
 
 
 def _constants(rulebook: RuleBook) -> _Constants:
@@ -175,6 +177,8 @@ def _constants(rulebook: RuleBook) -> _Constants:
         deductions={s: frac(v) for s, v in rulebook.complaint_deductions.items()},
         late_points=frac(rulebook.late_response_points),
         commendation_points=frac(rulebook.commendation_points),
+        survey_low=rulebook.survey_scale[0],
+        survey_span=rulebook.survey_scale[1] - rulebook.survey_scale[0],
     )
 
 
@@ -185,9 +189,10 @@ def weighted_mean(w1: Fraction, x1: Fraction, w2: Fraction, x2: Fraction) -> Fra
     return Fraction(a * c * f * h + e * g * b * d, d * h * (a * f + e * b))
 
 
-def survey_value(answer_total: int, count: int) -> Fraction:
-    """Sum of answers mapped to 0–100: Σ (a − 1)/4 × 100."""
-    return Fraction(answer_total - count, 4) * HUNDRED
+def survey_value(answer_total: int, count: int, scale: tuple[int, int]) -> Fraction:
+    """Sum of answers mapped to 0–100 on the rulebook's scale: Σ (a − low)/(high − low) × 100."""
+    low, high = scale
+    return Fraction(100 * (answer_total - count * low), high - low)
 
 
 def organisation_means(
@@ -203,7 +208,8 @@ def organisation_means(
             acc = totals.setdefault(q.dimension, [0, 0])
             acc[0] += t.count
             acc[1] += t.total
-    return {d: survey_value(total, n) / n for d, (n, total) in totals.items() if n}
+    return {d: survey_value(total, n, rulebook.survey_scale) / n
+            for d, (n, total) in totals.items() if n}
 
 
 def is_late(c: ComplaintFact, hours: int) -> bool:
@@ -253,14 +259,15 @@ def score_employee(
         surv = None
         n, total = survey_by_dim.get(d, (0, 0))
         if n:
-            own_sum = 25 * (total - n)  # Σ (a − 1)/4 × 100, an integer
-            mu = means.get(d, Fraction(own_sum, n))
+            # Σ (a − low)/span × 100 = sn/sd, integers (25·(total − n) on a 1–5 scale)
+            sn, sd = 100 * (total - n * c.survey_low), c.survey_span
+            mu = means.get(d, Fraction(sn, sd * n))
             # (n·x + k·μ)/(n + k) with k = kn/kd and μ = p/q, built as one Fraction
             kn, kd = c.k.numerator, c.k.denominator
             p, q = mu.numerator, mu.denominator
             surv = SurveySource(
-                count=n, raw=Fraction(own_sum, n), organisation_mean=mu,
-                shrunk=Fraction(own_sum * q * kd + kn * p, q * (n * kd + kn)),
+                count=n, raw=Fraction(sn, sd * n), organisation_mean=mu,
+                shrunk=Fraction(sn * q * kd + kn * p * sd, sd * q * (n * kd + kn)),
             )
         if insp and surv:
             score: Fraction | None = weighted_mean(

@@ -16,6 +16,7 @@ from appraisal.actor import Actor, Role
 from appraisal.clock import local
 from appraisal.errors import NotFound
 from appraisal.evidence.models import Commendation, Complaint
+from appraisal.figures import figure
 from appraisal.periods.models import Period, PeriodStatus
 from appraisal.periods.service import rulebook_of
 from appraisal.rulebook import RuleBook
@@ -227,7 +228,7 @@ async def snapshot_summaries(snapshot_id: int, team_id: int | None = None) -> li
             "inspections": int(r["inspections"]),
             "substantiated": int(r["substantiated"] or 0),
             "veto": bool(r["veto"]),
-            "final_score": (str(Decimal(str(r["final_score"])).quantize(Decimal("0.01")))
+            "final_score": (figure(Decimal(str(r["final_score"])))
                             if r["final_score"] is not None else None),
             "dimensions": json.loads(dims) if isinstance(dims, str) else dims,
         })

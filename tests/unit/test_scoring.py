@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -265,3 +266,24 @@ def test_order_of_evidence_never_matters(evs: list[EmployeeEvidence], rnd: rando
     a = {s.employee_id: s for s in score_period(RB, evs)}
     b = {s.employee_id: s for s in score_period(RB, shuffled)}
     assert a == b
+
+
+def test_survey_answers_map_onto_the_rulebooks_own_scale() -> None:
+    from appraisal.errors import Unprocessable
+    from appraisal.evidence.service import check_answers
+    from appraisal.rulebook import CRITERIA_DIR, loads_rulebook
+
+    text = (CRITERIA_DIR / "service_standards.toml").read_text(encoding="utf-8")
+    assert "scale_min = 1\nscale_max = 5" in text
+    ten = loads_rulebook(text.replace("scale_min = 1\nscale_max = 5", "scale_min = 0\nscale_max = 10"))
+    assert ten.survey_scale == (0, 10)
+    # Two employees: one 10 and one 5 on a 0–10 scale are 100 and 50.
+    evidence = [EmployeeEvidence(1, surveys={"attitude": SurveyTally(1, 10)}),
+                EmployeeEvidence(2, surveys={"attitude": SurveyTally(1, 5)})]
+    raw = {s.employee_id: s.dimensions["attitude"].survey.raw for s in score_period(ten, evidence)}
+    assert raw == {1: 100, 2: 50}
+    # On the 1–5 scale of 2026.1 the same answers are out of range; 0–10 takes them.
+    check_answers(ten, {"attitude": 0, "quality": 10})
+    with pytest.raises(Unprocessable) as err:
+        check_answers(RB, {"attitude": 4, "quality": 10})
+    assert err.value.errors == [{"field": "quality", "message": "must be a whole number from 1 to 5, got 10"}]
