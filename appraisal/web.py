@@ -15,13 +15,14 @@ from __future__ import annotations
 import gettext
 import io
 import secrets
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
+import msgspec
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from litestar import Request, Response
 from litestar.datastructures import Cookie
@@ -32,12 +33,14 @@ from appraisal.accounts.auth import CSRF_COOKIE, CSRF_HEADER, SAFE_METHODS
 from appraisal.actor import Actor, Role
 from appraisal.clock import local
 from appraisal.config import get_settings
+from appraisal.errors import Problem
 from appraisal.figures import figure
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 LANGUAGES = ("zh", "en")
 LANG_COOKIE = "lang"
+T = TypeVar("T")
 
 
 def score(value: Any) -> str:
@@ -100,6 +103,35 @@ def page(request: Request[Any, Any, Any], template: str, *, status_code: int = 2
                               max_age=365 * 86400))
     return Response(html, status_code=status_code, media_type="text/html; charset=utf-8",
                     cookies=cookies)
+
+
+def plain_field_error(message: str) -> str:
+    """msgspec's "Expected `int` >= 1 - at `$.employee_id`" as "employee_id: Expected …"."""
+    head, _, where = message.partition(" - at `$.")
+    return f"{where.split('`')[0].split('.')[0]}: {head}" if where else message
+
+
+async def attempt(
+    work: Callable[[], Awaitable[T]],
+    again: Callable[..., Awaitable[Response[str]]],
+    *,
+    field_error: Callable[[str], str] = plain_field_error,
+    with_errors: bool = False,
+) -> T | Response[str]:
+    """Call the service behind a page form; on a problem, the same page again with it.
+
+    `again(status_code=, error=)` re-renders the form (keeping what the visitor
+    typed); `with_errors` also hands it the problem's list of field or row errors.
+    Bad input never leaves the page: a 422 names the field, any other problem keeps
+    its status (404, 409, 429) and its words.
+    """
+    try:
+        return await work()
+    except msgspec.ValidationError as exc:
+        return await again(status_code=422, error=field_error(str(exc)))
+    except Problem as problem:
+        extra = {"errors": problem.errors} if with_errors else {}
+        return await again(status_code=problem.status_code, error=problem.detail, **extra)
 
 
 def see_other(url: str) -> Redirect:

@@ -12,8 +12,7 @@ from appraisal.accounts import service
 from appraisal.accounts.auth import CSRF_COOKIE, SESSION_COOKIE, actor_for_user
 from appraisal.actor import Actor
 from appraisal.config import get_settings
-from appraisal.errors import Problem
-from appraisal.web import home_of, page, see_other
+from appraisal.web import attempt, home_of, page, see_other
 
 
 def _local(url: str | None) -> str | None:
@@ -41,11 +40,15 @@ class LoginPage(Controller):
         username, password = str(form.get("username", "")), str(form.get("password", ""))
         target = _local(str(form.get("next", "")))
         client = request.client.host if request.client else "unknown"
-        try:
-            token, user = await service.login(username, password, client)
-        except Problem as problem:
-            return page(request, "login.html", status_code=problem.status_code,
-                        error=problem.detail, next=target or "", username=username)
+
+        async def again(status_code: int, error: str) -> Response[str]:
+            return page(request, "login.html", status_code=status_code, error=error,
+                        next=target or "", username=username)
+
+        outcome = await attempt(lambda: service.login(username, password, client), again)
+        if isinstance(outcome, Response):
+            return outcome
+        token, user = outcome
         settings = get_settings()
         response = see_other(target or home_of(await actor_for_user(user)))
         response.cookies.append(Cookie(

@@ -4,19 +4,20 @@ every piece of evidence with its coaching as soon as it is recorded."""
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 
 from appraisal.actor import Actor
 from appraisal.appeals import service
-from appraisal.errors import Problem, Unprocessable
+from appraisal.errors import Unprocessable
 from appraisal.evidence.feedback import own_feedback
 from appraisal.guards import EMPLOYEE, HR, STAFF
 from appraisal.reporting.charts import radar_svg, trend_svg
 from appraisal.reporting.documents import svg_uri
 from appraisal.rulebook import get_rulebook
-from appraisal.web import language, page, see_other
+from appraisal.web import attempt, language, page, see_other
 
 RECENT = 20  # inspections shown; older ones are in the API and the PDFs
 TREND_MONTHS = 6  # as on the printed appraisal
@@ -61,24 +62,21 @@ class MyPage(Controller):
     async def acknowledge(self, request: Request[Actor, str, Any], month: str) -> Response[Any]:
         form = await request.form()
         comment = form.get("comment", "")
-        try:
-            await service.acknowledge(request.user, month,
-                                      comment if isinstance(comment, str) else "")
-        except Problem as problem:
-            return await self._render(request, status_code=problem.status_code,
-                                      error=problem.detail, month=month)
-        return see_other("/me?done=acknowledged")
+        failed = await attempt(
+            lambda: service.acknowledge(request.user, month,
+                                        comment if isinstance(comment, str) else ""),
+            partial(self._render, request, month=month))
+        return failed if isinstance(failed, Response) else see_other("/me?done=acknowledged")
 
     @post("/appraisals/{month:str}/appeal", status_code=303)
     async def appeal(self, request: Request[Actor, str, Any], month: str) -> Response[Any]:
         form = await request.form()
         reason = form.get("reason", "")
-        try:
-            await service.file_appeal(request.user, month, reason if isinstance(reason, str) else "")
-        except Problem as problem:
-            return await self._render(request, status_code=problem.status_code,
-                                      error=problem.detail, month=month)
-        return see_other("/me?done=appealed")
+        failed = await attempt(
+            lambda: service.file_appeal(request.user, month,
+                                        reason if isinstance(reason, str) else ""),
+            partial(self._render, request, month=month))
+        return failed if isinstance(failed, Response) else see_other("/me?done=appealed")
 
 
 class AppealPages(Controller):
@@ -104,12 +102,12 @@ class AppealPages(Controller):
     async def answer(self, request: Request[Actor, str, Any], appeal_id: int) -> Response[Any]:
         form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
         decision = form.get("decision", "")
-        try:
+
+        async def answer() -> object:
             if decision not in ("upheld", "rejected"):
                 raise Unprocessable.field("decision", "choose upheld or rejected")
-            await service.answer_appeal(request.user, appeal_id, decision,
-                                        form.get("answer", ""))
-        except Problem as problem:
-            return await self._render(request, status_code=problem.status_code,
-                                      error=problem.detail)
-        return see_other("/appeals?done=answered")
+            return await service.answer_appeal(request.user, appeal_id, decision,
+                                               form.get("answer", ""))
+
+        failed = await attempt(answer, partial(self._render, request))
+        return failed if isinstance(failed, Response) else see_other("/appeals?done=answered")

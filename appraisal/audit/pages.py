@@ -7,7 +7,7 @@ from typing import Any
 from litestar import Controller, Request, Response, get
 
 from appraisal.actor import Actor
-from appraisal.audit.models import AuditEntry
+from appraisal.audit.service import entries
 from appraisal.guards import HR
 from appraisal.web import page
 
@@ -24,13 +24,7 @@ class AuditPage(Controller):
         entity = request.query_params.get("entity", "")[:32]
         actor = request.query_params.get("actor", "")[:64]
         before = request.query_params.get("before", "")
-        rows = AuditEntry.all()
-        if entity:
-            rows = rows.filter(entity=entity)
-        if actor:
-            rows = rows.filter(actor_username=actor)
-        if before.isdigit() and len(before) < 10:
-            rows = rows.filter(id__lt=int(before))  # older page: ids only grow
-        entries = await rows.order_by("-id").limit(PAGE_SIZE)
-        return page(request, "audit.html", entries=entries, entity=entity, actor=actor,
-                    older=entries[-1].id if len(entries) == PAGE_SIZE else None)
+        older_than = int(before) if before.isdigit() and len(before) < 10 else None
+        rows = await entries(entity=entity, actor=actor, before_id=older_than, limit=PAGE_SIZE)
+        return page(request, "audit.html", entries=rows, entity=entity, actor=actor,
+                    older=rows[-1].id if len(rows) == PAGE_SIZE else None)

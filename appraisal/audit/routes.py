@@ -9,7 +9,7 @@ import msgspec
 from litestar import Controller, get
 from litestar.params import Parameter
 
-from appraisal.audit.models import AuditEntry
+from appraisal.audit.service import entries
 from appraisal.clock import local
 from appraisal.guards import HR
 
@@ -41,14 +41,8 @@ class AuditController(Controller):
         limit: Annotated[int, Parameter(ge=1, le=1000)] = 200,
         offset: Annotated[int, Parameter(ge=0, le=10_000_000)] = 0,
     ) -> list[AuditOut]:
-        qs = AuditEntry.all()
-        if entity:
-            qs = qs.filter(entity=entity)
-        if entity_id:
-            qs = qs.filter(entity_id=entity_id)
-        if actor:
-            qs = qs.filter(actor_username=actor)
-        rows = await qs.order_by("-id").offset(offset).limit(limit)
+        rows = await entries(entity=entity or "", entity_id=entity_id or "", actor=actor or "",
+                             limit=limit, offset=offset)
         return [
             AuditOut(
                 id=r.id, at=local(r.at), actor_id=r.actor_id, actor=r.actor_username,

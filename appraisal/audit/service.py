@@ -57,3 +57,21 @@ async def record(
         after=plain(after) if after is not None else None,
         reason=reason,
     )
+
+
+async def entries(
+    *, entity: str = "", entity_id: str = "", actor: str = "", before_id: int | None = None,
+    limit: int = 200, offset: int = 0,
+) -> list[AuditEntry]:
+    """The trail, newest first, narrowed by what was changed and who changed it; the
+    API pages by offset, the audit page by the oldest id it shows (ids only grow)."""
+    rows = AuditEntry.all()
+    if entity:
+        rows = rows.filter(entity=entity)
+    if entity_id:
+        rows = rows.filter(entity_id=entity_id)
+    if actor:
+        rows = rows.filter(actor_username=actor)
+    if before_id is not None:
+        rows = rows.filter(id__lt=before_id)
+    return await rows.order_by("-id").offset(offset).limit(limit)

@@ -8,7 +8,7 @@ from litestar import Controller, Request, get
 from appraisal.actor import Actor
 from appraisal.errors import NotFound
 from appraisal.evidence.models import Commendation, Complaint, Inspection, SurveyResponse
-from appraisal.evidence.routes import (
+from appraisal.evidence.records import (
     commendation_out,
     complaint_out,
     inspections_out,

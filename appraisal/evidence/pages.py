@@ -10,21 +10,20 @@ through the same service as the API, with the same checks and audit.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from itertools import groupby
 from typing import Any
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
-from tortoise.functions import Count
 
 from appraisal.actor import Actor
 from appraisal.clock import current_month, local_now
 from appraisal.config import get_settings
-from appraisal.errors import Problem
-from appraisal.evidence import imports
-from appraisal.evidence.models import Commendation, Complaint, Inspection, SurveyResponse
-from appraisal.evidence.routes import inspections_out
+from appraisal.evidence import imports, records
+from appraisal.evidence.models import Complaint, Inspection
+from appraisal.evidence.records import inspections_out
 from appraisal.evidence.schemas import ComplaintIn, ComplaintPatch, InspectionIn, SurveyIn
 from appraisal.evidence.service import (
     create_complaint,
@@ -36,31 +35,14 @@ from appraisal.evidence.service import (
 from appraisal.guards import HR, STAFF
 from appraisal.periods.service import rulebook_for_month
 from appraisal.rulebook import RuleBook
-from appraisal.staff.scope import employees_in_scope, evidence_filter
-from appraisal.web import page, see_other
+from appraisal.staff.scope import evidence_filter
+from appraisal.web import attempt, page, plain_field_error, see_other
 
 TOUCHPOINTS = ("前台", "大堂", "电话", "客房", "会议室", "停车场", "收银台")
 CHANNELS = ("电话", "现场", "微信", "网络平台", "12345热线", "信件")
 SEVERITIES = ("minor", "major", "critical")
 SURVEY_QUESTIONS = ("attitude", "quality", "efficiency", "environment", "overall")
 METHODS = ("onsite", "mystery_shopper", "video", "phone")
-
-
-async def _team_month(actor: Actor, month: str, rulebook: RuleBook) -> list[dict[str, Any]]:
-    """The caller's active employees with this month's evidence counted per kind
-    (one grouped query each)."""
-    employees = await employees_in_scope(actor).filter(active=True).select_related(
-        "team").order_by("team__name", "employee_no")
-    counts = {}
-    for kind, model in (("inspections", Inspection), ("complaints", Complaint),
-                        ("surveys", SurveyResponse), ("commendations", Commendation)):
-        counts[kind] = dict(await model.filter(
-            period__month=month, **evidence_filter(actor)).group_by("employee_id").annotate(
-            n=Count("id")).values_list("employee_id", "n"))
-    return [{"id": e.id, "employee_no": e.employee_no, "name": e.name, "team": e.team.name,
-             "position": e.position, **{kind: n.get(e.id, 0) for kind, n in counts.items()},
-             "needs": max(0, rulebook.min_inspections - counts["inspections"].get(e.id, 0))}
-            for e in employees]
 
 
 def _checklist(rulebook: RuleBook) -> list[tuple[str, list[Any]]]:
@@ -77,7 +59,7 @@ class EvidencePages(Controller):
         """Who is on the team, how often each was inspected this month, who still needs it."""
         month = current_month()
         rulebook = await rulebook_for_month(month)
-        rows = await _team_month(request.user, month, rulebook)
+        rows = await records.team_month(request.user, month, rulebook.min_inspections)
         return page(request, "team.html", month=month, rows=rows,
                     minimum=rulebook.min_inspections,
                     waiting=sum(1 for r in rows if r["needs"]))
@@ -86,7 +68,7 @@ class EvidencePages(Controller):
                     error: str | None = None, values: dict[str, Any] | None = None) -> Response[str]:
         month = current_month()
         rulebook = await rulebook_for_month(month)
-        employees = await _team_month(request.user, month, rulebook)
+        employees = await records.team_month(request.user, month, rulebook.min_inspections)
         values = values or {}
         chosen = values.get("employee_id") or request.query_params.get("employee_id", "")
         saved = request.query_params.get("saved")
@@ -123,15 +105,11 @@ class EvidencePages(Controller):
             "items": items,
             "notes": values.get("notes", ""),
         }
-        try:
-            data = msgspec.convert(body, InspectionIn)
-            inspection = await create_inspection(request.user, data)
-        except msgspec.ValidationError as exc:
-            return await self._form(request, status_code=422, error=_field_error(str(exc)),
-                                    values=values)
-        except Problem as problem:
-            return await self._form(request, status_code=problem.status_code,
-                                    error=problem.detail, values=values)
+        inspection = await attempt(
+            lambda: create_inspection(request.user, msgspec.convert(body, InspectionIn)),
+            partial(self._form, request, values=values), field_error=_field_error)
+        if isinstance(inspection, Response):
+            return inspection
         return see_other(f"/inspect?saved={inspection.id}&employee_id={inspection.employee_id}")
 
     async def _complaints(self, request: Request[Actor, str, Any], *, status_code: int = 200,
@@ -143,7 +121,7 @@ class EvidencePages(Controller):
             period__month=month, **evidence_filter(request.user)).select_related(
             "employee").order_by("-received_at", "-id")
         return page(request, "complaints.html", status_code=status_code, month=month,
-                    employees=await _team_month(request.user, month, rulebook),
+                    employees=await records.team_month(request.user, month, rulebook.min_inspections),
                     complaints=complaints, channels=CHANNELS, severities=SEVERITIES,
                     values=values or {}, error=error, now=local_now(),
                     saved=request.query_params.get("saved"))
@@ -161,14 +139,11 @@ class EvidencePages(Controller):
                 "channel": values.get("channel", "").strip(),
                 "severity": values.get("severity", ""),
                 "description": values.get("description", "").strip()}
-        try:
-            complaint = await create_complaint(request.user, msgspec.convert(body, ComplaintIn))
-        except msgspec.ValidationError as exc:
-            return await self._complaints(request, status_code=422,
-                                          error=_field_error(str(exc)), values=values)
-        except Problem as problem:
-            return await self._complaints(request, status_code=problem.status_code,
-                                          error=problem.detail, values=values)
+        complaint = await attempt(
+            lambda: create_complaint(request.user, msgspec.convert(body, ComplaintIn)),
+            partial(self._complaints, request, values=values), field_error=_field_error)
+        if isinstance(complaint, Response):
+            return complaint
         return see_other(f"/complaints?saved={complaint.id}")
 
     @post("/complaints/{complaint_id:int}", status_code=303)
@@ -177,7 +152,8 @@ class EvidencePages(Controller):
         """Follow-up in taps: responded, resolved, return visit (now), outcome, satisfaction."""
         values = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
         now = local_now().isoformat()
-        try:
+
+        async def follow() -> None:
             complaint = await get_in_scope(Complaint, request.user, complaint_id)
             body: dict[str, Any] = {}
             if values.get("status"):
@@ -187,15 +163,12 @@ class EvidencePages(Controller):
                     body[field] = now
             if values.get("customer_satisfied") in ("yes", "no"):
                 body["customer_satisfied"] = values["customer_satisfied"] == "yes"
-            await update_complaint(request.user, complaint,
-                                   msgspec.convert(body, ComplaintPatch))
-        except msgspec.ValidationError as exc:
-            return await self._complaints(request, status_code=422,
-                                          error=_field_error(str(exc)))
-        except Problem as problem:
-            return await self._complaints(request, status_code=problem.status_code,
-                                          error=problem.detail)
-        return see_other(f"/complaints?saved={complaint_id}")
+            await update_complaint(request.user, complaint, msgspec.convert(body, ComplaintPatch))
+
+        failed = await attempt(follow, partial(self._complaints, request),
+                               field_error=_field_error)
+        return failed if isinstance(failed, Response) else see_other(
+            f"/complaints?saved={complaint_id}")
 
     async def _imports(self, request: Request[Actor, str, Any], *, status_code: int = 200,
                        error: str | None = None, errors: list[dict[str, Any]] | None = None,
@@ -219,11 +192,11 @@ class EvidencePages(Controller):
         if len(content) > limit:
             return await self._imports(request, status_code=413,
                                        error=f"file: larger than {limit // 1024} KB")
-        try:
-            result = await imports.import_surveys(request.user, upload.filename, content)
-        except Problem as problem:
-            return await self._imports(request, status_code=problem.status_code,
-                                       error=problem.detail, errors=problem.errors)
+        result = await attempt(
+            lambda: imports.import_surveys(request.user, upload.filename, content),
+            partial(self._imports, request), with_errors=True)
+        if isinstance(result, Response):
+            return result
         return await self._imports(request, result=result)
 
     async def _survey(self, request: Request[Actor, str, Any], *, status_code: int = 200,
@@ -233,7 +206,7 @@ class EvidencePages(Controller):
         rulebook = await rulebook_for_month(month)
         return page(request, "survey.html", status_code=status_code, month=month,
                     scale=rulebook.survey_scale,
-                    employees=await _team_month(request.user, month, rulebook),
+                    employees=await records.team_month(request.user, month, rulebook.min_inspections),
                     questions=SURVEY_QUESTIONS, values=values or {}, error=error,
                     chosen=request.query_params.get("employee_id", ""),
                     saved=request.query_params.get("saved"))
@@ -253,14 +226,11 @@ class EvidencePages(Controller):
             answer = values.get(question, "")
             body[question] = int(answer) if answer.isdigit() and len(answer) < 3 else (
                 answer or None)
-        try:
-            survey = await create_survey(request.user, msgspec.convert(body, SurveyIn))
-        except msgspec.ValidationError as exc:
-            return await self._survey(request, status_code=422, error=_field_error(str(exc)),
-                                      values=values)
-        except Problem as problem:
-            return await self._survey(request, status_code=problem.status_code,
-                                      error=problem.detail, values=values)
+        survey = await attempt(
+            lambda: create_survey(request.user, msgspec.convert(body, SurveyIn)),
+            partial(self._survey, request, values=values), field_error=_field_error)
+        if isinstance(survey, Response):
+            return survey
         return see_other(f"/surveys?saved={survey.id}")
 
 
@@ -291,7 +261,4 @@ def _field_error(message: str) -> str:
         return "description: say what the customer complained about"
     if "$.channel" in message:
         return "channel: say how the complaint came in"
-    for field in ("received_at", "severity", *SURVEY_QUESTIONS):
-        if f"$.{field}" in message:
-            return f"{field}: {message.split(' - at ')[0]}"
-    return message
+    return plain_field_error(message)

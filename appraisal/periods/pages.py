@@ -4,13 +4,14 @@ pool and build every PDF in one batch, with its progress."""
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 
 from appraisal.actor import Actor
 from appraisal.clock import current_month, parse_month
-from appraisal.errors import Problem, Unprocessable
+from appraisal.errors import NotFound, Unprocessable
 from appraisal.guards import HR
 from appraisal.incentives.models import IncentiveAllocation
 from appraisal.incentives.service import allocate
@@ -22,7 +23,7 @@ from appraisal.reporting.routes import job_out
 from appraisal.scoring import lifecycle
 from appraisal.scoring.calibration import calibration
 from appraisal.scoring.service import current_snapshot, period_scores
-from appraisal.web import page, see_other
+from appraisal.web import attempt, page, see_other
 
 
 def _money(value: str, field: str) -> Decimal | None:
@@ -68,27 +69,26 @@ class MonthPages(Controller):
         """close | publish | reopen (with a reason) | incentives | reports."""
         month = parse_month(month)
         form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
-        try:
+        async def act() -> object:
             if action == "close":
-                await lifecycle.close_period(request.user, month)
-            elif action == "publish":
-                await lifecycle.publish_period(request.user, month)
-            elif action == "reopen":
-                await lifecycle.reopen_period(request.user, month, form.get("reason", ""))
-            elif action == "incentives":
+                return await lifecycle.close_period(request.user, month)
+            if action == "publish":
+                return await lifecycle.publish_period(request.user, month)
+            if action == "reopen":
+                return await lifecycle.reopen_period(request.user, month, form.get("reason", ""))
+            if action == "incentives":
                 pool = _money(form.get("pool", ""), "pool")
                 if pool is None:
                     raise Unprocessable.field("pool", "say how much the pool holds")
-                await allocate(request.user, month, pool=pool, team_id=None,
-                               cap=_money(form.get("cap", ""), "cap"))
-            elif action == "reports":
-                await jobs.submit(request.user, month)
-            else:
-                return await self._month(request, month, status_code=404,
-                                         error=f"no action '{action}' on a month")
-        except Problem as problem:
-            return await self._month(request, month, status_code=problem.status_code,
-                                     error=problem.detail)
+                return await allocate(request.user, month, pool=pool, team_id=None,
+                                      cap=_money(form.get("cap", ""), "cap"))
+            if action == "reports":
+                return await jobs.submit(request.user, month)
+            raise NotFound(f"no action '{action}' on a month")
+
+        failed = await attempt(act, partial(self._month, request, month))
+        if isinstance(failed, Response):
+            return failed
         return see_other(f"/months/{month}?done={action}")
 
     @get("/{month:str}/calibration")

@@ -135,8 +135,12 @@ def _visible(actor: Actor, row_employee: dict[str, Any]) -> bool:
     return False
 
 
-async def period_scores(period: Period, actor: Actor) -> list[dict[str, Any]]:
-    """Live scores while open; the current snapshot once closed. Scoped to the caller."""
+async def period_scores(
+    period: Period, actor: Actor, *, status: str | None = None, team_id: int | None = None
+) -> list[dict[str, Any]]:
+    """Live scores while open; the current snapshot once closed. Scoped to the caller,
+    ranked, optionally only one status or one team (live scores are computed for the
+    whole organisation all the same: its survey means belong to everyone's score)."""
     if period.status == PeriodStatus.open:
         _, scores = await compute(period)
         directory = await employee_directory(s.employee_id for s in scores)
@@ -146,7 +150,9 @@ async def period_scores(period: Period, actor: Actor) -> list[dict[str, Any]]:
         if snapshot is None:
             return []
         rows = [{k: r[k] for k in SUMMARY_KEYS} for r in await snapshot_summaries(snapshot.id)]
-    rows = [r for r in rows if _visible(actor, r)]
+    rows = [r for r in rows if _visible(actor, r)
+            and (status is None or r["status"] == status)
+            and (team_id is None or r["team_id"] == team_id)]
     return sorted(rows, key=_rank_key)
 
 

@@ -1,0 +1,182 @@
+"""Evidence as it is read back: scoped queries, and each record shaped as the API
+and the pages show it (an inspection item with what it lost and its coaching)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from tortoise.functions import Count
+from tortoise.queryset import QuerySet
+
+from appraisal.actor import Actor
+from appraisal.clock import local, parse_month
+from appraisal.evidence.models import Commendation, Complaint, Inspection, SurveyResponse
+from appraisal.evidence.schemas import (
+    CommendationOut,
+    ComplaintOut,
+    InspectionOut,
+    ItemOut,
+    SurveyOut,
+)
+from appraisal.figures import tidy
+from appraisal.rulebook import get_rulebook
+from appraisal.staff.scope import employees_in_scope, evidence_filter
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceQuery:
+    """What a list of evidence is narrowed to, and which page of it."""
+
+    employee_id: int | None = None
+    period: str | None = None
+    team_id: int | None = None
+    limit: int = 500
+    offset: int = 0
+
+
+def scoped(qs: QuerySet[Any], actor: Actor, q: EvidenceQuery) -> QuerySet[Any]:
+    """Only what the caller may reach (404 elsewhere), narrowed as asked, newest first."""
+    qs = qs.filter(**evidence_filter(actor))
+    if q.employee_id is not None:
+        qs = qs.filter(employee_id=q.employee_id)
+    if q.period is not None:
+        qs = qs.filter(period__month=parse_month(q.period, "period"))
+    if q.team_id is not None:
+        qs = qs.filter(employee__team_id=q.team_id)
+    return with_people(qs).offset(q.offset).limit(q.limit)
+
+
+def item_out(rulebook_version: str, code: str, result: str, points: Decimal | None) -> ItemOut:
+    rule = get_rulebook(rulebook_version).item(code)
+    lost = rule.lost(result, points)
+    return ItemOut(
+        code=code, result=result, points=tidy(points) if points is not None else None,
+        max_points=tidy(rule.points), lost_points=tidy(lost) if lost else None,
+        dimension=rule.dimension, standard_zh=rule.standard_zh, standard_en=rule.standard_en,
+        coaching_zh=rule.coaching_zh if lost else None,
+        coaching_en=rule.coaching_en if lost else None,
+    )
+
+
+async def inspections_out(rows: list[Inspection]) -> list[InspectionOut]:
+    out: list[InspectionOut] = []
+    for insp in rows:
+        items = sorted(insp.items, key=lambda it: it.id)
+        version = insp.period.rulebook_version
+        shaped = [item_out(version, it.code, it.result, it.points) for it in items]
+        applicable = [i for i in shaped if i.points is not None]
+        out.append(
+            InspectionOut(
+                id=insp.id, employee_id=insp.employee_id, employee_no=insp.employee.employee_no,
+                employee_name=insp.employee.name, inspector_id=insp.inspector_id,
+                inspector=insp.inspector.username if insp.inspector else None,
+                period=insp.period.month, occurred_at=local(insp.occurred_at),
+                touchpoint=insp.touchpoint, method=insp.method.value, notes=insp.notes,
+                items=shaped,
+                earned_points=tidy(sum((i.points for i in applicable), Decimal(0))),  # type: ignore[misc]
+                max_points=tidy(sum((i.max_points for i in applicable), Decimal(0))),
+                created_at=local(insp.created_at), updated_at=local(insp.updated_at),
+            )
+        )
+    return out
+
+
+def with_people(qs: QuerySet[Any]) -> QuerySet[Any]:
+    return qs.select_related("employee", "period")
+
+
+async def one_inspection(insp_id: int) -> InspectionOut:
+    rows = await with_people(Inspection.filter(id=insp_id)).select_related(
+        "inspector").prefetch_related("items")
+    return (await inspections_out(rows))[0]
+
+
+def complaint_out(c: Complaint) -> ComplaintOut:
+    opt = lambda v: local(v) if v else None  # noqa: E731
+    return ComplaintOut(
+        id=c.id, employee_id=c.employee_id, employee_no=c.employee.employee_no,
+        employee_name=c.employee.name, period=c.period.month, received_at=local(c.received_at),
+        channel=c.channel, severity=c.severity.value, description=c.description,
+        status=c.status.value, first_response_at=opt(c.first_response_at),
+        resolved_at=opt(c.resolved_at), customer_satisfied=c.customer_satisfied,
+        return_visit_at=opt(c.return_visit_at),
+        recorded_by=c.recorded_by.username if c.recorded_by else None,
+        created_at=local(c.created_at), updated_at=local(c.updated_at),
+    )
+
+
+def survey_out(s: SurveyResponse) -> SurveyOut:
+    return SurveyOut(
+        id=s.id, employee_id=s.employee_id, employee_no=s.employee.employee_no,
+        employee_name=s.employee.name, period=s.period.month, received_at=local(s.received_at),
+        attitude=s.attitude, quality=s.quality, efficiency=s.efficiency,
+        environment=s.environment, overall=s.overall, comment=s.comment,
+        external_id=s.external_id, created_at=local(s.created_at),
+    )
+
+
+def commendation_out(c: Commendation) -> CommendationOut:
+    return CommendationOut(
+        id=c.id, employee_id=c.employee_id, employee_no=c.employee.employee_no,
+        employee_name=c.employee.name, period=c.period.month, received_at=local(c.received_at),
+        source=c.source, description=c.description,
+        recorded_by=c.recorded_by.username if c.recorded_by else None,
+        created_at=local(c.created_at),
+    )
+
+
+async def one_complaint(complaint_id: int) -> ComplaintOut:
+    return complaint_out(await with_people(Complaint.filter(id=complaint_id)).select_related(
+        "recorded_by").get())
+
+
+async def one_survey(survey_id: int) -> SurveyOut:
+    return survey_out(await with_people(SurveyResponse.filter(id=survey_id)).get())
+
+
+async def one_commendation(commendation_id: int) -> CommendationOut:
+    return commendation_out(await with_people(Commendation.filter(id=commendation_id))
+                            .select_related("recorded_by").get())
+
+
+async def list_inspections(actor: Actor, q: EvidenceQuery) -> list[InspectionOut]:
+    rows = await scoped(Inspection.all(), actor, q).select_related("inspector").prefetch_related(
+        "items").order_by("-occurred_at", "-id")
+    return await inspections_out(list(rows))
+
+
+async def list_complaints(actor: Actor, q: EvidenceQuery, status: str | None = None
+                          ) -> list[ComplaintOut]:
+    qs = Complaint.all() if status is None else Complaint.filter(status=status)
+    rows = await scoped(qs, actor, q).select_related("recorded_by").order_by("-received_at", "-id")
+    return [complaint_out(c) for c in rows]
+
+
+async def list_surveys(actor: Actor, q: EvidenceQuery) -> list[SurveyOut]:
+    rows = await scoped(SurveyResponse.all(), actor, q).order_by("-received_at", "-id")
+    return [survey_out(s) for s in rows]
+
+
+async def list_commendations(actor: Actor, q: EvidenceQuery) -> list[CommendationOut]:
+    rows = await scoped(Commendation.all(), actor, q).select_related("recorded_by").order_by(
+        "-received_at", "-id")
+    return [commendation_out(c) for c in rows]
+
+
+async def team_month(actor: Actor, month: str, min_inspections: int) -> list[dict[str, Any]]:
+    """The caller's active employees with this month's evidence counted per kind (one
+    grouped query each), and how many inspections each still needs for a grade."""
+    employees = await employees_in_scope(actor).filter(active=True).select_related(
+        "team").order_by("team__name", "employee_no")
+    counts = {}
+    for kind, model in (("inspections", Inspection), ("complaints", Complaint),
+                        ("surveys", SurveyResponse), ("commendations", Commendation)):
+        counts[kind] = dict(await model.filter(
+            period__month=month, **evidence_filter(actor)).group_by("employee_id").annotate(
+            n=Count("id")).values_list("employee_id", "n"))
+    return [{"id": e.id, "employee_no": e.employee_no, "name": e.name, "team": e.team.name,
+             "position": e.position, **{kind: n.get(e.id, 0) for kind, n in counts.items()},
+             "needs": max(0, min_inspections - counts["inspections"].get(e.id, 0))}
+            for e in employees]
