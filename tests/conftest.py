@@ -1,5 +1,7 @@
 """Test database per run (SQLite file or a fresh PostgreSQL schema), app client, fixtures.
 
+The data the fixtures build comes from tests/factories.py.
+
 Which database: `APPRAISAL_TEST_DB=postgres` uses TEST_POSTGRES_URL (default
 postgres://postgres@127.0.0.1:5432/test) and creates, then drops, a schema of
 its own, so concurrent runs never collide. Anything else uses SQLite.
@@ -11,8 +13,7 @@ import os
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -20,6 +21,8 @@ import httpx
 import pytest
 import time_machine
 from tortoise import Tortoise, connections
+
+from tests.factories import Org, make_org
 
 BACKEND = os.environ.get("APPRAISAL_TEST_DB", "sqlite")
 PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
@@ -29,7 +32,6 @@ TABLES = [  # children first, so plain DELETEs respect foreign keys
     "audit_entry", "inspection_item", "inspection", "complaint", "survey_response",
     "commendation", "api_token", "team_supervisor", "app_user", "employee", "team", "period",
 ]
-PASSWORD = "correct-horse-1"
 # Every test runs at this moment (a Friday afternoon in the middle of the month in
 # the organisation's time zone), whatever the real date is; the clock ticks on from it.
 # A test that needs another moment moves the `clock` fixture.
@@ -122,70 +124,6 @@ async def client(clean_db: str) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=create_app(manage_db=False))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
         yield c
-
-
-_HASH: list[str] = []
-
-
-def password_hash() -> str:
-    if not _HASH:
-        from appraisal.accounts.security import hash_password
-
-        _HASH.append(hash_password(PASSWORD))
-    return _HASH[0]
-
-
-@dataclass
-class Org:
-    """A small organisation: two teams with a supervisor each, HR, admin, employees."""
-
-    team_a: int = 0
-    team_b: int = 0
-    emp_a1: int = 0
-    emp_a2: int = 0
-    emp_b1: int = 0
-    users: dict[str, int] = field(default_factory=dict)
-    tokens: dict[str, str] = field(default_factory=dict)
-
-    def h(self, who: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.tokens[who]}"}
-
-
-async def make_org() -> Org:
-    from appraisal import clock as app_clock
-    from appraisal.accounts.models import ApiToken, User
-    from appraisal.accounts.security import new_token, token_digest
-    from appraisal.actor import Role
-    from appraisal.staff.models import Employee, Team
-
-    org = Org()
-    a = await Team.create(name="前台组 Front desk")
-    b = await Team.create(name="客服中心 Call centre")
-    org.team_a, org.team_b = a.id, b.id
-    a1 = await Employee.create(employee_no="A001", name="张伟", team=a, position="前台接待")
-    a2 = await Employee.create(employee_no="A002", name="王芳", team=a, position="前台接待")
-    b1 = await Employee.create(employee_no="B001", name="李娜", team=b, position="话务员")
-    org.emp_a1, org.emp_a2, org.emp_b1 = a1.id, a2.id, b1.id
-    specs = [
-        ("admin", Role.admin, None, None),
-        ("hr", Role.hr, None, None),
-        ("sup_a", Role.supervisor, None, a),
-        ("sup_b", Role.supervisor, None, b),
-        ("emp_a1", Role.employee, a1, None),
-        ("emp_b1", Role.employee, b1, None),
-    ]
-    expires = app_clock.now() + timedelta(days=400)  # tests may move the clock a year on
-    for username, role, emp, team in specs:
-        user = await User.create(
-            username=username, password_hash=password_hash(), role=role, employee=emp
-        )
-        if team is not None:
-            await user.supervised_teams.add(team)
-        token = new_token()
-        await ApiToken.create(token_hash=token_digest(token), user=user, expires_at=expires)
-        org.users[username] = user.id
-        org.tokens[username] = token
-    return org
 
 
 @pytest.fixture

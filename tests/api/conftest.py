@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 from httpx import AsyncClient
 
-from tests.api.test_incentives import closed_month
-from tests.conftest import Org
+from tests.factories import Org, closed_month
 
 
 @pytest.fixture

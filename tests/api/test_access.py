@@ -11,9 +11,8 @@ from typing import Any
 import pytest
 from httpx import AsyncClient
 
-from tests.conftest import Org
+from tests.factories import NOV, Org
 
-NOV = "2026-11-05T10:00:00+08:00"
 ROLES = ["admin", "hr", "sup_a", "emp_a1"]
 
 

@@ -6,9 +6,7 @@ from typing import Any
 
 from httpx import AsyncClient
 
-from tests.api.test_incentives import closed_month
-from tests.api.test_no_5xx import GARBAGE, HOSTILE
-from tests.conftest import Org
+from tests.factories import GARBAGE, HOSTILE, Org, closed_month
 
 ME = "/api/v1/me/appraisals"
 

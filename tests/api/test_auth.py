@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from httpx import AsyncClient
 
-from tests.conftest import PASSWORD, Org
+from tests.factories import PASSWORD, Org
 
 PROBLEM = "application/problem+json"
 

@@ -4,23 +4,21 @@ from __future__ import annotations
 
 from httpx import AsyncClient
 
-from tests.api.test_incentives import ALL, insp
-from tests.api.test_pages import log_in
-from tests.conftest import Org
+from tests.factories import ALL_ITEMS, Org, inspection, log_in
 
 
 async def test_stricter_and_more_lenient_inspectors_stand_out(
         client: AsyncClient, org: Org) -> None:
-    harsh = tuple(ALL[:8])
+    harsh = tuple(ALL_ITEMS[:8])
     for day in (3, 4, 5):  # sup_a fails eight items each time, sup_b none
         for who, emp, fails in (("sup_a", org.emp_a1, harsh), ("sup_b", org.emp_b1, ())):
-            r = await client.post("/api/v1/inspections", json=insp(emp, fails, day),
-                                  headers=org.h(who))
+            body = inspection(emp, fails, day, touchpoint="大堂")
+            r = await client.post("/api/v1/inspections", json=body, headers=org.h(who))
             assert r.status_code == 201, r.text
     r = await client.get("/api/v1/periods/2026-11/calibration", headers=org.h("hr"))
     assert r.status_code == 200, r.text
     body = r.json()
-    judged = 6 * len(ALL)
+    judged = 6 * len(ALL_ITEMS)
     assert (body["items_judged"], body["failed"]) == (judged, 24)
     by = {i["inspector"]: i for i in body["inspectors"]}
     assert by["sup_a"]["flag"] == "stricter" and by["sup_b"]["flag"] == "more_lenient"

@@ -6,24 +6,9 @@ from typing import Any
 
 from httpx import AsyncClient
 
-from tests.conftest import Org
+from tests.factories import NOV, Org, mixed_inspection
 
 PROBLEM = "application/problem+json"
-NOV = "2026-11-05T10:00:00+08:00"
-
-
-def inspection(employee_id: int, **over: Any) -> dict[str, Any]:
-    body = {
-        "employee_id": employee_id,
-        "occurred_at": NOV,
-        "touchpoint": "前台",
-        "method": "onsite",
-        "items": [{"code": "V1", "result": "fail"}, {"code": "H1", "points": "8"},
-                  {"code": "N2", "result": "na"}, {"code": "S1", "result": "pass"}],
-        "notes": "<b>未起立</b>",
-    }
-    body.update(over)
-    return body
 
 
 async def close_period(month: str) -> None:
@@ -33,7 +18,7 @@ async def close_period(month: str) -> None:
 
 
 async def test_record_inspection_and_see_it_listed(client: AsyncClient, org: Org) -> None:
-    r = await client.post("/api/v1/inspections", json=inspection(org.emp_a1), headers=org.h("sup_a"))
+    r = await client.post("/api/v1/inspections", json=mixed_inspection(org.emp_a1), headers=org.h("sup_a"))
     assert r.status_code == 201, r.text
     body = r.json()
     assert body["period"] == "2026-11"
@@ -59,7 +44,7 @@ async def test_record_inspection_and_see_it_listed(client: AsyncClient, org: Org
 async def test_evidence_opens_its_period(client: AsyncClient, org: Org) -> None:
     # 2026-10-31 20:00 UTC is already November in Shanghai.
     r = await client.post("/api/v1/inspections", headers=org.h("hr"),
-                          json=inspection(org.emp_a1, occurred_at="2026-10-31T20:00:00Z"))
+                          json=mixed_inspection(org.emp_a1, occurred_at="2026-10-31T20:00:00Z"))
     assert r.json()["period"] == "2026-11"
     periods = await client.get("/api/v1/periods", headers=org.h("hr"))
     assert [(p["month"], p["status"], p["rulebook_version"]) for p in periods.json()] == [
@@ -83,7 +68,7 @@ async def test_bad_items_are_422_naming_the_item(client: AsyncClient, org: Org) 
     ]
     for items, field, text in cases:
         r = await client.post("/api/v1/inspections", headers=org.h("sup_a"),
-                              json=inspection(org.emp_a1, items=items))
+                              json=mixed_inspection(org.emp_a1, items=items))
         assert r.status_code == 422, (items, r.text)
         assert r.headers["content-type"].startswith(PROBLEM)
         err = r.json()["errors"][0]
@@ -105,24 +90,24 @@ async def test_bad_fields_are_422(client: AsyncClient, org: Org) -> None:
         ({"colour": "red"}, "colour"),
     ]:
         r = await client.post("/api/v1/inspections", headers=org.h("hr"),
-                              json=inspection(org.emp_a1) | over)
+                              json=mixed_inspection(org.emp_a1) | over)
         assert r.status_code == 422, (over, r.text)
         assert any(field in e["field"] for e in r.json()["errors"]), r.json()
 
 
 async def test_unknown_employee_is_404(client: AsyncClient, org: Org) -> None:
     r = await client.post("/api/v1/inspections", headers=org.h("hr"),
-                          json=inspection(999999))
+                          json=mixed_inspection(999999))
     assert r.status_code == 404
     assert "employee_id" in r.json()["detail"]
 
 
 async def test_writes_into_closed_period_are_409(client: AsyncClient, org: Org) -> None:
-    r = await client.post("/api/v1/inspections", headers=org.h("sup_a"), json=inspection(org.emp_a1))
+    r = await client.post("/api/v1/inspections", headers=org.h("sup_a"), json=mixed_inspection(org.emp_a1))
     insp_id = r.json()["id"]
     await close_period("2026-11")
     for method, url, body in [
-        ("POST", "/api/v1/inspections", inspection(org.emp_a1)),
+        ("POST", "/api/v1/inspections", mixed_inspection(org.emp_a1)),
         ("PATCH", f"/api/v1/inspections/{insp_id}", {"notes": "x"}),
         ("DELETE", f"/api/v1/inspections/{insp_id}", None),
         ("POST", "/api/v1/complaints", {"employee_id": org.emp_a1, "received_at": NOV,
@@ -143,7 +128,7 @@ async def test_writes_into_closed_period_are_409(client: AsyncClient, org: Org) 
 async def test_moving_evidence_out_of_a_closed_month_is_409(
     client: AsyncClient, org: Org
 ) -> None:
-    r = await client.post("/api/v1/inspections", headers=org.h("hr"), json=inspection(org.emp_a1))
+    r = await client.post("/api/v1/inspections", headers=org.h("hr"), json=mixed_inspection(org.emp_a1))
     insp_id = r.json()["id"]
     await client.post("/api/v1/periods", json={"month": "2026-10"}, headers=org.h("hr"))
     await close_period("2026-10")
@@ -153,7 +138,7 @@ async def test_moving_evidence_out_of_a_closed_month_is_409(
 
 
 async def test_patch_and_delete_inspection(client: AsyncClient, org: Org) -> None:
-    r = await client.post("/api/v1/inspections", headers=org.h("sup_a"), json=inspection(org.emp_a1))
+    r = await client.post("/api/v1/inspections", headers=org.h("sup_a"), json=mixed_inspection(org.emp_a1))
     insp_id = r.json()["id"]
     r = await client.patch(f"/api/v1/inspections/{insp_id}", headers=org.h("sup_a"),
                            json={"items": [{"code": "V1", "result": "pass"}], "touchpoint": "大堂"})
@@ -241,8 +226,8 @@ async def test_commendation(client: AsyncClient, org: Org) -> None:
 
 
 async def test_employee_sees_own_evidence_at_once(client: AsyncClient, org: Org) -> None:
-    await client.post("/api/v1/inspections", headers=org.h("sup_a"), json=inspection(org.emp_a1))
-    await client.post("/api/v1/inspections", headers=org.h("sup_a"), json=inspection(org.emp_a2))
+    await client.post("/api/v1/inspections", headers=org.h("sup_a"), json=mixed_inspection(org.emp_a1))
+    await client.post("/api/v1/inspections", headers=org.h("sup_a"), json=mixed_inspection(org.emp_a2))
     r = await client.get("/api/v1/me/feedback", headers=org.h("emp_a1"))
     assert r.status_code == 200
     body = r.json()
@@ -273,7 +258,7 @@ async def test_evidence_lands_in_the_local_month_at_its_boundaries(
              ("2026-12-31T16:00:00Z", "2027-01")]
     for at, month in cases:
         r = await client.post("/api/v1/inspections", headers=org.h("sup_a"),
-                              json=inspection(org.emp_a1, occurred_at=at))
+                              json=mixed_inspection(org.emp_a1, occurred_at=at))
         assert (r.status_code, r.json()["period"]) == (201, month), at
         r = await client.post("/api/v1/complaints", headers=org.h("sup_a"), json={
             "employee_id": org.emp_a1, "received_at": at, "channel": "phone",

@@ -7,14 +7,7 @@ import io
 from httpx import AsyncClient
 from openpyxl import Workbook
 
-from tests.conftest import Org
-
-HEADER = "employee_no,received_at,attitude,quality,efficiency,environment,overall,comment,external_id"
-
-
-def csv_file(*rows: str, bom: bool = True) -> bytes:
-    text = "\n".join([HEADER, *rows]) + "\n"
-    return (b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8")
+from tests.factories import SURVEY_HEADER, Org, csv_file
 
 
 async def upload(client: AsyncClient, org: Org, name: str, data: bytes, who: str = "hr"):  # type: ignore[no-untyped-def]
@@ -49,7 +42,7 @@ async def test_xlsx_import(client: AsyncClient, org: Org) -> None:
 
     wb = Workbook()
     ws = wb.active
-    ws.append(HEADER.split(","))
+    ws.append(SURVEY_HEADER.split(","))
     ws.append(["A001", datetime(2026, 11, 5, 10, 0), 5, 5.0, None, 4, 5, "好", "X-1"])
     ws.append(["B001", "2026-11-06 11:00", 2, 3, 3, 3, 2, None, "X-2"])
     buf = io.BytesIO()
@@ -99,7 +92,7 @@ async def test_file_checks(client: AsyncClient, org: Org) -> None:
     r = await upload(client, org, "surveys.csv", b"employee_no,received_at\nA001,2026-11-05\n")
     assert r.status_code == 422
     assert {e["column"] for e in r.json()["errors"]} >= {"attitude", "external_id"}
-    r = await upload(client, org, "big.csv", HEADER.encode() + b"\n" + b"x" * (6 * 1024 * 1024))
+    r = await upload(client, org, "big.csv", SURVEY_HEADER.encode() + b"\n" + b"x" * (6 * 1024 * 1024))
     assert r.status_code == 413
     r = await upload(client, org, "s.csv", csv_file("A001,2026-11-05 10:00,5,,,,,,S-1"),
                      who="sup_a")

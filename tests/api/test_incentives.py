@@ -4,31 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any
 
 from httpx import AsyncClient
 from openpyxl import load_workbook
 
-from tests.api.test_scores import ALL
-from tests.conftest import Org
-
-
-def insp(emp: int, fails: tuple[str, ...], day: int) -> dict[str, Any]:
-    return {"employee_id": emp, "occurred_at": f"2026-11-{day:02d}T10:00:00+08:00",
-            "touchpoint": "大堂", "method": "onsite",
-            "items": [{"code": c, "result": "fail" if c in fails else "pass"} for c in ALL]}
-
-
-async def closed_month(client: AsyncClient, org: Org) -> None:
-    """A1 excellent (100), A2 good (~85), B1 excellent (96.71); then close."""
-    h = org.h("hr")
-    for emp, fails in ((org.emp_a1, ()), (org.emp_a2, ("H1", "H2", "H3")),
-                       (org.emp_b1, ("V1", "N2"))):
-        for day in (3, 4):
-            r = await client.post("/api/v1/inspections", json=insp(emp, fails if day == 4 else (),
-                                                                    day), headers=h)
-            assert r.status_code == 201, r.text
-    assert (await client.post("/api/v1/periods/2026-11/close", headers=h)).status_code == 200
+from tests.factories import Org, closed_month, inspection
 
 
 async def test_allocate_whole_organisation(client: AsyncClient, org: Org) -> None:
@@ -80,7 +60,8 @@ async def test_reallocation_replaces_same_scope_and_is_audited(
 
 async def test_bad_input_stores_nothing(client: AsyncClient, org: Org) -> None:
     h = org.h("hr")
-    await client.post("/api/v1/inspections", json=insp(org.emp_a1, (), 3), headers=h)
+    await client.post("/api/v1/inspections", headers=h,
+                      json=inspection(org.emp_a1, (), 3, touchpoint="大堂"))
     r = await client.post("/api/v1/periods/2026-11/incentives", headers=h, json={"pool": "10"})
     assert r.status_code == 409  # still open
     await closed_month(client, org)

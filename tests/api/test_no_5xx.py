@@ -6,15 +6,7 @@ from typing import Any
 
 from httpx import AsyncClient
 
-from tests.conftest import Org
-
-NOV = "2026-11-05T10:00:00+08:00"
-HOSTILE: list[Any] = [
-    None, "", "x" * 5000, -1, 0, 2**63, -(2**63) - 1, 1.5, 1e308, "NaN", "Infinity", "-0",
-    [], {}, [1, "a"], {"a": {"b": []}}, True, "2026-13-45T99:99:99", "\x00", "<script>x</script>",
-    "１２", "1e999", "9" * 400,
-]
-GARBAGE = [b"", b"null", b"[]", b"{", b'{"a":', b"\xff\xfe", b"1" * 10000, b'"str"']
+from tests.factories import GARBAGE, HOSTILE, NOV, Org
 
 
 def bodies(org: Org) -> list[tuple[str, str, dict[str, Any]]]:

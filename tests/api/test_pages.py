@@ -5,17 +5,8 @@ from __future__ import annotations
 from httpx import AsyncClient
 
 from appraisal.evidence.models import Inspection, InspectionItem
-from tests.conftest import BACKEND, PASSWORD, Org
-
-
-async def log_in(client: AsyncClient, username: str) -> str:
-    """Log in through the form; returns the CSRF token the pages' forms carry."""
-    await client.get("/login")
-    csrf = client.cookies["csrftoken"]
-    r = await client.post("/login", data={"csrf": csrf, "username": username,
-                                          "password": PASSWORD, "next": ""})
-    assert r.status_code == 303, r.text
-    return csrf
+from tests.conftest import BACKEND
+from tests.factories import PASSWORD, Org, closed_month, csv_file, log_in
 
 
 async def test_login_page_in_chinese_unless_english_is_chosen(client: AsyncClient) -> None:
@@ -211,8 +202,6 @@ async def test_survey_in_taps(client: AsyncClient, org: Org) -> None:
 
 
 async def test_hr_runs_the_month_from_its_page(client: AsyncClient, org: Org) -> None:
-    from tests.api.test_incentives import closed_month
-
     await closed_month(client, org)
     csrf = await log_in(client, "hr")
     assert "2026-11" in (await client.get("/months")).text
@@ -273,7 +262,6 @@ async def test_hr_answers_appeals_on_its_page(client: AsyncClient, published: Or
 
 async def test_hr_imports_surveys_from_the_page(client: AsyncClient, org: Org) -> None:
     from appraisal.evidence.models import SurveyResponse
-    from tests.api.test_imports import csv_file
 
     csrf = await log_in(client, "hr")
     good = csv_file("A001,2026-11-05 10:00,5,4,,3,5,服务很热情,Q-1")

@@ -8,26 +8,20 @@ import io
 from httpx import AsyncClient
 from pypdf import PdfReader
 
-from tests.conftest import PASSWORD, Org
-
-CODES = ("H1", "H2", "H3", "H4", "V1", "V2", "V3", "S1", "S2", "M1", "E1", "E2", "N1", "N2", "N3")
+from tests.factories import ALL_ITEMS, Org, inspection, log_in
 
 
 async def test_points_item_below_its_maximum_loses_points_everywhere(
         client: AsyncClient, org: Org) -> None:
     h = org.h("sup_a")
     # H3 given 8 of its 10 points; nothing failed outright; a second, clean inspection.
-    items = [{"code": c, "result": "pass"} for c in CODES if c != "H3"] + [
+    items = [{"code": c, "result": "pass"} for c in ALL_ITEMS if c != "H3"] + [
         {"code": "H3", "points": "8"}]
-    r = await client.post("/api/v1/inspections", headers=h, json={
-        "employee_id": org.emp_a1, "occurred_at": "2026-11-05T10:00:00+08:00",
-        "touchpoint": "前台", "method": "onsite", "items": items})
+    r = await client.post("/api/v1/inspections", headers=h,
+                          json=inspection(org.emp_a1, day=5, items=items))
     assert r.status_code == 201, r.text
     first = r.json()
-    r = await client.post("/api/v1/inspections", headers=h, json={
-        "employee_id": org.emp_a1, "occurred_at": "2026-11-06T10:00:00+08:00",
-        "touchpoint": "前台", "method": "onsite",
-        "items": [{"code": c, "result": "pass"} for c in CODES]})
+    r = await client.post("/api/v1/inspections", headers=h, json=inspection(org.emp_a1, day=6))
     assert r.status_code == 201, r.text
 
     # The API: H3 lost 2 and carries its coaching; nothing else lost or coached.
@@ -47,20 +41,15 @@ async def test_points_item_below_its_maximum_loses_points_everywhere(
         ("H3", "2", first["id"])]
 
     # The employee's page: not "all passed", H3 shown with its −2.
-    await client.get("/login")
-    csrf = client.cookies["csrftoken"]
-    r = await client.post("/login", data={"csrf": csrf, "username": "emp_a1",
-                                          "password": PASSWORD, "next": ""})
-    assert r.status_code == 303
+    await log_in(client, "emp_a1")
     page = (await client.get("/me")).text
     assert "全部合格" in page  # the clean inspection
     assert page.count("全部合格") == 1 and "1 项不合格" in page and "−2" in page
 
     # The PDF, once published, lists H3 −2 as well.
     hr = org.h("hr")
-    await client.post("/api/v1/inspections", headers=hr, json={
-        "employee_id": org.emp_a2, "occurred_at": "2026-11-07T10:00:00+08:00",
-        "touchpoint": "前台", "method": "onsite", "items": [{"code": "V1", "result": "pass"}]})
+    await client.post("/api/v1/inspections", headers=hr,
+                      json=inspection(org.emp_a2, day=7, items=[{"code": "V1", "result": "pass"}]))
     for step in ("close", "publish"):
         r = await client.post(f"/api/v1/periods/2026-11/{step}", headers=hr)
         assert r.status_code == 200, r.text

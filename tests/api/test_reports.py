@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import subprocess
 import zipfile
 from pathlib import Path
 
@@ -13,8 +12,9 @@ from httpx import AsyncClient
 from pypdf import PdfReader
 
 from appraisal.reporting import jobs
-from tests.api.test_incentives import closed_month
-from tests.conftest import BACKEND, Org
+from tests.conftest import BACKEND
+from tests.drawing import per_glyph, raster
+from tests.factories import ALL_ITEMS, Org, closed_month, inspection
 
 
 def text_of(data: bytes) -> str:
@@ -50,11 +50,10 @@ async def test_appraisal_pdf_content(client: AsyncClient, published: Org) -> Non
 
 
 async def test_pdf_escapes_customer_text(client: AsyncClient, org: Org) -> None:
-    from tests.api.test_incentives import insp
-
     h = org.h("hr")
     for day in (3, 4):
-        await client.post("/api/v1/inspections", json=insp(org.emp_a1, ("V1",), day), headers=h)
+        body = inspection(org.emp_a1, ("V1",), day, touchpoint="大堂")
+        await client.post("/api/v1/inspections", json=body, headers=h)
     await client.post("/api/v1/complaints", headers=h, json={
         "employee_id": org.emp_a1, "received_at": "2026-11-05T10:00:00+08:00",
         "channel": "<b>微信</b>", "severity": "minor", "description": "<script>x</script>"})
@@ -69,11 +68,9 @@ async def test_pdf_escapes_customer_text(client: AsyncClient, org: Org) -> None:
 async def test_heavy_appraisal_stays_on_one_page(client: AsyncClient, org: Org) -> None:
     """Many failures and complaints: the lists are summed up, never pushed onto a
     second page (signatures alone on page two were a real defect)."""
-    from tests.api.test_incentives import ALL, insp
-
     h = org.h("hr")
     for day in range(3, 9):
-        body = insp(org.emp_a1, tuple(ALL), day)
+        body = inspection(org.emp_a1, tuple(ALL_ITEMS), day)
         body["touchpoint"] = ("前台大堂", "客房走廊", "停车场出入口")[day % 3]
         assert (await client.post("/api/v1/inspections", json=body, headers=h)).status_code == 201
     for day in range(10, 20):
@@ -88,14 +85,6 @@ async def test_heavy_appraisal_stays_on_one_page(client: AsyncClient, org: Org) 
     text = text_of(r.content).replace("\n", "")
     for expected in ("另有", "项 more items", "件 more", "员工签字", "人事签字", "前台大堂 等"):
         assert expected in text, expected
-
-
-def raster(pdf: bytes, tmp: Path, name: str) -> bytes:
-    src = tmp / f"{name}.pdf"
-    src.write_bytes(pdf)
-    subprocess.run(["pdftoppm", "-r", "80", "-png", "-singlefile", str(src), str(tmp / name)],
-                   check=True)
-    return (tmp / f"{name}.png").read_bytes()
 
 
 async def test_lean_user_agent_sheet_draws_the_same_pages(published: Org, tmp_path: Path) -> None:
@@ -123,9 +112,11 @@ async def test_lean_user_agent_sheet_draws_the_same_pages(published: Org, tmp_pa
         assert [s.base_url for s in lean._ua_stylesheets()] == [
             (pdf.REPORTS_DIR / "user_agent.css").as_uri()]
         full = HTML(string=html, base_url=str(pdf.REPORTS_DIR))
-        assert raster(lean.render(stylesheets=[css], font_config=fonts).write_pdf(), tmp_path,
-                      "lean") == raster(full.render(stylesheets=[css], font_config=fonts)
-                                        .write_pdf(), tmp_path, "full"), template
+        lean_png = raster(lean.render(stylesheets=[css], font_config=fonts).write_pdf(), tmp_path,
+                          "lean", dpi=80)
+        full_png = raster(full.render(stylesheets=[css], font_config=fonts).write_pdf(), tmp_path,
+                          "full", dpi=80)
+        assert lean_png.read_bytes() == full_png.read_bytes(), template
 
 
 async def test_appraisal_pdf_access(client: AsyncClient, org: Org) -> None:
@@ -266,7 +257,6 @@ async def test_split_appraisals_carry_only_their_own_page_resources(published: O
     from appraisal.periods.models import Period
     from appraisal.reporting import pdf
     from appraisal.reporting.documents import appraisal_contexts, snapshot_for_reports
-    from tests.unit.test_svg_text import per_glyph
 
     def drawings(data: bytes) -> tuple[set[str], set[str]]:
         with pikepdf.open(io.BytesIO(data)) as doc:

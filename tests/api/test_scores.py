@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from httpx import AsyncClient
 
-from tests.conftest import Org
-
-ALL = ["H1", "H2", "H3", "H4", "V1", "V2", "V3", "S1", "S2", "M1", "E1", "E2", "N1", "N2", "N3"]
-
-
-def insp(emp: int, fails: tuple[str, ...] = (), day: int = 5, **extra: Any) -> dict[str, Any]:
-    return {
-        "employee_id": emp, "occurred_at": f"2026-11-{day:02d}T10:00:00+08:00",
-        "touchpoint": "前台", "method": "onsite",
-        "items": [{"code": c, "result": "fail" if c in fails else "pass"} for c in ALL],
-    } | extra
+from tests.factories import Org, inspection
 
 
 async def worked_example(client: AsyncClient, org: Org) -> None:
     """SPEC §4: two inspections, one all pass, one failing V1 and N2 → 96.71 excellent."""
-    for body in (insp(org.emp_a1), insp(org.emp_a1, ("V1", "N2"), day=6)):
+    for body in (inspection(org.emp_a1), inspection(org.emp_a1, ("V1", "N2"), day=6)):
         r = await client.post("/api/v1/inspections", json=body, headers=org.h("sup_a"))
         assert r.status_code == 201, r.text
 
@@ -62,7 +50,7 @@ async def test_close_publish_reopen(client: AsyncClient, org: Org) -> None:
     assert len(first_hash) == 64
 
     # Closed: evidence refused, scores come from the snapshot.
-    r = await client.post("/api/v1/inspections", json=insp(org.emp_a2), headers=h)
+    r = await client.post("/api/v1/inspections", json=inspection(org.emp_a2), headers=h)
     assert r.status_code == 409
     r = await client.get(f"/api/v1/periods/2026-11/scores/{org.emp_a1}", headers=h)
     assert r.json()["final_score"] == "96.71"
@@ -85,7 +73,8 @@ async def test_close_publish_reopen(client: AsyncClient, org: Org) -> None:
     r = await client.post("/api/v1/periods/2026-11/reopen", headers=h,
                           json={"reason": "漏录一次巡检"})
     assert r.json()["status"] == "open"
-    r = await client.post("/api/v1/inspections", json=insp(org.emp_a1, ("H1",), day=7), headers=h)
+    r = await client.post("/api/v1/inspections", json=inspection(org.emp_a1, ("H1",), day=7),
+                          headers=h)
     assert r.status_code == 201
     r = await client.post("/api/v1/periods/2026-11/close", headers=h)
     second = r.json()["snapshot"]
@@ -119,7 +108,7 @@ async def test_lifecycle_errors(client: AsyncClient, org: Org) -> None:
 
 async def test_scores_are_scoped(client: AsyncClient, org: Org) -> None:
     await worked_example(client, org)
-    await client.post("/api/v1/inspections", json=insp(org.emp_b1), headers=org.h("hr"))
+    await client.post("/api/v1/inspections", json=inspection(org.emp_b1), headers=org.h("hr"))
     rows = (await client.get("/api/v1/periods/2026-11/scores", headers=org.h("sup_a"))).json()
     assert {r["employee_id"] for r in rows} == {org.emp_a1, org.emp_a2}
     r = await client.get(f"/api/v1/periods/2026-11/scores/{org.emp_b1}", headers=org.h("sup_a"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from httpx import AsyncClient
 
-from tests.conftest import PASSWORD, Org
+from tests.factories import PASSWORD, Org
 
 
 async def test_create_and_list_teams(client: AsyncClient, org: Org) -> None:

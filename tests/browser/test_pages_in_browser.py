@@ -14,11 +14,13 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Page, Response, async_playwright
 
 from tests.conftest import BACKEND
 
@@ -56,12 +58,17 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                             env=env, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
+        # Up once it answers, however long a loaded machine takes to start it.
+        deadline = time.monotonic() + 120
+        while True:
+            assert proc.poll() is None, f"`appraisal serve` exited with {proc.returncode}"
+            assert time.monotonic() < deadline, "`appraisal serve` never answered /healthz"
             try:
                 if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
                     break
             except httpx.HTTPError:
-                time.sleep(0.1)
+                pass
+            time.sleep(0.1)
         yield base
     finally:
         proc.terminate()
@@ -80,15 +87,36 @@ async def browser() -> AsyncIterator[Browser]:
         await b.close()
 
 
+# Every click below that loads or swaps a page waits for what it causes: the answer
+# to its own request, then what only the new page shows. Never a fixed sleep, never
+# merely a quiet network (HTMX swaps leave the document's load state as it was).
+
+
+@asynccontextmanager
+async def answered(page: Page, path: str, query: str = "") -> AsyncIterator[None]:
+    """Waits, after the block, for the answer to the request it causes for `path` (with
+    `query` in its query string), and checks it is a success."""
+
+    def wanted(response: Response) -> bool:
+        url = urlsplit(response.url)
+        return url.path == path and query in url.query
+
+    async with page.expect_response(wanted) as answer:
+        yield
+    response = await answer.value
+    assert response.ok, f"{response.status} for {response.url}"
+
+
 async def log_in(browser: Browser, base: str, username: str, password: str) -> Page:
     page = await (await browser.new_context(viewport=PHONE, locale="zh-CN")).new_page()
     await page.goto(f"{base}/login")
     await page.fill("#username", username)
     await page.fill("#password", password)
-    # Wait for the navigation the login causes, not merely for a quiet network.
+    # Wait for the navigation the login causes, not merely for a quiet network...
     async with page.expect_navigation(url=lambda url: not url.endswith("/login")):
         await page.click("button[type=submit]")
-    await page.wait_for_load_state("networkidle")
+    # ...and for the page it leads to: HTMX pushes the new address just before the swap.
+    await page.wait_for_selector("form[action='/logout']")
     return page
 
 
@@ -97,7 +125,8 @@ async def test_supervisor_records_an_inspection_in_taps(browser: Browser, server
     assert page.url.endswith("/team")
     loads: list[str] = []
     page.on("load", lambda: loads.append(page.url))
-    await page.click("table a[href^='/inspect?employee_id=']")  # the first employee's row
+    async with answered(page, "/inspect", "employee_id="):
+        await page.click("table a[href^='/inspect?employee_id=']")  # the first employee's row
     await page.wait_for_selector("#i-V1-fail", state="attached")
     await page.click("label[for=i-V1-fail]")
     await page.click("label[for=i-N1-na]")
@@ -105,7 +134,8 @@ async def test_supervisor_records_an_inspection_in_taps(browser: Browser, server
     colour = await page.eval_on_selector(
         "label[for=i-V1-fail]", "e => getComputedStyle(e).backgroundColor")
     assert colour == "rgb(179, 38, 30)"
-    await page.click("button.primary")
+    async with answered(page, "/inspect", "saved="):  # where the POST redirects
+        await page.click("button.primary")
     await page.wait_for_selector(".done")
     assert "1 项不合格" in await page.inner_text(".done")
     assert loads == []  # swapped in place by HTMX, never reloaded
@@ -114,11 +144,16 @@ async def test_supervisor_records_an_inspection_in_taps(browser: Browser, server
 async def test_employee_reads_charts_and_acknowledges(browser: Browser, server: str) -> None:
     page = await log_in(browser, server, "emp.zhang", "emp-demo-1")
     assert page.url.endswith("/me")
+    # Swapped-in images load after the swap: wait until both charts are done loading.
+    await page.wait_for_function(
+        "() => [...document.querySelectorAll('.charts img')].every(i => i.complete)")
     widths = await page.eval_on_selector_all(".charts img", "imgs => imgs.map(i => i.naturalWidth)")
     assert len(widths) == 2 and all(w > 0 for w in widths)  # both charts drawn
-    await page.click("text=确认考核结果")
+    async with answered(page, "/me", "done=acknowledged"):  # the redirect
+        await page.click("text=确认考核结果")
     await page.wait_for_selector(".done")
     assert "考核结果已确认" in await page.inner_text(".done")
-    await page.click("text=English")
+    async with answered(page, "/me", "lang=en"):
+        await page.click("text=English")
     await page.wait_for_selector("text=My appraisals")
     assert "Acknowledged on" in await page.inner_text("main")

@@ -15,7 +15,7 @@ from appraisal.periods.models import Period
 from appraisal.rulebook import CRITERIA_DIR
 from appraisal.scoring import lifecycle
 from appraisal.scoring.service import employee_score
-from tests.conftest import Org
+from tests.factories import Org
 
 
 def hr(org: Org) -> Actor:

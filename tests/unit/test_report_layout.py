@@ -126,7 +126,7 @@ def test_fewer_nodes_draw_the_same_picture(monkeypatch: pytest.MonkeyPatch,
     from PIL import Image, ImageChops
 
     from appraisal.reporting import charts
-    from tests.unit.test_svg_text import draw, raster
+    from tests.drawing import draw, raster
 
     merged = [radar_svg(DIMENSIONS, SCORES), trend_svg(MONTHS, TREND)]
     monkeypatch.setattr(charts, "_fewer_nodes", lambda root: None)

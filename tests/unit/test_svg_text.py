@@ -3,10 +3,6 @@
 
 from __future__ import annotations
 
-import base64
-import subprocess
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -14,6 +10,7 @@ import weasyprint.svg as weasy_svg
 from weasyprint.text import line_break
 
 from appraisal.reporting import pdf, svg_text
+from tests.drawing import draw, per_glyph, raster
 
 FONT = 'font-family="Noto Sans CJK SC" font-size="14"'
 LABELS = ('<svg xmlns="http://www.w3.org/2000/svg" width="300" height="100">'
@@ -24,30 +21,6 @@ LABELS = ('<svg xmlns="http://www.w3.org/2000/svg" width="300" height="100">'
           f'<text x="10 30 50" y="70" {FONT}>ABC</text>'
           f'<text x="290" y="70" dx="-4" text-anchor="end" {FONT}>dx 5</text>'
           "</svg>")
-
-
-@contextmanager
-def per_glyph() -> Iterator[None]:
-    """WeasyPrint's own SVG text drawing, for comparison."""
-    pdf._style()
-    fast, draw_node = weasy_svg.TAGS["text"], weasy_svg.SVG.draw_node
-    tags = [tag for tag, draw in weasy_svg.TAGS.items() if draw is fast]
-    weasy_svg.text = fast.__wrapped__
-    weasy_svg.TAGS.update(dict.fromkeys(tags, fast.__wrapped__))
-    weasy_svg.SVG.draw_node = draw_node.__wrapped__
-    try:
-        yield
-    finally:
-        weasy_svg.text = fast
-        weasy_svg.TAGS.update(dict.fromkeys(tags, fast))
-        weasy_svg.SVG.draw_node = draw_node
-
-
-def draw(svg: str) -> bytes:
-    uri = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
-    css, fonts = pdf._style()
-    return pdf.report_html(f'<img src="{uri}" style="width:120mm">').render(
-        stylesheets=[css], font_config=fonts).write_pdf()
 
 
 def shaped(monkeypatch: pytest.MonkeyPatch) -> list[str]:
@@ -91,13 +64,6 @@ def test_weasyprint_alone_shapes_every_character(monkeypatch: pytest.MonkeyPatch
     with per_glyph():
         draw(LABELS)
     assert "服" in seen and "8" in seen  # what the whole runs save
-
-
-def raster(data: bytes, tmp: Path, name: str) -> Path:
-    (tmp / f"{name}.pdf").write_bytes(data)
-    subprocess.run(["pdftoppm", "-r", "100", "-png", "-singlefile", str(tmp / f"{name}.pdf"),
-                    str(tmp / name)], check=True)
-    return tmp / f"{name}.png"
 
 
 def test_simple_labels_need_no_drawing_group() -> None:
