@@ -21,7 +21,7 @@ from appraisal.appeals.routes import AppealController, MyAppraisalController
 from appraisal.audit.pages import AuditPage
 from appraisal.audit.routes import AuditController
 from appraisal.db import close_db, init_db
-from appraisal.errors import EXCEPTION_HANDLERS
+from appraisal.errors import EXCEPTION_HANDLERS, ProblemResponses
 from appraisal.evidence.feedback import FeedbackController
 from appraisal.evidence.pages import EvidencePages
 from appraisal.evidence.routes import (
@@ -100,6 +100,7 @@ def create_app(database_url: str | None = None, *, manage_db: bool = True) -> Li
         middleware=[auth],
         lifespan=[lifespan],
         exception_handlers=EXCEPTION_HANDLERS,
+        plugins=[ProblemResponses()],
         compression_config=CompressionConfig(backend="gzip", minimum_size=2048),
         request_max_body_size=8 * 1024 * 1024,
         openapi_config=OpenAPIConfig(

@@ -7,8 +7,12 @@ import re
 from http import HTTPStatus
 from typing import Any
 
+import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.plugins import ReceiveRoutePlugin
+from litestar.routes import BaseRoute, HTTPRoute
 from tortoise.exceptions import IntegrityError, OperationalError
 
 PROBLEM_JSON = "application/problem+json"
@@ -152,3 +156,51 @@ EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
     OperationalError: handle_operational_error,
     Exception: handle_unexpected,
 }
+
+
+# ---------------------------------------------------------------- documentation
+
+
+class ProblemError(msgspec.Struct):
+    """One thing wrong with the request: a field (validation) or a row and column (imports)."""
+
+    message: str
+    field: str | msgspec.UnsetType = msgspec.UNSET
+    source: str | msgspec.UnsetType = msgspec.UNSET
+    row: int | msgspec.UnsetType | None = msgspec.UNSET
+    column: str | msgspec.UnsetType | None = msgspec.UNSET
+
+
+class ProblemOut(msgspec.Struct):
+    """An error response (RFC 9457), as `problem_response` writes it."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str
+    errors: list[ProblemError] | msgspec.UnsetType = msgspec.UNSET
+
+
+# Litestar declares a 400 `application/json` body of its own (`status_code`,
+# `detail`, `extra`) that this API never sends: every client error, whatever
+# its status, is a problem document. The range key "4XX" is OpenAPI's; Litestar
+# writes response keys with str(), so it passes through as it is.
+PROBLEM_RESPONSES: dict[Any, ResponseSpec] = {
+    400: ResponseSpec(ProblemOut, media_type=PROBLEM_JSON, generate_examples=False,
+                      description="The request could not be read"),
+    "4XX": ResponseSpec(ProblemOut, media_type=PROBLEM_JSON, generate_examples=False,
+                        description="Refused: not logged in (401), not allowed (403), not found "
+                                    "(404), a conflict with the data (409), invalid (422, each "
+                                    "bad field in `errors`), too many attempts (429)"),
+}
+
+
+class ProblemResponses(ReceiveRoutePlugin):
+    """Documents on every API operation that its client errors are problem details."""
+
+    def receive_route(self, route: BaseRoute) -> None:
+        if not isinstance(route, HTTPRoute) or not route.path.startswith("/api/"):
+            return
+        for handler in route.route_handlers:
+            handler.responses = {**PROBLEM_RESPONSES, **(handler.responses or {})}

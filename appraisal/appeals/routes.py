@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated
 
 import msgspec
 from litestar import Controller, Request, get, post
@@ -10,21 +10,17 @@ from litestar.params import Parameter
 
 from appraisal.actor import Actor
 from appraisal.appeals import service
+from appraisal.appeals.schemas import (
+    AcknowledgeIn,
+    AcknowledgementOut,
+    AnswerIn,
+    AppealIn,
+    AppealOut,
+    MyAppraisalOut,
+    StaffAppealOut,
+)
 from appraisal.guards import EMPLOYEE, HR, STAFF
 from appraisal.params import PathId
-
-
-class AcknowledgeIn(msgspec.Struct, forbid_unknown_fields=True):
-    comment: str = ""
-
-
-class AppealIn(msgspec.Struct, forbid_unknown_fields=True):
-    reason: str
-
-
-class AnswerIn(msgspec.Struct, forbid_unknown_fields=True):
-    decision: Literal["upheld", "rejected"]
-    answer: str
 
 
 class MyAppraisalController(Controller):
@@ -33,21 +29,24 @@ class MyAppraisalController(Controller):
     guards = [EMPLOYEE]
 
     @get("/")
-    async def my_appraisals(self, request: Request[Actor, str, object]) -> list[dict[str, Any]]:
+    async def my_appraisals(self, request: Request[Actor, str, object]) -> list[MyAppraisalOut]:
         """Each published month's appraisal, newest first, with what you said of it."""
-        return await service.my_appraisals(request.user)
+        return msgspec.convert(await service.my_appraisals(request.user), list[MyAppraisalOut])
 
     @post("/{month:str}/acknowledge", status_code=200)
     async def acknowledge(self, request: Request[Actor, str, object], month: str,
-                          data: AcknowledgeIn | None = None) -> dict[str, Any]:
+                          data: AcknowledgeIn | None = None) -> AcknowledgementOut:
         """Acknowledge the month's appraisal (again: the first acknowledgement stands)."""
-        return await service.acknowledge(request.user, month, data.comment if data else "")
+        return msgspec.convert(
+            await service.acknowledge(request.user, month, data.comment if data else ""),
+            AcknowledgementOut)
 
     @post("/{month:str}/appeal", status_code=201)
     async def appeal(self, request: Request[Actor, str, object], month: str,
-                     data: AppealIn) -> dict[str, Any]:
+                     data: AppealIn) -> AppealOut:
         """Appeal the month's appraisal, once, saying why; HR answers."""
-        return await service.file_appeal(request.user, month, data.reason)
+        return msgspec.convert(await service.file_appeal(request.user, month, data.reason),
+                               AppealOut)
 
 
 class AppealController(Controller):
@@ -62,17 +61,21 @@ class AppealController(Controller):
         period: Annotated[str | None, Parameter(max_length=7)] = None,
         status: Annotated[str | None, Parameter(pattern="^(open|upheld|rejected)$")] = None,
         employee_id: Annotated[int | None, Parameter(ge=1, le=2**31 - 1)] = None,
-    ) -> list[dict[str, Any]]:
+    ) -> list[StaffAppealOut]:
         """Appeals in the caller's scope, newest first (`?status=open`: to answer)."""
-        return await service.list_appeals(request.user, period, status, employee_id)
+        return msgspec.convert(
+            await service.list_appeals(request.user, period, status, employee_id),
+            list[StaffAppealOut])
 
     @get("/{appeal_id:int}")
     async def get_appeal(self, request: Request[Actor, str, object],
-                         appeal_id: PathId) -> dict[str, Any]:
-        return await service.get_appeal(request.user, appeal_id)
+                         appeal_id: PathId) -> StaffAppealOut:
+        return msgspec.convert(await service.get_appeal(request.user, appeal_id), StaffAppealOut)
 
     @post("/{appeal_id:int}/answer", guards=[HR], status_code=200)
     async def answer(self, request: Request[Actor, str, object], appeal_id: PathId,
-                     data: AnswerIn) -> dict[str, Any]:
+                     data: AnswerIn) -> StaffAppealOut:
         """Uphold (then reopen the month to correct it) or reject, with an answer."""
-        return await service.answer_appeal(request.user, appeal_id, data.decision, data.answer)
+        return msgspec.convert(
+            await service.answer_appeal(request.user, appeal_id, data.decision, data.answer),
+            StaffAppealOut)

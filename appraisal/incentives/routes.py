@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
@@ -12,15 +11,9 @@ from litestar.params import Parameter
 from appraisal.actor import Actor
 from appraisal.guards import HR
 from appraisal.incentives import service
+from appraisal.incentives.schemas import AllocationIn, AllocationOut
 
 TeamFilter = Annotated[int | None, Parameter(ge=1, le=2**31 - 1)]
-
-
-class AllocationIn(msgspec.Struct, forbid_unknown_fields=True):
-    pool: Annotated[Decimal, msgspec.Meta(examples=["10000.00"])]
-    team_id: Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)] | None = None
-    cap: Decimal | None = None
-    currency: Annotated[str, msgspec.Meta(pattern="^[A-Z]{3}$")] = "CNY"
 
 
 class IncentiveController(Controller):
@@ -31,17 +24,19 @@ class IncentiveController(Controller):
     @post("/incentives")
     async def allocate(
         self, request: Request[Actor, str, object], month: str, data: AllocationIn
-    ) -> dict[str, Any]:
+    ) -> AllocationOut:
         """Share the pool over graded employees (whole organisation or one team)."""
         allocation = await service.allocate(
             request.user, month, pool=data.pool, team_id=data.team_id, cap=data.cap,
             currency=data.currency,
         )
-        return await service.allocation_out(allocation)
+        return msgspec.convert(await service.allocation_out(allocation), AllocationOut)
 
     @get("/incentives")
-    async def latest(self, month: str, team_id: TeamFilter = None) -> dict[str, Any]:
-        return await service.allocation_out(await service.latest(month, team_id))
+    async def latest(self, month: str, team_id: TeamFilter = None) -> AllocationOut:
+        """The latest allocation of the scope (`team_id`, else the whole organisation)."""
+        return msgspec.convert(
+            await service.allocation_out(await service.latest(month, team_id)), AllocationOut)
 
     @get("/incentives.csv", media_type="text/csv")
     async def export_csv(self, month: str, team_id: TeamFilter = None) -> Response[bytes]:

@@ -22,6 +22,7 @@ from appraisal.reporting import jobs
 from appraisal.reporting.documents import appraisal_contexts, snapshot_for_reports, summary_context
 from appraisal.reporting.models import JobStatus, ReportJob
 from appraisal.reporting.pdf import appraisal_pdf, summary_pdf
+from appraisal.reporting.schemas import ReportJobOut
 from appraisal.scoring.access import require_appraisal_access
 from appraisal.staff.models import Team
 
@@ -40,18 +41,17 @@ def _pdf(data: bytes, name: str) -> Response[bytes]:
                     headers={"Content-Disposition": f'inline; filename="{name}"'})
 
 
-def job_out(job: ReportJob, month: str) -> dict[str, Any]:
-    return {
-        "id": job.id, "period": month, "status": job.status.value, "total": job.total,
-        "done": job.done,
-        "progress": f"{(job.done / job.total if job.total else 0):.3f}",
-        "error": job.error or None, "snapshot_hash": job.snapshot_hash,
-        "size": job.file_size or None,
-        "download": f"/api/v1/report-jobs/{job.id}/download"
+def job_out(job: ReportJob, month: str) -> ReportJobOut:
+    return ReportJobOut(
+        id=job.id, period=month, status=job.status.value, total=job.total, done=job.done,
+        progress=f"{(job.done / job.total if job.total else 0):.3f}",
+        error=job.error or None, snapshot_hash=job.snapshot_hash,
+        size=job.file_size or None,
+        download=f"/api/v1/report-jobs/{job.id}/download"
         if job.status == JobStatus.done else None,
-        "created_at": local(job.created_at).isoformat(),
-        "finished_at": local(job.finished_at).isoformat() if job.finished_at else None,
-    }
+        created_at=local(job.created_at).isoformat(),
+        finished_at=local(job.finished_at).isoformat() if job.finished_at else None,
+    )
 
 
 class ReportController(Controller):
@@ -96,7 +96,7 @@ class ReportController(Controller):
         return _pdf(await _render(summary_pdf, context), f"summary-{month}.pdf")
 
     @post("/report-jobs", guards=[HR], status_code=202)
-    async def submit(self, request: Request[Actor, str, object], month: str) -> dict[str, Any]:
+    async def submit(self, request: Request[Actor, str, object], month: str) -> ReportJobOut:
         """Start the monthly batch (every appraisal + summaries + payroll) as a background job."""
         job = await jobs.submit(request.user, month)
         return job_out(job, month)
@@ -108,7 +108,7 @@ class ReportJobController(Controller):
     guards = [HR]
 
     @get("/{job_id:int}")
-    async def status(self, job_id: PathId) -> dict[str, Any]:
+    async def status(self, job_id: PathId) -> ReportJobOut:
         job = await ReportJob.filter(id=job_id).select_related("period").first()
         if job is None:
             raise NotFound(f"report job {job_id} not found")

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+import msgspec
 from litestar import Controller, Request, get
 from tortoise.functions import Count
 
@@ -25,6 +26,7 @@ from appraisal.actor import Actor
 from appraisal.evidence.models import Inspection, InspectionItem
 from appraisal.guards import HR
 from appraisal.periods.service import require_period
+from appraisal.scoring.schemas import CalibrationOut
 from appraisal.scoring.service import period_scores
 
 MIN_ITEMS = 30  # fewer judged items tell too little to flag anyone
@@ -130,6 +132,6 @@ class CalibrationController(Controller):
 
     @get("/")
     async def calibration(self, request: Request[Actor, str, object], month: str
-                          ) -> dict[str, Any]:
+                          ) -> CalibrationOut:
         """Inspectors' fail shares against the organisation's; teams' averages and grades."""
-        return await calibration(month, request.user)
+        return msgspec.convert(await calibration(month, request.user), CalibrationOut)

@@ -15,6 +15,7 @@ from appraisal.guards import HR
 from appraisal.periods.models import Period
 from appraisal.periods.service import create_period, require_period
 from appraisal.scoring import lifecycle
+from appraisal.scoring.schemas import SnapshotInfo
 from appraisal.scoring.service import current_snapshot, snapshot_info
 
 
@@ -47,14 +48,14 @@ class PeriodOut(msgspec.Struct):
 
 class CloseOut(msgspec.Struct):
     period: PeriodOut
-    snapshot: dict[str, object]
+    snapshot: SnapshotInfo
     employees: int
     graded: int
     insufficient_evidence: list[InsufficientOut]
 
 
 class PeriodDetailOut(PeriodOut):
-    snapshot: dict[str, object] | None = None
+    snapshot: SnapshotInfo | None = None
 
 
 def period_out(p: Period) -> PeriodOut:
@@ -89,7 +90,7 @@ class PeriodController(Controller):
         snapshot = await current_snapshot(period)
         return PeriodDetailOut(
             **msgspec.structs.asdict(period_out(period)),
-            snapshot=snapshot_info(snapshot) if snapshot else None,
+            snapshot=msgspec.convert(snapshot_info(snapshot), SnapshotInfo) if snapshot else None,
         )
 
     @post("/{month:str}/close", status_code=200)
@@ -97,7 +98,8 @@ class PeriodController(Controller):
         """Score everyone and store an immutable snapshot."""
         result = await lifecycle.close_period(request.user, month)
         return CloseOut(
-            period=period_out(result.period), snapshot=snapshot_info(result.snapshot),
+            period=period_out(result.period),
+            snapshot=msgspec.convert(snapshot_info(result.snapshot), SnapshotInfo),
             employees=result.employees, graded=result.graded,
             insufficient_evidence=[InsufficientOut(**row) for row in result.insufficient],
         )

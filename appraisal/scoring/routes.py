@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from litestar import Controller, Request, get
 from litestar.params import Parameter
@@ -12,6 +12,12 @@ from appraisal.guards import ANY_USER, STAFF
 from appraisal.params import PathId
 from appraisal.periods.service import require_period
 from appraisal.scoring import service
+from appraisal.scoring.schemas import (
+    ScoreBreakdown,
+    ScoreSummary,
+    score_breakdown,
+    score_summaries,
+)
 
 
 class ScoreController(Controller):
@@ -26,20 +32,16 @@ class ScoreController(Controller):
         status: Annotated[str | None, Parameter(
             pattern="^(graded|insufficient_evidence)$")] = None,
         team_id: Annotated[int | None, Parameter(ge=1, le=2**31 - 1)] = None,
-    ) -> list[dict[str, Any]]:
+    ) -> list[ScoreSummary]:
         """Live scores while the period is open, the snapshot once closed; ranked."""
         period = await require_period(month)
-        rows = await service.period_scores(period, request.user)
-        if status is not None:
-            rows = [r for r in rows if r["status"] == status]
-        if team_id is not None:
-            rows = [r for r in rows if r["team_id"] == team_id]
-        return rows
+        return score_summaries(
+            await service.period_scores(period, request.user, status=status, team_id=team_id))
 
     @get("/{employee_id:int}", guards=[ANY_USER])
     async def employee_score(
         self, request: Request[Actor, str, object], month: str, employee_id: PathId
-    ) -> dict[str, Any]:
+    ) -> ScoreBreakdown:
         """One score with the full breakdown (employees: their own, once published)."""
         period = await require_period(month)
-        return await service.employee_score(period, request.user, employee_id)
+        return score_breakdown(await service.employee_score(period, request.user, employee_id))

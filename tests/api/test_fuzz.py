@@ -1,11 +1,14 @@
 """Property-based fuzzing of the whole API from its own OpenAPI document: no input,
-valid or not, gets a 5xx.
+valid or not, gets a 5xx, and every answer is what the document says it is.
 
 Schemathesis derives requests for every operation from the schema the app
 publishes: conforming ones (positive) and ones that break it (negative:
 wrong types, missing fields, out-of-range numbers, odd path segments).
 Hypothesis generates them (derandomized, so a failure repeats); they are
 sent in the test's own event loop, where the database connections live.
+Each response is checked against the document by Schemathesis: its status
+and media type are documented, and its body matches the schema declared
+for them (typed JSON, problem details for client errors).
 """
 
 from __future__ import annotations
@@ -16,6 +19,12 @@ import schemathesis
 from httpx import AsyncClient
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
+from schemathesis.errors import FailureGroup
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from appraisal.app import create_app
 from tests.factories import Org, closed_month
@@ -24,6 +33,9 @@ EXAMPLES = 12  # per operation and mode
 # Logging out would end the session the other requests use; a report job
 # renders a whole month in worker processes (the batch has its own tests).
 SKIPPED = {("POST", "/api/v1/auth/logout"), ("POST", "/api/v1/periods/{month}/report-jobs")}
+# The body is checked against the schema of the status and media type; the other
+# two make sure no response escapes that by an undocumented status or media type.
+RESPONSE_CHECKS = [response_schema_conformance, status_code_conformance, content_type_conformance]
 
 
 def generated_cases() -> list[Any]:
@@ -61,7 +73,9 @@ def request_of(case: Any) -> dict[str, Any]:
     return request
 
 
-async def test_no_generated_request_gets_a_5xx(client: AsyncClient, org: Org) -> None:
+async def test_generated_requests_get_documented_answers_never_a_5xx(
+    client: AsyncClient, org: Org
+) -> None:
     await closed_month(client, org)  # a closed month, scores and evidence to reach
     cases = generated_cases()
     assert len(cases) > 500
@@ -81,6 +95,14 @@ async def test_no_generated_request_gets_a_5xx(client: AsyncClient, org: Org) ->
         if r.status_code >= 500:
             failures.append(f"{case.method} {case.formatted_path} {request_of(case)!r:.300}: "
                             f"{r.status_code} {r.text[:200]}")
+            continue
+        r.request.read()  # a multipart body is a stream; the failure report reads it again
+        try:
+            case.validate_response(r, checks=RESPONSE_CHECKS)
+        except FailureGroup as group:
+            found = "; ".join(f"{f.title}: {f.message[:300]}" for f in group.exceptions)
+            failures.append(f"{case.method} {case.formatted_path}: {r.status_code} "
+                            f"{r.text[:200]}\n  {found}")
     # Not only refusals: many generated requests get through to the services.
     assert sum(200 <= s < 300 for s in statuses) > 100
     assert not failures, f"{len(failures)} of {len(cases)}:\n" + "\n".join(failures[:20])

@@ -1,0 +1,68 @@
+"""Request and response shapes of incentive allocations (SPEC §6, §8).
+
+Money travels as strings of decimals with 2 places ("10000.00").
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Literal
+
+import msgspec
+
+Money = Annotated[str, msgspec.Meta(description="an amount, 2 decimals", examples=["3571.43"])]
+Score = Annotated[str, msgspec.Meta(description="a score, 2 decimals", examples=["96.71"])]
+Grade = Literal["excellent", "good", "pass", "needs_improvement"]
+Timestamp = Annotated[str, msgspec.Meta(description="ISO 8601 with offset",
+                                        examples=["2026-12-01T09:00:00+08:00"])]
+
+
+class AllocationIn(msgspec.Struct, forbid_unknown_fields=True):
+    pool: Annotated[Decimal, msgspec.Meta(examples=["10000.00"])]
+    team_id: Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)] | None = None
+    cap: Decimal | None = None
+    currency: Annotated[str, msgspec.Meta(pattern="^[A-Z]{3}$")] = "CNY"
+
+
+class ShareOut(msgspec.Struct):
+    """One employee's share of the pool."""
+
+    employee_id: int
+    employee_no: str
+    name: str
+    team_id: int
+    team: str
+    final_score: Score | None
+    grade: Grade | None
+    coefficient: Annotated[str, msgspec.Meta(examples=["1.5"])]
+    amount: Money
+    service_star: bool
+
+
+class ServiceStarOut(msgspec.Struct):
+    """A team's 服务之星 of the month."""
+
+    employee_id: int
+    employee_no: str
+    name: str
+    team_id: int
+    team: str
+    final_score: Score | None
+
+
+class AllocationOut(msgspec.Struct):
+    id: int
+    period: str
+    team_id: int | None
+    team: str | None
+    currency: str
+    pool: Money
+    cap: Money | None
+    allocated: Money
+    unallocated: Money
+    allocations: list[ShareOut]
+    service_stars: list[ServiceStarOut]
+    snapshot_id: int
+    stale: Annotated[bool, msgspec.Meta(
+        description="the month was reopened and closed again since: allocate anew")]
+    created_at: Timestamp

@@ -1,0 +1,26 @@
+"""Response shapes of the monthly report batch (SPEC §8)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import msgspec
+
+Timestamp = Annotated[str, msgspec.Meta(description="ISO 8601 with offset",
+                                        examples=["2026-12-01T09:00:00+08:00"])]
+
+
+class ReportJobOut(msgspec.Struct):
+    id: int
+    period: Annotated[str, msgspec.Meta(examples=["2026-11"])]
+    status: Literal["queued", "running", "done", "failed"]
+    total: int
+    done: int
+    progress: Annotated[str, msgspec.Meta(description="done / total, 3 decimals",
+                                          examples=["0.500"])]
+    error: str | None
+    snapshot_hash: str
+    size: Annotated[int, msgspec.Meta(description="bytes of the ZIP, once done")] | None
+    download: str | None
+    created_at: Timestamp
+    finished_at: Timestamp | None

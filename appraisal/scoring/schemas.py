@@ -1,0 +1,187 @@
+"""Response shapes of scores, breakdowns and calibration (SPEC §8).
+
+Scores, points and weights travel as strings of decimals ("96.71", "0.6"),
+timestamps as ISO 8601 with the organisation's offset. The breakdown is
+built as a dict by `explain.breakdown` (and stored as such in snapshots);
+these Structs type it at the API boundary.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+import msgspec
+
+Grade = Literal["excellent", "good", "pass", "needs_improvement"]
+ScoreStatus = Literal["graded", "insufficient_evidence"]
+Severity = Literal["minor", "major", "critical"]
+Score = Annotated[str, msgspec.Meta(description="a score, 2 decimals", examples=["96.71"])]
+Points = Annotated[str, msgspec.Meta(description="points or a weight, as written: a decimal",
+                                     examples=["5", "0.6"])]
+Timestamp = Annotated[str, msgspec.Meta(description="ISO 8601 with offset",
+                                        examples=["2026-11-05T10:00:00+08:00"])]
+Dimensions = Annotated[dict[str, Score], msgspec.Meta(
+    description="{dimension code: score}; codes without data are absent",
+    examples=[{"attitude": "92.86", "quality": "100.00"}])]
+
+
+class ScoreSummary(msgspec.Struct):
+    """One row of the period's ranking."""
+
+    employee_id: int
+    employee_no: str
+    name: str
+    team_id: int
+    team: str
+    final_score: Score | None
+    grade: Grade | None
+    status: ScoreStatus
+    veto: bool
+    inspections: int
+    dimensions: Dimensions
+
+
+class InspectionSourceOut(msgspec.Struct):
+    earned: Points
+    max: Points
+    items: int
+    score: Score
+    weight: Points
+
+
+class SurveySourceOut(msgspec.Struct):
+    count: int
+    raw: Score
+    organisation_mean: Score
+    prior_weight: Points
+    shrunk: Score
+    weight: Points
+
+
+class DimensionBreakdown(msgspec.Struct):
+    code: str
+    name_zh: str
+    name_en: str
+    weight: Points
+    score: Score | None
+    inspection: InspectionSourceOut | None
+    survey: SurveySourceOut | None
+
+
+class DeductionOut(msgspec.Struct):
+    complaint_id: int
+    severity: Severity
+    points: Points
+    late: bool
+    late_points: Points
+    total: Points
+    veto: bool
+    received_at: Timestamp | None
+    first_response_at: Timestamp | None
+    channel: str | None
+    description: str | None
+
+
+class OpenComplaintOut(msgspec.Struct):
+    complaint_id: int
+    severity: Severity | None
+    received_at: Timestamp | None
+
+
+class BonusCommendation(msgspec.Struct):
+    commendation_id: int
+    source: str
+    received_at: Timestamp | None
+    counted: bool
+
+
+class BonusOut(msgspec.Struct):
+    points: Points
+    per_commendation: Points
+    max_counted: int
+    commendations: list[BonusCommendation]
+
+
+class LostPointOut(msgspec.Struct):
+    """An item result that lost points, with its inspection and the coaching."""
+
+    code: str
+    standard_zh: str
+    standard_en: str
+    dimension: str
+    inspection_id: int
+    occurred_at: Timestamp | None
+    touchpoint: str
+    result: str
+    points_lost: Points
+    coaching_zh: str
+    coaching_en: str
+
+
+class SnapshotInfo(msgspec.Struct):
+    id: int
+    sequence: int
+    content_hash: str
+    rulebook_version: str
+    rulebook_hash: str
+    created_at: Timestamp
+
+
+class ScoreBreakdown(ScoreSummary):
+    """Everything behind one score. `snapshot` is there once the period is closed."""
+
+    grade_zh: str | None
+    period: str
+    rulebook_version: str
+    rulebook_hash: str
+    min_inspections: int
+    base_score: Score | None
+    dimension_breakdown: list[DimensionBreakdown]
+    deductions: list[DeductionOut]
+    deductions_total: Points
+    open_complaints: list[OpenComplaintOut]
+    bonus: BonusOut
+    lost_points: list[LostPointOut]
+    snapshot: SnapshotInfo | msgspec.UnsetType = msgspec.UNSET
+
+
+class InspectorCalibration(msgspec.Struct):
+    inspector_id: int | None
+    inspector: str
+    inspections: int
+    employees: int
+    items_judged: int
+    failed: int
+    fail_rate: Annotated[str, msgspec.Meta(examples=["0.067"])] | None
+    z: Annotated[str, msgspec.Meta(examples=["2.35"])] | None
+    flag: Literal["stricter", "more_lenient"] | None
+
+
+class TeamSpread(msgspec.Struct):
+    team_id: int
+    team: str
+    employees: int
+    graded: int
+    vetoes: int
+    average_score: Score | None
+    grades: Annotated[dict[str, int], msgspec.Meta(description="{grade: head count}")]
+
+
+class CalibrationOut(msgspec.Struct):
+    month: str
+    status: Literal["open", "closed", "published"]
+    items_judged: int
+    failed: int
+    fail_rate: Annotated[str, msgspec.Meta(examples=["0.067"])] | None
+    min_items: int
+    z_limit: str
+    inspectors: list[InspectorCalibration]
+    teams: list[TeamSpread]
+
+
+def score_summaries(rows: list[dict[str, Any]]) -> list[ScoreSummary]:
+    return msgspec.convert(rows, list[ScoreSummary])
+
+
+def score_breakdown(row: dict[str, Any]) -> ScoreBreakdown:
+    return msgspec.convert(row, ScoreBreakdown)
