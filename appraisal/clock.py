@@ -8,11 +8,15 @@ month ends, year ends and the organisation's time zone included.
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from appraisal.config import get_settings
 from appraisal.errors import Unprocessable
 
+# A timestamp of something that happened may run ahead of the server's clock by
+# this much (a phone's clock), no more; nothing the product judges lies before 2000.
+FUTURE_SLACK = timedelta(minutes=5)
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 # fullmatch, never match: "2026-01\n" is not a month.
 MONTH_RE = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
@@ -33,6 +37,24 @@ def local(ts: datetime) -> datetime:
 def local_now() -> datetime:
     """The current instant in the organisation's time zone (for people)."""
     return local(now())
+
+
+def happened(ts: datetime, field: str) -> datetime:
+    """A timestamp of something that happened, in local time; a 422 naming `field`
+    when it lies ahead of now by more than a phone's clock may, or before 2000."""
+    if ts.tzinfo is None:
+        ts = ts.replace(tzinfo=get_settings().timezone)
+    try:
+        utc = ts.astimezone(UTC)
+    except OverflowError:  # year 1 east of UTC, year 9999 west of it
+        raise Unprocessable.field(field, f"{ts.isoformat()} is not a plausible time") from None
+    if utc < EARLIEST:
+        raise Unprocessable.field(field, f"{ts.isoformat()} lies before 2000")
+    if utc > now() + FUTURE_SLACK:
+        raise Unprocessable.field(
+            field, f"{local(utc):%Y-%m-%d %H:%M} lies in the future (it is now "
+            f"{local_now():%Y-%m-%d %H:%M}); check the date")
+    return local(utc)
 
 
 def today() -> date:

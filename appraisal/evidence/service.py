@@ -17,7 +17,7 @@ from tortoise.transactions import in_transaction
 
 from appraisal.actor import Actor
 from appraisal.audit.service import model_state, record
-from appraisal.clock import local, month_of
+from appraisal.clock import happened, local, month_of
 from appraisal.errors import Conflict, NotFound, Unprocessable
 from appraisal.evidence.models import (
     SURVEY_QUESTIONS,
@@ -92,16 +92,20 @@ def validate_items(rulebook: RuleBook, items: list[ItemIn]) -> list[dict[str, An
     return rows
 
 
-async def _place(actor: Actor, employee_id: int, ts: datetime) -> tuple[int, Period]:
-    """Scope-check the employee and find (or open) the period containing ts."""
+async def _place(actor: Actor, employee_id: int, ts: datetime, field: str) -> tuple[int, Period]:
+    """Scope-check the employee and find (or open) the period containing ts.
+
+    Called inside the write's transaction: a request refused later (a NUL in a
+    text, a closed month) leaves no period opened and no audit row behind.
+    """
     await employee_in_scope(actor, employee_id, "employee_id")
-    period = await ensure_period(actor, month_of(ts))
+    period = await ensure_period(actor, month_of(ts), field)
     return employee_id, period
 
 
 def _check_order(received_at: datetime, later: dict[str, datetime | None]) -> None:
     for field, value in later.items():
-        if value is not None and local(value) < local(received_at):
+        if value is not None and happened(value, field) < local(received_at):
             raise Unprocessable.field(field, f"{field} cannot be before received_at")
 
 
@@ -124,10 +128,10 @@ async def inspection_state(insp: Inspection) -> dict[str, Any]:
 
 
 async def create_inspection(actor: Actor, data: InspectionIn) -> Inspection:
-    occurred_at = local(data.occurred_at)
+    occurred_at = happened(data.occurred_at, "occurred_at")
     rows = validate_items(await rulebook_for_month(month_of(occurred_at)), data.items)
-    employee_id, period = await _place(actor, data.employee_id, occurred_at)
     async with in_transaction():
+        employee_id, period = await _place(actor, data.employee_id, occurred_at, "occurred_at")
         await lock_open_period(period.id)
         insp = await Inspection.create(
             employee_id=employee_id, period_id=period.id, inspector_id=actor.id,
@@ -143,14 +147,15 @@ async def create_inspection(actor: Actor, data: InspectionIn) -> Inspection:
 
 async def update_inspection(actor: Actor, insp: Inspection, data: InspectionPatch) -> Inspection:
     changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
-    occurred_at = local(changes.get("occurred_at", insp.occurred_at))
+    occurred_at = (happened(changes["occurred_at"], "occurred_at") if "occurred_at" in changes
+                   else local(insp.occurred_at))
     employee_id = changes.get("employee_id", insp.employee_id)
     old_period = await Period.get(id=insp.period_id)
     rows = None
     if "items" in changes:
         rows = validate_items(await rulebook_for_month(month_of(occurred_at)), changes["items"])
-    _, new_period = await _place(actor, employee_id, occurred_at)
     async with in_transaction():
+        _, new_period = await _place(actor, employee_id, occurred_at, "occurred_at")
         await lock_open_period(old_period.id)
         if new_period.id != old_period.id:
             await lock_open_period(new_period.id)
@@ -183,12 +188,12 @@ async def delete_inspection(actor: Actor, insp: Inspection) -> None:
 
 
 async def create_complaint(actor: Actor, data: ComplaintIn) -> Complaint:
-    received_at = local(data.received_at)
+    received_at = happened(data.received_at, "received_at")
     values = msgspec.structs.asdict(data)
     _check_order(received_at, {k: values[k] for k in
                                ("first_response_at", "resolved_at", "return_visit_at")})
-    employee_id, period = await _place(actor, data.employee_id, received_at)
     async with in_transaction():
+        employee_id, period = await _place(actor, data.employee_id, received_at, "received_at")
         await lock_open_period(period.id)
         values.update(employee_id=employee_id, period_id=period.id, received_at=received_at,
                       recorded_by_id=actor.id)
@@ -201,11 +206,12 @@ async def update_complaint(actor: Actor, complaint: Complaint, data: ComplaintPa
     changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
     merged = {k: changes.get(k, getattr(complaint, k)) for k in
               ("received_at", "first_response_at", "resolved_at", "return_visit_at")}
-    _check_order(merged["received_at"], {k: v for k, v in merged.items() if k != "received_at"})
+    received_at = (happened(changes["received_at"], "received_at") if "received_at" in changes
+                   else local(complaint.received_at))
+    _check_order(received_at, {k: v for k, v in merged.items() if k != "received_at"})
     employee_id = changes.get("employee_id", complaint.employee_id)
-    received_at = local(merged["received_at"])
-    _, new_period = await _place(actor, employee_id, received_at)
     async with in_transaction():
+        _, new_period = await _place(actor, employee_id, received_at, "received_at")
         await lock_open_period(complaint.period_id)
         if new_period.id != complaint.period_id:
             await lock_open_period(new_period.id)
@@ -233,7 +239,8 @@ def check_answers(rulebook: RuleBook, values: dict[str, Any]) -> None:
 
 async def create_survey(actor: Actor, data: SurveyIn) -> SurveyResponse:
     values = msgspec.structs.asdict(data)
-    check_answers(await rulebook_for_month(month_of(data.received_at)), values)
+    check_answers(await rulebook_for_month(month_of(happened(data.received_at, "received_at"))),
+                  values)
     if all(values[f] is None for f in SURVEY_QUESTIONS):
         raise Unprocessable.field(
             "attitude", "a survey needs at least one score (attitude, quality, efficiency, "
@@ -241,9 +248,9 @@ async def create_survey(actor: Actor, data: SurveyIn) -> SurveyResponse:
         )
     if data.external_id and await SurveyResponse.filter(external_id=data.external_id).exists():
         raise Conflict(f"a survey with external_id '{data.external_id}' is already recorded")
-    received_at = local(data.received_at)
-    employee_id, period = await _place(actor, data.employee_id, received_at)
+    received_at = happened(data.received_at, "received_at")
     async with in_transaction():
+        employee_id, period = await _place(actor, data.employee_id, received_at, "received_at")
         await lock_open_period(period.id)
         values.update(employee_id=employee_id, period_id=period.id, received_at=received_at,
                       recorded_by_id=actor.id)
@@ -253,9 +260,9 @@ async def create_survey(actor: Actor, data: SurveyIn) -> SurveyResponse:
 
 
 async def create_commendation(actor: Actor, data: CommendationIn) -> Commendation:
-    received_at = local(data.received_at)
-    employee_id, period = await _place(actor, data.employee_id, received_at)
+    received_at = happened(data.received_at, "received_at")
     async with in_transaction():
+        employee_id, period = await _place(actor, data.employee_id, received_at, "received_at")
         await lock_open_period(period.id)
         values = msgspec.structs.asdict(data)
         values.update(employee_id=employee_id, period_id=period.id, received_at=received_at,

@@ -7,8 +7,8 @@ from tortoise.transactions import in_transaction
 
 from appraisal.actor import Actor
 from appraisal.audit.service import model_state, record
-from appraisal.clock import parse_month
-from appraisal.errors import Conflict, NotFound
+from appraisal.clock import current_month, parse_month, previous_month
+from appraisal.errors import Conflict, NotFound, Unprocessable
 from appraisal.periods.models import Period, PeriodStatus
 from appraisal.rulebook import RuleBook, available_rulebooks, get_rulebook
 
@@ -72,11 +72,20 @@ async def create_period(actor: Actor | None, month: str, *, automatic: bool = Fa
     return period
 
 
-async def ensure_period(actor: Actor | None, month: str) -> Period:
-    """The period of `month`, opening it when evidence arrives for a new month."""
+async def ensure_period(actor: Actor | None, month: str, field: str = "month") -> Period:
+    """The period of `month`, opening it when evidence arrives for a new month.
+
+    Only this month and last month open by themselves: evidence for an older month
+    needs a period HR created, so a mistyped year never creates a month (422
+    naming `field`, the timestamp that put the evidence there).
+    """
     period = await get_period(month)
     if period is not None:
         return period
+    if month not in (current_month(), previous_month()):
+        raise Unprocessable.field(
+            field, f"there is no period {month}: only this month and last month open by "
+            "themselves; HR opens an older month first")
     try:
         return await create_period(actor, month, automatic=True)
     except (Conflict, IntegrityError):

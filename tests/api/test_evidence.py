@@ -253,6 +253,9 @@ async def test_evidence_lands_in_the_local_month_at_its_boundaries(
     from datetime import UTC, datetime
 
     clock.move_to(datetime(2026, 12, 31, 16, 30, tzinfo=UTC))  # 00:30 on 1 January, Shanghai
+    # November is two months back by now: only a period HR opened takes its evidence.
+    assert (await client.post("/api/v1/periods", headers=org.h("hr"),
+                              json={"month": "2026-11"})).status_code == 201
     cases = [("2026-11-30T23:59:59+08:00", "2026-11"), ("2026-12-01T00:00:00+08:00", "2026-12"),
              ("2026-12-31T23:59:59+08:00", "2026-12"), ("2027-01-01T00:00:00+08:00", "2027-01"),
              ("2026-12-31T16:00:00Z", "2027-01")]

@@ -43,3 +43,69 @@ async def test_options_lists_the_methods_without_a_login(client: AsyncClient) ->
     assert "POST" in {m.strip() for m in r.headers["allow"].split(",")}
     # The methods themselves still need a login.
     assert (await client.get("/api/v1/inspections")).status_code == 401
+
+
+async def _nothing_written() -> tuple[int, int]:
+    from appraisal.audit.models import AuditEntry
+    from appraisal.periods.models import Period
+
+    return await Period.all().count(), await AuditEntry.all().count()
+
+
+def _inspection(emp: int, at: str, **over: object) -> dict[str, object]:
+    return {"employee_id": emp, "occurred_at": at, "touchpoint": "前台", "method": "onsite",
+            "items": [{"code": "V1", "result": "pass"}], **over}
+
+
+@pytest.mark.parametrize("at", ["0001-01-01T00:00:00+08:00", "9999-12-31T23:59:59-12:00",
+                                "1999-01-01T10:00:00+08:00", "2027-03-15T10:00:00+08:00",
+                                "2026-11-20T15:06:00+08:00"])
+async def test_implausible_times_are_refused_naming_the_field(
+        client: AsyncClient, org: Org, at: str) -> None:
+    before = await _nothing_written()
+    h = org.h("hr")
+    r = await client.post("/api/v1/inspections", headers=h, json=_inspection(org.emp_a1, at))
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "occurred_at", r.text
+    for field in ("received_at", "first_response_at", "resolved_at", "return_visit_at"):
+        body = {"employee_id": org.emp_a1, "received_at": "2026-11-05T10:00:00+08:00",
+                "channel": "电话", "severity": "minor", "description": "等待太久", field: at}
+        r = await client.post("/api/v1/complaints", headers=h, json=body)
+        assert r.status_code == 422 and r.json()["errors"][0]["field"] == field, (field, r.text)
+    r = await client.post("/api/v1/surveys", headers=h, json={
+        "employee_id": org.emp_a1, "received_at": at, "attitude": 4})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "received_at", r.text
+    r = await client.post("/api/v1/commendations", headers=h, json={
+        "employee_id": org.emp_a1, "received_at": at, "source": "锦旗", "description": "谢谢"})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "received_at", r.text
+    assert await _nothing_written() == before  # no month opened, no audit row
+
+
+async def test_only_this_and_last_month_open_by_themselves(client: AsyncClient, org: Org) -> None:
+    h = org.h("sup_a")
+    for at, month in (("2026-11-05T10:00:00+08:00", "2026-11"), ("2026-10-05T10:00:00+08:00", "2026-10")):
+        r = await client.post("/api/v1/inspections", headers=h, json=_inspection(org.emp_a1, at))
+        assert (r.status_code, r.json()["period"]) == (201, month)
+    before = await _nothing_written()
+    r = await client.post("/api/v1/inspections", headers=h,
+                          json=_inspection(org.emp_a1, "2026-09-30T10:00:00+08:00"))
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "occurred_at"
+    assert "HR opens an older month first" in r.json()["detail"]
+    assert await _nothing_written() == before
+    # Once HR has opened September, its evidence is taken.
+    assert (await client.post("/api/v1/periods", headers=org.h("hr"),
+                              json={"month": "2026-09"})).status_code == 201
+    r = await client.post("/api/v1/inspections", headers=h,
+                          json=_inspection(org.emp_a1, "2026-09-30T10:00:00+08:00"))
+    assert (r.status_code, r.json()["period"]) == (201, "2026-09")
+
+
+async def test_a_refused_write_leaves_no_period_and_no_audit_row(
+        client: AsyncClient, org: Org, clock: object) -> None:
+    # A NUL in a text is refused by PostgreSQL only when the row is written, after the
+    # month was found or opened: the whole request must be undone with it.
+    before = await _nothing_written()
+    r = await client.post("/api/v1/inspections", headers=org.h("hr"), json=_inspection(
+        org.emp_a1, "2026-10-05T10:00:00+08:00", touchpoint="前\u0000台"))
+    assert r.status_code in (201, 422), r.text
+    if r.status_code == 422:
+        assert await _nothing_written() == before

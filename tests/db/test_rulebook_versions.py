@@ -5,8 +5,10 @@ from __future__ import annotations
 import shutil
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 from appraisal.actor import Actor, Role
 from appraisal.evidence.schemas import InspectionIn, ItemIn
@@ -52,8 +54,10 @@ async def _two_inspections(org: Org, employee_id: int, month: str) -> None:
 
 
 async def test_new_months_pin_the_new_version_old_ones_keep_theirs(
-    org: Org, two_versions: Path
+    org: Org, two_versions: Path, clock: time_machine.TimeMachineFixture
 ) -> None:
+    # December: its evidence has happened, and November is last month.
+    clock.move_to(datetime(2026, 12, 20, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
     await _two_inspections(org, org.emp_a1, "2026-11")
     await _two_inspections(org, org.emp_a1, "2026-12")
     nov = await Period.get(month="2026-11")
