@@ -49,3 +49,42 @@ class ApiToken(Model):
 
     class Meta:
         table = "api_token"
+
+
+class LoginThrottle(Model):
+    """Failed logins counted per key ("user:<name>" or "ip:<address>"), in the database
+    so that every worker and every restart sees the same count."""
+
+    id = fields.IntField(primary_key=True)
+    key = fields.CharField(max_length=200, unique=True)
+    failures = fields.IntField(default=0)
+    last_failure_at = fields.DatetimeField(null=True)
+    # No login for this key before this moment (exponential back-off).
+    blocked_until = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "login_throttle"
+
+
+class IdempotentRequest(Model):
+    """The first answer to a write sent with an Idempotency-Key, replayed when a phone
+    that lost its signal sends the same write again (kept at least 24 hours, per user)."""
+
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "appraisal.User", related_name="idempotent_requests", on_delete=fields.CASCADE
+    )
+    key = fields.CharField(max_length=200)
+    method = fields.CharField(max_length=8)
+    path = fields.CharField(max_length=300)
+    body_hash = fields.CharField(max_length=64)  # SHA-256 of the request body
+    status_code = fields.IntField()
+    headers = fields.JSONField(default=dict)  # e.g. Location of a page's redirect
+    body = fields.BinaryField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+
+    user_id: int
+
+    class Meta:
+        table = "idempotent_request"
+        unique_together = (("user", "key"),)
