@@ -145,6 +145,12 @@ def handle_operational_error(
     return handle_unexpected(request, exc)
 
 
+def handle_too_deep(request: Request[Any, Any, Any], exc: RecursionError) -> Response[dict[str, Any]]:
+    # A body of 100,000 nested "[" exhausts the JSON decoder's recursion: bad input, not ours.
+    return problem_response(request, 400, "The request body is nested too deeply to read.",
+                            [{"field": "body", "message": "nested too deeply"}])
+
+
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem_response(request, 500, "Internal error; the request was not applied.")
@@ -154,6 +160,7 @@ EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
     HTTPException: handle_http_exception,
     IntegrityError: handle_integrity_error,
     OperationalError: handle_operational_error,
+    RecursionError: handle_too_deep,
     Exception: handle_unexpected,
 }
 

@@ -109,3 +109,12 @@ async def test_a_refused_write_leaves_no_period_and_no_audit_row(
     assert r.status_code in (201, 422), r.text
     if r.status_code == 422:
         assert await _nothing_written() == before
+
+
+async def test_a_body_nested_too_deeply_is_a_400(client: AsyncClient, org: Org) -> None:
+    before = await _nothing_written()
+    r = await client.post("/api/v1/inspections", content="[" * 100_000,
+                          headers={**org.h("hr"), "content-type": "application/json"})
+    assert r.status_code == 400 and r.headers["content-type"].startswith("application/problem+json")
+    assert r.json()["errors"][0]["field"] == "body"
+    assert await _nothing_written() == before
