@@ -9,6 +9,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import Parameter
 
 from appraisal.actor import Actor
+from appraisal.downloads import content_disposition
 from appraisal.guards import HR
 from appraisal.incentives import service
 from appraisal.incentives.schemas import AllocationIn, AllocationOut
@@ -42,7 +43,7 @@ class IncentiveController(Controller):
     async def export_csv(self, month: str, team_id: TeamFilter = None) -> Response[bytes]:
         out = await service.allocation_out(await service.latest(month, team_id))
         return Response(service.to_csv(out), media_type="text/csv; charset=utf-8", headers={
-            "Content-Disposition": f'attachment; filename="incentives-{month}.csv"'})
+            "Content-Disposition": content_disposition(f"incentives-{month}.csv")})
 
     @get("/incentives.xlsx",
          media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -51,5 +52,5 @@ class IncentiveController(Controller):
         return Response(
             service.to_xlsx(out),
             media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            headers={"Content-Disposition": f'attachment; filename="incentives-{month}.xlsx"'},
+            headers={"Content-Disposition": content_disposition(f"incentives-{month}.xlsx")},
         )

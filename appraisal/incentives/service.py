@@ -32,8 +32,18 @@ MAX_MONEY = Decimal("999999999999.99")
 
 
 def _money(value: Decimal, field: str) -> Decimal:
+    """A plain amount: digits with at most 2 decimal places, 0 … MAX_MONEY.
+
+    Checked on the Decimal's own digits and exponent before any arithmetic, so
+    "1E-999999999" or "1E+30" are refused as written instead of rounding to 0.00.
+    """
     if not value.is_finite():
         raise Unprocessable.field(field, "must be a number")
+    exponent = value.as_tuple().exponent
+    if not isinstance(exponent, int) or exponent < -2:
+        raise Unprocessable.field(field, f"at most 2 decimal places, got {value}")
+    if exponent > 0:
+        raise Unprocessable.field(field, f"write the amount as plain digits, got {value}")
     if value < 0:
         raise Unprocessable.field(field, f"must not be negative, got {value}")
     if value > MAX_MONEY:

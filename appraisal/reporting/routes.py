@@ -14,6 +14,7 @@ from litestar.response import File
 
 from appraisal.actor import Actor
 from appraisal.clock import local
+from appraisal.downloads import content_disposition
 from appraisal.errors import Conflict, NotFound
 from appraisal.guards import ANY_USER, HR, STAFF
 from appraisal.params import PathId
@@ -38,7 +39,7 @@ async def _render(fn: Any, context: dict[str, Any]) -> bytes:
 
 def _pdf(data: bytes, name: str) -> Response[bytes]:
     return Response(data, media_type="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="{name}"'})
+                    headers={"Content-Disposition": content_disposition(name, inline=True)})
 
 
 def job_out(job: ReportJob, month: str) -> ReportJobOut:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -21,6 +22,20 @@ async def get_team(team_id: int, field: str | None = None) -> Team:
     return team
 
 
+# Staff numbers travel into file names, download headers and ZIP entries: keep them
+# to what every one of those can carry unchanged.
+EMPLOYEE_NO = re.compile(r"[A-Za-z0-9_-]{1,32}")
+
+
+def checked_employee_no(value: str, field: str = "employee_no") -> str:
+    value = value.strip()
+    if not EMPLOYEE_NO.fullmatch(value):
+        raise Unprocessable.field(
+            field, f"{value!r} is not a staff number: use letters, digits, '-' and '_', "
+            "at most 32 characters")
+    return value
+
+
 async def create_employee(
     actor: Actor,
     *,
@@ -31,9 +46,7 @@ async def create_employee(
     hired_on: date | None,
     active: bool,
 ) -> Employee:
-    employee_no, name = employee_no.strip(), name.strip()
-    if not employee_no:
-        raise Unprocessable.field("employee_no", "must not be blank")
+    employee_no, name = checked_employee_no(employee_no), name.strip()
     if not name:
         raise Unprocessable.field("name", "must not be blank")
     if await Employee.filter(employee_no=employee_no).exists():
@@ -51,9 +64,7 @@ async def create_employee(
 async def update_employee(actor: Actor, employee: Employee, changes: dict[str, Any]) -> Employee:
     before = model_state(employee)
     if "employee_no" in changes:
-        changes["employee_no"] = changes["employee_no"].strip()
-        if not changes["employee_no"]:
-            raise Unprocessable.field("employee_no", "must not be blank")
+        changes["employee_no"] = checked_employee_no(changes["employee_no"])
         if await Employee.filter(employee_no=changes["employee_no"]).exclude(
             id=employee.id
         ).exists():

@@ -118,3 +118,64 @@ async def test_a_body_nested_too_deeply_is_a_400(client: AsyncClient, org: Org) 
     assert r.status_code == 400 and r.headers["content-type"].startswith("application/problem+json")
     assert r.json()["errors"][0]["field"] == "body"
     assert await _nothing_written() == before
+
+
+@pytest.mark.parametrize("number", ["CR\r\nX-Injected: 1", 'Q1"; filename="evil.exe',
+                                    "../../../../etc/x", "A 1", "", "x" * 33, "张伟"])
+async def test_staff_numbers_are_letters_digits_dash_underscore(
+        client: AsyncClient, org: Org, number: str) -> None:
+    r = await client.post("/api/v1/employees", headers=org.h("hr"), json={
+        "employee_no": number, "name": "新员工", "team_id": org.team_a})
+    assert r.status_code == 422, r.text
+    assert r.json()["errors"][0]["field"] == "employee_no"
+    r = await client.patch(f"/api/v1/employees/{org.emp_a1}", headers=org.h("hr"),
+                           json={"employee_no": number})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "employee_no"
+
+
+def test_download_names_never_carry_data_into_a_header_or_a_path() -> None:
+    from appraisal.downloads import content_disposition, path_part
+
+    for hostile in ("CR\r\nX-Injected: 1-2026-11.pdf", 'Q1"; filename="evil.exe',
+                    "../../../../etc/x", "前台组/../x"):
+        header = content_disposition(hostile)
+        assert "\r" not in header and "\n" not in header
+        assert header.count('"') == 2  # one quoted ASCII name, nothing breaks out of it
+        assert header.count("filename=") == 1 and header.count("filename*=") == 1
+        part = path_part(hostile)
+        assert "/" not in part and "\\" not in part and not part.startswith(".")
+    assert content_disposition("张伟-2026-11.pdf", inline=True) == (
+        "inline; filename=\"2026-11.pdf\"; filename*=UTF-8''%E5%BC%A0%E4%BC%9F-2026-11.pdf")
+
+
+async def test_a_pdf_download_of_an_old_hostile_staff_number_is_safe(
+        client: AsyncClient, org: Org) -> None:
+    from appraisal.staff.models import Employee
+    from tests.factories import closed_month
+
+    await closed_month(client, org)
+    # Written before numbers were checked: the download must still be safe.
+    await Employee.filter(id=org.emp_a1).update(employee_no='Q1"; filename="evil.exe\r\nX: 1')
+    r = await client.get(f"/api/v1/periods/2026-11/appraisals/{org.emp_a1}.pdf",
+                         headers=org.h("hr"))
+    assert r.status_code == 200
+    header = r.headers["content-disposition"]
+    assert header.count("filename=") == 1 and header.count('"') == 2 and "\r" not in header
+    assert "x" not in r.headers
+
+
+@pytest.mark.parametrize("pool", ["1E-999999999", "1E+3", "10.001", "-1", "NaN", "1e400",
+                                  "1000000000000"])
+async def test_money_is_plain_digits_with_two_places(
+        client: AsyncClient, org: Org, pool: str) -> None:
+    from tests.factories import closed_month
+
+    await closed_month(client, org)
+    h = org.h("hr")
+    assert (await client.post("/api/v1/periods/2026-11/incentives", headers=h,
+                              json={"pool": "10000.00"})).status_code == 201
+    r = await client.post("/api/v1/periods/2026-11/incentives", headers=h, json={"pool": pool})
+    assert r.status_code == 422, r.text
+    # The allocation made before stays in force.
+    latest = (await client.get("/api/v1/periods/2026-11/incentives", headers=h)).json()
+    assert latest["pool"] == "10000.00"
