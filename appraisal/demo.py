@@ -355,7 +355,7 @@ async def _ensure_users(conn: BaseDBAsyncClient, people: Sequence[_Person],
         if username in existing:
             continue
         if password not in hashes:
-            hashes[password] = hash_password(password)
+            hashes[password] = await hash_password(password)
         emp_name = _EMPLOYEE_LOGINS.get(username)
         users[username] = await User.create(
             username=username, password_hash=hashes[password], role=Role(role),

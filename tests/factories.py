@@ -21,12 +21,12 @@ PASSWORD = "correct-horse-1"  # every user of the small organisation has it
 _HASH: list[str] = []
 
 
-def password_hash() -> str:
+async def password_hash() -> str:
     """PASSWORD hashed once per process (Argon2 is slow on purpose)."""
     if not _HASH:
         from appraisal.accounts.security import hash_password
 
-        _HASH.append(hash_password(PASSWORD))
+        _HASH.append(await hash_password(PASSWORD))
     return _HASH[0]
 
 
@@ -72,7 +72,7 @@ async def make_org() -> Org:
     expires = app_clock.now() + timedelta(days=400)  # tests may move the clock a year on
     for username, role, emp, team in specs:
         user = await User.create(
-            username=username, password_hash=password_hash(), role=role, employee=emp
+            username=username, password_hash=await password_hash(), role=role, employee=emp
         )
         if team is not None:
             await user.supervised_teams.add(team)

@@ -35,7 +35,7 @@ async def login(username: str, password: str, client: str) -> tuple[str, User]:
             headers={"Retry-After": str(wait)},
         )
     user = await User.filter(username=username).first()
-    ok = verify_password(user.password_hash if user else None, password)
+    ok = await verify_password(user.password_hash if user else None, password)
     if user is None or not ok or not user.active:
         throttle.failed(user_key, client_key)
         raise NotAuthorized("Wrong username or password.")
@@ -100,9 +100,10 @@ async def create_user(
     if await User.filter(username=username).exists():
         raise Conflict(f"username '{username}' is already taken")
     teams = await _validate_links(role, employee_id, team_ids)
+    password_hash = await hash_password(password)
     async with in_transaction():
         user = await User.create(
-            username=username, password_hash=hash_password(password), role=role,
+            username=username, password_hash=password_hash, role=role,
             employee_id=employee_id,
         )
         if teams:
@@ -120,13 +121,15 @@ async def update_user(actor: Actor, user: User, changes: dict[str, Any]) -> User
     teams = await _validate_links(role, employee_id, team_ids, user.id)
     if user.id == actor.id and (role != user.role or changes.get("active") is False):
         raise Forbidden("You cannot change your own role or deactivate yourself.")
+    # Hashed before the transaction: no connection is held while argon2 works.
+    new_hash = await hash_password(changes["password"]) if "password" in changes else None
     async with in_transaction():
         user.role = role
         user.employee_id = employee_id
         if "active" in changes:
             user.active = changes["active"]
-        if "password" in changes:
-            user.password_hash = hash_password(changes["password"])
+        if new_hash is not None:
+            user.password_hash = new_hash
         await user.save()
         await user.supervised_teams.clear()
         if teams:

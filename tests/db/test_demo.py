@@ -78,7 +78,7 @@ async def test_demo_logins(clean_db: str) -> None:
         assert len(password) >= 8
         user = await User.get(username=username)
         assert user.role == Role(role)
-        assert verify_password(user.password_hash, password), username
+        assert await verify_password(user.password_hash, password), username
         if user.role == Role.supervisor:
             assert await user.supervised_teams.all().count() >= 1, username
         if user.role == Role.employee:
