@@ -218,34 +218,44 @@ def is_late(c: ComplaintFact, hours: int) -> bool:
     return c.first_response_at - c.received_at > timedelta(hours=hours)
 
 
-def score_employee(
-    rulebook: RuleBook, ev: EmployeeEvidence, means: Mapping[str, Fraction],
-    constants: _Constants | None = None,
-) -> EmployeeScore:
-    c = constants or _constants(rulebook)
-
-    # 1. inspection points per dimension, in integer cents
+def _inspection_cents(
+    c: _Constants, items: Mapping[str, ItemTally]
+) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
+    """Step 1: earned and maximum points (integer cents) and applicable results per dimension."""
     earned: dict[str, int] = {}
     maximum: dict[str, int] = {}
     applicable: dict[str, int] = {}
-    for code, tally in ev.items.items():
+    for code, tally in items.items():
         d = c.item_dimension.get(code)
         if d is None or tally.applicable == 0:
             continue
         earned[d] = earned.get(d, 0) + tally.earned_cents
         maximum[d] = maximum.get(d, 0) + c.item_max_cents[code] * tally.applicable
         applicable[d] = applicable.get(d, 0) + tally.applicable
+    return earned, maximum, applicable
 
-    # 2. survey answers per dimension
+
+def _survey_answers(
+    c: _Constants, surveys: Mapping[str, SurveyTally]
+) -> dict[str, tuple[int, int]]:
+    """Step 2: (answers, sum of answers) per dimension; questions without one are left out."""
     survey_by_dim: dict[str, tuple[int, int]] = {}
-    for code, t in ev.surveys.items():
+    for code, t in surveys.items():
         d = c.question_dimension.get(code)
         if d is None:
             continue
         n, total = survey_by_dim.get(d, (0, 0))
         survey_by_dim[d] = (n + t.count, total + t.total)
+    return survey_by_dim
 
-    # 3.–4. dimension scores and the renormalised base
+
+def _dimensions_and_base(
+    c: _Constants, means: Mapping[str, Fraction], earned: Mapping[str, int],
+    maximum: Mapping[str, int], applicable: Mapping[str, int],
+    survey_by_dim: Mapping[str, tuple[int, int]],
+) -> tuple[dict[str, DimensionScore], Fraction | None]:
+    """Steps 3.–4.: each dimension's score from its sources, and the base renormalised
+    over the dimensions that have one."""
     dimensions: dict[str, DimensionScore] = {}
     # Σ w·s and Σ w kept as plain numerator/denominator integers: one Fraction at the end.
     top_n, top_d, w_n, w_d = 0, 1, 0, 1
@@ -284,12 +294,18 @@ def score_employee(
             top_n, top_d = top_n * xd + xn * top_d, top_d * xd
             w_n, w_d = w_n * weight.denominator + weight.numerator * w_d, w_d * weight.denominator
     base = Fraction(top_n * w_d, top_d * w_n) if w_n else None
+    return dimensions, base
 
-    # 5. complaints, commendations, clamping
+
+def _complaints(
+    rulebook: RuleBook, c: _Constants, complaints: Sequence[ComplaintFact]
+) -> tuple[list[Deduction], list[int], bool]:
+    """Step 5, complaints: a deduction per substantiated one (oldest first), the
+    pending ones listed, and whether any deduction is a veto."""
     deductions: list[Deduction] = []
     open_complaints: list[int] = []
     veto = False
-    for complaint in sorted(ev.complaints, key=lambda x: (x.received_at, x.id)):
+    for complaint in sorted(complaints, key=lambda x: (x.received_at, x.id)):
         if complaint.status == "pending":
             open_complaints.append(complaint.id)
         if complaint.status != SUBSTANTIATED:
@@ -303,20 +319,53 @@ def score_employee(
             late_points=c.late_points if late else Fraction(0),
             veto=is_veto,
         ))
-    counted = sorted(ev.commendation_ids)[: rulebook.commendation_max]
+    return deductions, open_complaints, veto
+
+
+def _final(
+    rulebook: RuleBook, c: _Constants, base: Fraction | None,
+    deductions: Sequence[Deduction], commendation_ids: Sequence[int],
+) -> tuple[list[int], Fraction, Fraction | None]:
+    """Step 5, commendations and clamping: the commendations counted (lowest ids, up
+    to the rulebook's maximum), their bonus, and the final score within 0–100."""
+    counted = sorted(commendation_ids)[: rulebook.commendation_max]
     bonus = c.commendation_points * len(counted)
     final = None
     if base is not None:
         final = min(HUNDRED, max(Fraction(0), base - sum((d.total for d in deductions),
                                                          Fraction(0)) + bonus))
-    published = publish(final)
+    return counted, bonus, final
 
+
+def _status_and_grade(
+    rulebook: RuleBook, inspections: int, published: Decimal | None, veto: bool
+) -> tuple[str, str | None]:
+    """Step 6: too few inspections or no score is insufficient evidence; a veto
+    takes the lowest grade whatever the score."""
+    if inspections < rulebook.min_inspections or published is None:
+        return "insufficient_evidence", None
+    return "graded", rulebook.lowest_grade if veto else rulebook.grade_for(published)
+
+
+def score_employee(
+    rulebook: RuleBook, ev: EmployeeEvidence, means: Mapping[str, Fraction],
+    constants: _Constants | None = None,
+) -> EmployeeScore:
+    c = constants or _constants(rulebook)
+    # The steps hand plain dicts, lists and tuples to each other: this runs for
+    # every employee of a period (up to 50,000), so no objects in between.
+    # 1. inspection points per dimension, in integer cents
+    earned, maximum, applicable = _inspection_cents(c, ev.items)
+    # 2. survey answers per dimension
+    survey_by_dim = _survey_answers(c, ev.surveys)
+    # 3.–4. dimension scores and the renormalised base
+    dimensions, base = _dimensions_and_base(c, means, earned, maximum, applicable, survey_by_dim)
+    # 5. complaints, commendations, clamping
+    deductions, open_complaints, veto = _complaints(rulebook, c, ev.complaints)
+    counted, bonus, final = _final(rulebook, c, base, deductions, ev.commendation_ids)
+    published = publish(final)
     # 6. status and grade
-    if ev.inspections < rulebook.min_inspections or published is None:
-        status, grade = "insufficient_evidence", None
-    else:
-        status = "graded"
-        grade = rulebook.lowest_grade if veto else rulebook.grade_for(published)
+    status, grade = _status_and_grade(rulebook, ev.inspections, published, veto)
     return EmployeeScore(
         employee_id=ev.employee_id, rulebook_version=rulebook.version,
         inspections=ev.inspections, dimensions=dimensions, base=base,

@@ -40,17 +40,8 @@ def summary(score: EmployeeScore, employee: Mapping[str, Any]) -> dict[str, Any]
     }
 
 
-def breakdown(
-    score: EmployeeScore,
-    rulebook: RuleBook,
-    employee: Mapping[str, Any],
-    month: str,
-    *,
-    complaints: Mapping[int, Mapping[str, Any]],
-    commendations: Mapping[int, Mapping[str, Any]],
-    lost: Iterable[Mapping[str, Any]],
-) -> dict[str, Any]:
-    """Everything behind a score: sources, counts, raw and shrunk values, evidence."""
+def _dimension_rows(score: EmployeeScore, rulebook: RuleBook) -> list[dict[str, Any]]:
+    """Each dimension in rulebook order: its score and the sources behind it."""
     dims = []
     for dim in rulebook.dimensions:
         d = score.dimensions[dim.code]
@@ -76,6 +67,13 @@ def breakdown(
                 "weight": num(rulebook.source_weights["survey"]),
             },
         })
+    return dims
+
+
+def _deduction_rows(
+    score: EmployeeScore, complaints: Mapping[int, Mapping[str, Any]]
+) -> list[dict[str, Any]]:
+    """Each deduction with the complaint it comes from."""
     deductions = []
     for ded in score.deductions:
         c = complaints.get(ded.complaint_id, {})
@@ -92,13 +90,48 @@ def breakdown(
             "channel": c.get("channel"),
             "description": c.get("description"),
         })
-    open_complaints = [
+    return deductions
+
+
+def _open_complaint_rows(
+    score: EmployeeScore, complaints: Mapping[int, Mapping[str, Any]]
+) -> list[dict[str, Any]]:
+    return [
         {"complaint_id": cid, "severity": complaints.get(cid, {}).get("severity"),
          "received_at": ts(complaints.get(cid, {}).get("received_at"))}
         for cid in score.open_complaints
     ]
+
+
+def _bonus_figures(
+    score: EmployeeScore, rulebook: RuleBook, commendations: Mapping[int, Mapping[str, Any]]
+) -> dict[str, Any]:
+    """The bonus and every commendation of the period, counted or not."""
     all_commendations = sorted(commendations.values(), key=lambda c: c["id"])
     counted = set(score.commendations_counted)
+    return {
+        "points": num(score.bonus),
+        "per_commendation": num(rulebook.commendation_points),
+        "max_counted": rulebook.commendation_max,
+        "commendations": [
+            {"commendation_id": c["id"], "source": c["source"],
+             "received_at": ts(c["received_at"]), "counted": c["id"] in counted}
+            for c in all_commendations
+        ],
+    }
+
+
+def breakdown(
+    score: EmployeeScore,
+    rulebook: RuleBook,
+    employee: Mapping[str, Any],
+    month: str,
+    *,
+    complaints: Mapping[int, Mapping[str, Any]],
+    commendations: Mapping[int, Mapping[str, Any]],
+    lost: Iterable[Mapping[str, Any]],
+) -> dict[str, Any]:
+    """Everything behind a score: sources, counts, raw and shrunk values, evidence."""
     return {
         **summary(score, employee),
         "grade_zh": rulebook.grade_names.get(score.grade) if score.grade else None,
@@ -107,19 +140,10 @@ def breakdown(
         "rulebook_hash": rulebook.content_hash,
         "min_inspections": rulebook.min_inspections,
         "base_score": fig(score.base),
-        "dimension_breakdown": dims,
-        "deductions": deductions,
+        "dimension_breakdown": _dimension_rows(score, rulebook),
+        "deductions": _deduction_rows(score, complaints),
         "deductions_total": num(sum((d.total for d in score.deductions), Fraction(0))),
-        "open_complaints": open_complaints,
-        "bonus": {
-            "points": num(score.bonus),
-            "per_commendation": num(rulebook.commendation_points),
-            "max_counted": rulebook.commendation_max,
-            "commendations": [
-                {"commendation_id": c["id"], "source": c["source"],
-                 "received_at": ts(c["received_at"]), "counted": c["id"] in counted}
-                for c in all_commendations
-            ],
-        },
+        "open_complaints": _open_complaint_rows(score, complaints),
+        "bonus": _bonus_figures(score, rulebook, commendations),
         "lost_points": [dict(row) for row in lost],
     }
