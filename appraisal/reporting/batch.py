@@ -24,7 +24,7 @@ from appraisal.incentives.models import IncentiveAllocation
 from appraisal.incentives.service import allocation_out, to_csv, to_xlsx
 from appraisal.periods.models import Period
 from appraisal.reporting.documents import appraisal_contexts, snapshot_for_reports, summary_context
-from appraisal.scoring.models import SnapshotScore
+from appraisal.scoring.models import ScoreSnapshot, SnapshotScore
 from appraisal.scoring.service import snapshot_summaries
 from appraisal.staff.models import Team
 
@@ -35,6 +35,7 @@ CHUNK = 48  # three groups: keeps both workers busy
 # grows with it (8: 173 MB, 24: 205, 48: 266).
 GROUP = 16
 Progress = Callable[[int, int], Awaitable[None] | None]
+Tick = Callable[[], Awaitable[None]]  # one more file written
 
 
 def warm_renderer() -> None:
@@ -85,6 +86,98 @@ def safe(name: str) -> str:
     return "".join(ch if ch not in '/\\:*?"<>|' else "_" for ch in name).strip() or "team"
 
 
+def _counter(progress: Progress | None, total: int) -> Tick:
+    """A tick per file written, reported to `progress` (plain or async) as (done, total)."""
+    done = 0
+
+    async def tick(n: int = 1) -> None:
+        nonlocal done
+        done += n
+        if progress is not None:
+            result = progress(done, total)
+            if asyncio.iscoroutine(result):
+                await result
+
+    return tick
+
+
+async def _copy_parts(zf: zipfile.ZipFile, parts: list[Path], tick: Tick) -> None:
+    for part in parts:
+        with zipfile.ZipFile(part) as pz:
+            for info in pz.infolist():
+                zf.writestr(info.filename, pz.read(info))
+                await tick()
+
+
+async def _write_appraisals(
+    zf: zipfile.ZipFile, period: Period, snapshot: ScoreSnapshot, chunks: list[list[int]],
+    executor: Executor, window: int, tick: Tick,
+) -> None:
+    """Render chunk by chunk in groups, at most `window` groups in flight, and
+    write each PDF in employee order as soon as its group is done."""
+    loop = asyncio.get_running_loop()
+    pending: deque[tuple[list[dict[str, Any]], asyncio.Future[list[bytes]]]] = deque()
+
+    async def write_oldest() -> None:
+        group, future = pending.popleft()
+        for context, pdf in zip(group, await future, strict=True):
+            zf.writestr(f"appraisals/{safe(context['e']['team'])}/{context['file_name']}", pdf)
+            await tick()
+
+    next_ctx = (asyncio.ensure_future(appraisal_contexts(period, snapshot, chunks[0]))
+                if chunks else None)
+    for n, _ in enumerate(chunks):
+        assert next_ctx is not None
+        contexts = await next_ctx
+        # Gather the next chunk from the database while this one renders.
+        next_ctx = (asyncio.ensure_future(
+            appraisal_contexts(period, snapshot, chunks[n + 1]))
+            if n + 1 < len(chunks) else None)
+        for i in range(0, len(contexts), GROUP):
+            group = contexts[i:i + GROUP]
+            pending.append(
+                (group, loop.run_in_executor(executor, render_appraisals, group)))
+            while len(pending) > window:
+                await write_oldest()
+    while pending:
+        await write_oldest()
+
+
+async def _write_summaries(
+    zf: zipfile.ZipFile, period: Period, snapshot: ScoreSnapshot, *, organisation: bool,
+    team_ids: list[int], teams: dict[int, str], executor: Executor, tick: Tick,
+) -> int:
+    """The organisation's summary and one per team, rendered side by side; returns how many."""
+    loop = asyncio.get_running_loop()
+    summaries = [(f"summary-{period.month}.pdf",
+                  await summary_context(period, snapshot))] if organisation else []
+    for tid in team_ids:
+        name = teams.get(tid, str(tid))
+        summaries.append((f"teams/summary-{period.month}-{safe(name)}.pdf",
+                          await summary_context(period, snapshot, tid, name)))
+    futures = [loop.run_in_executor(executor, render_summary, c) for _, c in summaries]
+    for (name, _), future in zip(summaries, futures, strict=True):
+        zf.writestr(name, await future)
+        await tick()
+    return len(summaries)
+
+
+async def _write_payroll(zf: zipfile.ZipFile, period: Period) -> None:
+    """The latest organisation-wide allocation, when there is one, as CSV and XLSX."""
+    allocation = await IncentiveAllocation.filter(
+        period_id=period.id, team_id=None).order_by("-id").first()
+    if allocation is not None:
+        data = await allocation_out(allocation)
+        zf.writestr(f"payroll/incentives-{period.month}.csv", to_csv(data))
+        zf.writestr(f"payroll/incentives-{period.month}.xlsx", to_xlsx(data))
+
+
+def _snapshot_note(period: Period, snapshot: ScoreSnapshot) -> str:
+    return (f"{period.month} snapshot #{snapshot.sequence} "
+            f"sha256 {snapshot.content_hash}\nrulebook {snapshot.rulebook_version} "
+            f"sha256 {snapshot.rulebook_hash}\n")
+
+
 async def build_batch(
     period: Period, out: Path, *, progress: Progress | None = None,
     pool: Executor | None = None, workers: int | None = None, limit: int | None = None,
@@ -101,78 +194,24 @@ async def build_batch(
     team_ids = sorted({r["team_id"] for r in await snapshot_summaries(snapshot.id)})
     if not summaries_included:
         team_ids = []
-    total = len(rows) + (1 + len(team_ids) if summaries_included else 0)
-    done = 0
-
-    async def tick(n: int = 1) -> None:
-        nonlocal done
-        done += n
-        if progress is not None:
-            result = progress(done, total)
-            if asyncio.iscoroutine(result):
-                await result
+    tick = _counter(progress, len(rows) + (1 + len(team_ids) if summaries_included else 0))
 
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(".part")
     own_pool = pool is None
     executor = pool or worker_pool(workers)
-    loop = asyncio.get_running_loop()
     try:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED) as zf:
-            for part in prebuilt_parts or []:
-                with zipfile.ZipFile(part) as pz:
-                    for info in pz.infolist():
-                        zf.writestr(info.filename, pz.read(info))
-                        await tick()
+            await _copy_parts(zf, prebuilt_parts or [], tick)
             chunks = [] if prebuilt_parts is not None else [
                 rows[i:i + CHUNK] for i in range(0, len(rows), CHUNK)]
-            window = in_flight(workers)
-            pending: deque[tuple[list[dict[str, Any]], asyncio.Future[list[bytes]]]] = deque()
-
-            async def write_oldest() -> None:
-                group, future = pending.popleft()
-                for context, pdf in zip(group, await future, strict=True):
-                    zf.writestr(f"appraisals/{safe(context['e']['team'])}/{context['file_name']}",
-                                pdf)
-                    await tick()
-
-            next_ctx = (asyncio.ensure_future(appraisal_contexts(period, snapshot, chunks[0]))
-                        if chunks else None)
-            for n, _ in enumerate(chunks):
-                assert next_ctx is not None
-                contexts = await next_ctx
-                # Gather the next chunk from the database while this one renders.
-                next_ctx = (asyncio.ensure_future(
-                    appraisal_contexts(period, snapshot, chunks[n + 1]))
-                    if n + 1 < len(chunks) else None)
-                for i in range(0, len(contexts), GROUP):
-                    group = contexts[i:i + GROUP]
-                    pending.append(
-                        (group, loop.run_in_executor(executor, render_appraisals, group)))
-                    while len(pending) > window:
-                        await write_oldest()
-            while pending:
-                await write_oldest()
-            summaries = [(f"summary-{period.month}.pdf",
-                          await summary_context(period, snapshot))] if summaries_included else []
-            for tid in team_ids:
-                name = teams.get(tid, str(tid))
-                summaries.append((f"teams/summary-{period.month}-{safe(name)}.pdf",
-                                  await summary_context(period, snapshot, tid, name)))
-            futures = [loop.run_in_executor(executor, render_summary, c) for _, c in summaries]
-            for (name, _), future in zip(summaries, futures, strict=True):
-                zf.writestr(name, await future)
-                await tick()
-            allocation = await IncentiveAllocation.filter(
-                period_id=period.id, team_id=None).order_by("-id").first()
-            if allocation is not None:
-                data = await allocation_out(allocation)
-                zf.writestr(f"payroll/incentives-{period.month}.csv", to_csv(data))
-                zf.writestr(f"payroll/incentives-{period.month}.xlsx", to_xlsx(data))
-            zf.writestr("SNAPSHOT-SHA256.txt",
-                        f"{period.month} snapshot #{snapshot.sequence} "
-                        f"sha256 {snapshot.content_hash}\nrulebook {snapshot.rulebook_version} "
-                        f"sha256 {snapshot.rulebook_hash}\n")
+            await _write_appraisals(zf, period, snapshot, chunks, executor,
+                                    in_flight(workers), tick)
+            summaries = await _write_summaries(
+                zf, period, snapshot, organisation=summaries_included, team_ids=team_ids,
+                teams=teams, executor=executor, tick=tick)
+            await _write_payroll(zf, period)
+            zf.writestr("SNAPSHOT-SHA256.txt", _snapshot_note(period, snapshot))
         tmp.replace(out)
     finally:
         if own_pool:
@@ -180,4 +219,4 @@ async def build_batch(
         if tmp.exists():
             tmp.unlink()
     size = out.stat().st_size  # noqa: ASYNC240 (one stat of a file just written)
-    return BatchResult(out, len(rows), len(summaries), snapshot.content_hash, size)
+    return BatchResult(out, len(rows), summaries, snapshot.content_hash, size)

@@ -144,45 +144,69 @@ def coaching_points(breakdown: dict[str, Any], rulebook: Any) -> list[dict[str, 
     return points
 
 
+async def _complaints(period: Period, employee_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """Each employee's complaints of the period, oldest first."""
+    complaints: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for c in await Complaint.filter(period_id=period.id, employee_id__in=employee_ids).order_by(
+            "received_at").values("id", "employee_id", "severity", "status", "received_at",
+                                  "customer_satisfied"):
+        complaints[c["employee_id"]].append(c)
+    return complaints
+
+
+async def _surveys(period: Period, employee_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Each employee's survey count and mean overall answer, in one grouped query."""
+    return {r["employee_id"]: r for r in await SurveyResponse.filter(
+        period_id=period.id, employee_id__in=employee_ids).annotate(
+        n=Count("id"), overall=Avg("overall")).group_by("employee_id").values(
+        "employee_id", "n", "overall")}
+
+
+def _shaped_complaints(breakdown: dict[str, Any], complaints: list[dict[str, Any]]
+                       ) -> list[dict[str, Any]]:
+    """Complaint rows as printed, with lateness and deduction from the snapshot's breakdown."""
+    deductions = {d["complaint_id"]: d for d in breakdown["deductions"]}
+    return [
+        {"severity": getattr(c["severity"], "value", c["severity"]),
+         "status": getattr(c["status"], "value", c["status"]),
+         "received_at": local(c["received_at"]).isoformat(),
+         "customer_satisfied": c["customer_satisfied"],
+         "late": deductions.get(c["id"], {}).get("late", False),
+         "deduction": deductions.get(c["id"], {}).get("total")}
+        for c in complaints
+    ]
+
+
+def _chart_data(breakdown: dict[str, Any], months: list[str], trend: dict[str, Any]
+                ) -> dict[str, Any]:
+    # Only the data: charts are drawn where the PDF is rendered (a worker process in batches).
+    return {"labels": [f"{d['name_zh']}" for d in breakdown["dimension_breakdown"]],
+            "values": [Decimal(d["score"]) if d["score"] else None
+                       for d in breakdown["dimension_breakdown"]],
+            "months": months,
+            "trend": [trend.get(m) for m in months]}
+
+
 async def appraisal_contexts(
     period: Period, snapshot: ScoreSnapshot, employee_ids: Iterable[int]
 ) -> list[dict[str, Any]]:
     ids = list(employee_ids)
     rulebook = rulebook_of(period)
+    # A few bulk queries for the whole chunk, none per employee.
     rows = {eid: b for eid, b in await SnapshotScore.filter(
         snapshot_id=snapshot.id, employee_id__in=ids).values_list("employee_id", "breakdown")}
     positions = dict(await Employee.filter(id__in=ids).values_list("id", "position"))
     months, trends = await _trends(period, ids)
     incentives = await _incentives(period, ids)
     stars = await service_star_ids(snapshot)
-    complaints: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for c in await Complaint.filter(period_id=period.id, employee_id__in=ids).order_by(
-            "received_at").values("id", "employee_id", "severity", "status", "received_at",
-                                  "customer_satisfied"):
-        complaints[c["employee_id"]].append(c)
-    surveys = {r["employee_id"]: r for r in await SurveyResponse.filter(
-        period_id=period.id, employee_id__in=ids).annotate(
-        n=Count("id"), overall=Avg("overall")).group_by("employee_id").values(
-        "employee_id", "n", "overall")}
+    complaints = await _complaints(period, ids)
+    surveys = await _surveys(period, ids)
     generated_at = local_now().strftime("%Y-%m-%d %H:%M %z")
     contexts = []
     for eid in ids:
         b = rows.get(eid)
         if b is None:
             continue
-        deductions = {d["complaint_id"]: d for d in b["deductions"]}
-        shaped_complaints = [
-            {"severity": getattr(c["severity"], "value", c["severity"]),
-             "status": getattr(c["status"], "value", c["status"]),
-             "received_at": local(c["received_at"]).isoformat(),
-             "customer_satisfied": c["customer_satisfied"],
-             "late": deductions.get(c["id"], {}).get("late", False),
-             "deduction": deductions.get(c["id"], {}).get("total")}
-            for c in complaints[eid]
-        ]
-        labels = [f"{d['name_zh']}" for d in b["dimension_breakdown"]]
-        values = [Decimal(d["score"]) if d["score"] else None for d in b["dimension_breakdown"]]
-        trend_values = [trends[eid].get(m) for m in months]
         survey = surveys.get(eid)
         contexts.append({
             "organisation": get_settings().organisation,
@@ -190,10 +214,8 @@ async def appraisal_contexts(
             "e": {"name": b["name"], "employee_no": b["employee_no"], "team": b["team"],
                   "position": positions.get(eid, "")},
             "s": b,
-            # Charts are drawn where the PDF is rendered (a worker process in batches).
-            "chart_data": {"labels": labels, "values": values, "months": months,
-                           "trend": trend_values},
-            "complaints": shaped_complaints,
+            "chart_data": _chart_data(b, months, trends[eid]),
+            "complaints": _shaped_complaints(b, complaints[eid]),
             "survey_count": survey["n"] if survey else 0,
             "survey_overall": (figure(Decimal(str(survey["overall"])))
                                if survey and survey["overall"] is not None else None),

@@ -104,24 +104,11 @@ BATCH_HEAD = (
 )
 
 
-def appraisal_pdfs(contexts: list[dict[str, Any]]) -> list[bytes]:
-    """Several appraisals as one document, written once, then split per employee.
-
-    Writing a PDF costs mostly the CJK font subsetting, done once per
-    document: laying out a group of appraisals together (batch.GROUP) and
-    splitting the pages afterwards costs a quarter less per appraisal than
-    one document each.
-    """
-    import io
-
-    import pikepdf
-
+def _batch_source(contexts: list[dict[str, Any]]) -> str:
+    """One HTML document of all the appraisals, each in a section anchored by its index."""
     from appraisal.reporting.documents import with_charts
 
-    if not contexts:
-        return []
-    env = _env()
-    body = env.get_template("appraisal_body.html")
+    body = _env().get_template("appraisal_body.html")
     parts = [BATCH_HEAD]
     for i, context in enumerate(contexts):
         employee = escape(context["e"]["employee_no"])
@@ -130,9 +117,11 @@ def appraisal_pdfs(contexts: list[dict[str, Any]]) -> list[bytes]:
         parts.append(body.render(**with_charts(context)))
         parts.append("</section>")
     parts.append("</body></html>")
-    css, fonts = _style()
-    document = report_html("".join(parts)).render(stylesheets=[css], font_config=fonts)
-    # Which appraisal each page belongs to: the last one whose anchor began at or before it.
+    return "".join(parts)
+
+
+def _page_owners(document: Any) -> list[int]:
+    """Which appraisal each page belongs to: the last one whose anchor began at or before it."""
     owner: list[int] = []
     current = 0
     for page in document.pages:
@@ -141,8 +130,17 @@ def appraisal_pdfs(contexts: list[dict[str, Any]]) -> list[bytes]:
         if starts:
             current = min(starts)
         owner.append(current)
+    return owner
+
+
+def _split_pdf(pdf: bytes, contexts: list[dict[str, Any]], owner: list[int]) -> list[bytes]:
+    """The batch PDF cut into one PDF per appraisal, each titled for its employee."""
+    import io
+
+    import pikepdf
+
     out = []
-    with pikepdf.Pdf.open(io.BytesIO(document.write_pdf())) as whole:
+    with pikepdf.Pdf.open(io.BytesIO(pdf)) as whole:
         # The batch document shares one resource dictionary between its pages.
         # Drawings in it (form XObjects, patterns, shadings) belong to one page
         # each: when there are any, each PDF keeps only its own. Charts draw
@@ -163,6 +161,23 @@ def appraisal_pdfs(contexts: list[dict[str, Any]]) -> list[bytes]:
                 own.save(buf)
                 out.append(buf.getvalue())
     return out
+
+
+def appraisal_pdfs(contexts: list[dict[str, Any]]) -> list[bytes]:
+    """Several appraisals as one document, written once, then split per employee.
+
+    Writing a PDF costs mostly the CJK font subsetting, done once per
+    document: laying out a group of appraisals together (batch.GROUP) and
+    splitting the pages afterwards costs a quarter less per appraisal than
+    one document each.
+    """
+    if not contexts:
+        return []
+    source = _batch_source(contexts)
+    css, fonts = _style()
+    document = report_html(source).render(stylesheets=[css], font_config=fonts)
+    owner = _page_owners(document)
+    return _split_pdf(document.write_pdf(), contexts, owner)
 
 
 def summary_pdf(context: dict[str, Any]) -> bytes:
