@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from litestar import Litestar, Router
 from litestar.config.compression import CompressionConfig
@@ -12,6 +12,7 @@ from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
+from litestar.types import ControllerRouterHandler
 
 from appraisal.accounts.auth import TokenAuthentication
 from appraisal.accounts.pages import LoginPage
@@ -46,9 +47,9 @@ log = logging.getLogger("appraisal")
 PUBLIC_PATHS = ["^/schema", "^/healthz", "^/api/v1/auth/login", "^/login$", "^/static/"]
 
 
-def create_app(database_url: str | None = None, *, manage_db: bool = True) -> Litestar:
-    """`manage_db=False` leaves Tortoise set-up to the caller (tests share one)."""
-
+def _lifespan(
+    database_url: str | None, manage_db: bool
+) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         if manage_db:
@@ -62,56 +63,71 @@ def create_app(database_url: str | None = None, *, manage_db: bool = True) -> Li
             if manage_db:
                 await close_db()
 
-    auth = DefineMiddleware(TokenAuthentication, exclude=PUBLIC_PATHS)
+    return lifespan
+
+
+def _pages() -> Router:
     # Pages: every write checks its form's CSRF token; no session sends to the login page.
-    pages = Router(path="/", route_handlers=[LoginPage, EvidencePages, MyPage, AppealPages, MonthPages,
-                                                AuditPage],
-                   before_request=verify_csrf,
-                   exception_handlers={**EXCEPTION_HANDLERS, **PAGE_EXCEPTION_HANDLERS},
-                   include_in_schema=False)
+    return Router(path="/", route_handlers=[LoginPage, EvidencePages, MyPage, AppealPages,
+                                            MonthPages, AuditPage],
+                  before_request=verify_csrf,
+                  exception_handlers={**EXCEPTION_HANDLERS, **PAGE_EXCEPTION_HANDLERS},
+                  include_in_schema=False)
+
+
+def _route_handlers() -> list[ControllerRouterHandler]:
+    return [
+        healthz,
+        AuthController,
+        UserController,
+        TeamController,
+        EmployeeController,
+        PeriodController,
+        ScoreController,
+        IncentiveController,
+        ReportController,
+        ReportJobController,
+        InspectionController,
+        ComplaintController,
+        SurveyController,
+        CommendationController,
+        ImportController,
+        FeedbackController,
+        CalibrationController,
+        MyAppraisalController,
+        AppealController,
+        AuditController,
+        _pages(),
+        # Pages work without scripts; HTMX (vendored, 0BSD) makes links and
+        # forms swap the page in place when it is there.
+        create_static_files_router(path="/static", directories=[TEMPLATES_DIR / "static"],
+                                   include_in_schema=False),
+    ]
+
+
+def _openapi() -> OpenAPIConfig:
+    return OpenAPIConfig(
+        title="Service appraisal & incentive API",
+        version="1.0.0",
+        path="/schema",
+        components=Components(
+            security_schemes={
+                "BearerToken": SecurityScheme(type="http", scheme="bearer"),
+            }
+        ),
+        security=[{"BearerToken": []}],
+    )
+
+
+def create_app(database_url: str | None = None, *, manage_db: bool = True) -> Litestar:
+    """`manage_db=False` leaves Tortoise set-up to the caller (tests share one)."""
     return Litestar(
-        route_handlers=[
-            healthz,
-            AuthController,
-            UserController,
-            TeamController,
-            EmployeeController,
-            PeriodController,
-            ScoreController,
-            IncentiveController,
-            ReportController,
-            ReportJobController,
-            InspectionController,
-            ComplaintController,
-            SurveyController,
-            CommendationController,
-            ImportController,
-            FeedbackController,
-            CalibrationController,
-            MyAppraisalController,
-            AppealController,
-            AuditController,
-            pages,
-            # Pages work without scripts; HTMX (vendored, 0BSD) makes links and
-            # forms swap the page in place when it is there.
-            create_static_files_router(path="/static", directories=[TEMPLATES_DIR / "static"],
-                                       include_in_schema=False),
-        ],
-        middleware=[auth],
-        lifespan=[lifespan],
+        route_handlers=_route_handlers(),
+        middleware=[DefineMiddleware(TokenAuthentication, exclude=PUBLIC_PATHS)],
+        lifespan=[_lifespan(database_url, manage_db)],
         exception_handlers=EXCEPTION_HANDLERS,
         plugins=[ProblemResponses()],
         compression_config=CompressionConfig(backend="gzip", minimum_size=2048),
         request_max_body_size=8 * 1024 * 1024,
-        openapi_config=OpenAPIConfig(
-            title="Service appraisal & incentive API",
-            version="1.0.0",
-            path="/schema",
-            components=Components(
-                security_schemes={
-                    "BearerToken": SecurityScheme(type="http", scheme="bearer"),
-                }
-            ),
-            security=[{"BearerToken": []}],
-        ),
+        openapi_config=_openapi(),
     )

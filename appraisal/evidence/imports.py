@@ -94,19 +94,75 @@ def _timestamp(value: Any) -> datetime:
         raise ValueError(f"'{text}' is not a date and time like 2026-11-05 10:30") from None
 
 
-async def parse(table: list[list[Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    errors: list[dict[str, Any]] = []
+def _columns(table: list[list[Any]]) -> tuple[dict[str, int], list[dict[str, Any]]]:
+    """Each column's index in the header, or the problems that reject the file before
+    any row is read."""
     if not table:
-        return [], [{"row": 1, "column": None, "message": "the file is empty"}]
+        return {}, [{"row": 1, "column": None, "message": "the file is empty"}]
     header = [_text(h).lower() for h in table[0]]
     missing = [c for c in COLUMNS if c not in header]
     if missing:
-        return [], [{"row": 1, "column": c, "message": "column missing from the header"}
+        return {}, [{"row": 1, "column": c, "message": "column missing from the header"}
                     for c in missing]
     if len(table) - 1 > MAX_ROWS:
-        return [], [{"row": None, "column": None, "message": f"at most {MAX_ROWS} rows a file"}]
-    index = {c: header.index(c) for c in COLUMNS}
+        return {}, [{"row": None, "column": None, "message": f"at most {MAX_ROWS} rows a file"}]
+    return {c: header.index(c) for c in COLUMNS}, []
+
+
+async def _row(
+    n: int, cells: dict[str, Any], employees: dict[str, int],
+    scales: dict[str, tuple[int, int]], seen: dict[str, int], errors: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """Row `n` read into a survey; its problems are added to `errors`. `scales` caches
+    a month's survey scale, `seen` the row each external_id was first on."""
+    row: dict[str, Any] = {"row": n}
+
+    def bad(column: str, message: str) -> None:
+        errors.append({"row": n, "column": column, "message": message})
+
+    employee_no = _text(cells["employee_no"])
+    if employee_no not in employees:
+        bad("employee_no", f"no employee with employee_no '{employee_no}'" if employee_no
+            else "is required")
+    else:
+        row["employee_id"] = employees[employee_no]
+    try:
+        row["received_at"] = _timestamp(cells["received_at"])
+    except ValueError as exc:
+        bad("received_at", str(exc))
+    # The survey scale of the rulebook that judges the row's month.
+    month = month_of(row["received_at"]) if "received_at" in row else current_month()
+    if month not in scales:
+        scales[month] = (await rulebook_for_month(month)).survey_scale
+    for q in SCORES:
+        try:
+            row[q] = _score(cells[q], scales[month])
+        except ValueError as exc:
+            bad(q, str(exc))
+    if all(row.get(q) is None for q in SCORES) and not any(
+            e["row"] == n and e["column"] in SCORES for e in errors):
+        bad("attitude", "a survey needs at least one score")
+    row["comment"] = _text(cells["comment"])[:4000]
+    external_id = _text(cells["external_id"])
+    if len(external_id) > 100:
+        bad("external_id", "at most 100 characters")
+    if not external_id and "received_at" in row:
+        fingerprint = "|".join(str(row.get(k, "")) for k in (
+            "employee_id", "received_at", *SCORES, "comment"))
+        external_id = "fp:" + hashlib.sha256(fingerprint.encode()).hexdigest()[:40]
+    if external_id in seen:
+        bad("external_id", f"repeats row {seen[external_id]}")
+    seen[external_id] = n
+    row["external_id"] = external_id
+    return row
+
+
+async def parse(table: list[list[Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    index, problems = _columns(table)
+    if problems:
+        return [], problems
     employees = dict(await Employee.all().values_list("employee_no", "id"))
+    errors: list[dict[str, Any]] = []
     rows: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
     scales: dict[str, tuple[int, int]] = {}
@@ -114,46 +170,7 @@ async def parse(table: list[list[Any]]) -> tuple[list[dict[str, Any]], list[dict
         cells = {c: (raw[i] if i < len(raw) else None) for c, i in index.items()}
         if all(_text(v) == "" for v in cells.values()):
             continue  # blank line
-        row: dict[str, Any] = {"row": n}
-
-        def bad(column: str, message: str, row_no: int = n) -> None:
-            errors.append({"row": row_no, "column": column, "message": message})
-
-        employee_no = _text(cells["employee_no"])
-        if employee_no not in employees:
-            bad("employee_no", f"no employee with employee_no '{employee_no}'" if employee_no
-                else "is required")
-        else:
-            row["employee_id"] = employees[employee_no]
-        try:
-            row["received_at"] = _timestamp(cells["received_at"])
-        except ValueError as exc:
-            bad("received_at", str(exc))
-        # The survey scale of the rulebook that judges the row's month.
-        month = month_of(row["received_at"]) if "received_at" in row else current_month()
-        if month not in scales:
-            scales[month] = (await rulebook_for_month(month)).survey_scale
-        for q in SCORES:
-            try:
-                row[q] = _score(cells[q], scales[month])
-            except ValueError as exc:
-                bad(q, str(exc))
-        if all(row.get(q) is None for q in SCORES) and not any(
-                e["row"] == n and e["column"] in SCORES for e in errors):
-            bad("attitude", "a survey needs at least one score")
-        row["comment"] = _text(cells["comment"])[:4000]
-        external_id = _text(cells["external_id"])
-        if len(external_id) > 100:
-            bad("external_id", "at most 100 characters")
-        if not external_id and "received_at" in row:
-            fingerprint = "|".join(str(row.get(k, "")) for k in (
-                "employee_id", "received_at", *SCORES, "comment"))
-            external_id = "fp:" + hashlib.sha256(fingerprint.encode()).hexdigest()[:40]
-        if external_id in seen:
-            bad("external_id", f"repeats row {seen[external_id]}")
-        seen[external_id] = n
-        row["external_id"] = external_id
-        rows.append(row)
+        rows.append(await _row(n, cells, employees, scales, seen, errors))
     return rows, errors
 
 
