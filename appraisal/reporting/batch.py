@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from appraisal.downloads import path_part
 from appraisal.incentives.models import IncentiveAllocation
 from appraisal.incentives.service import allocation_out, to_csv, to_xlsx
 from appraisal.periods.models import Period
@@ -83,7 +84,8 @@ class BatchResult:
 
 
 def safe(name: str) -> str:
-    return "".join(ch if ch not in '/\\:*?"<>|' else "_" for ch in name).strip() or "team"
+    """A team's name as one folder of the ZIP: never a separator, control character or '..'."""
+    return path_part(name, "team")
 
 
 def _counter(progress: Progress | None, total: int) -> Tick:

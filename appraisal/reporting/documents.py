@@ -16,6 +16,7 @@ from tortoise.functions import Avg, Count
 
 from appraisal.clock import local, local_now
 from appraisal.config import get_settings
+from appraisal.downloads import path_part
 from appraisal.errors import Conflict, NotFound
 from appraisal.evidence.models import Complaint, SurveyResponse
 from appraisal.figures import exact, figure, tidy
@@ -229,7 +230,7 @@ async def appraisal_contexts(
             "status_zh": STATUS_ZH,
             "failed": failed_items(b["lost_points"]),
             "max_complaint_rows": MAX_COMPLAINT_ROWS,
-            "file_name": f"{b['employee_no']}-{period.month}.pdf",
+            "file_name": f"{path_part(b['employee_no'], 'employee')}-{period.month}.pdf",
         })
     return contexts
 

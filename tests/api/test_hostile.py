@@ -179,3 +179,26 @@ async def test_money_is_plain_digits_with_two_places(
     # The allocation made before stays in force.
     latest = (await client.get("/api/v1/periods/2026-11/incentives", headers=h)).json()
     assert latest["pool"] == "10000.00"
+
+
+async def test_batch_zip_entries_are_built_from_safe_parts_only(
+        client: AsyncClient, org: Org, tmp_path: object) -> None:
+    import zipfile
+    from pathlib import Path
+
+    from appraisal.periods.models import Period
+    from appraisal.reporting.batch import build_batch
+    from appraisal.staff.models import Employee, Team
+    from tests.factories import closed_month
+
+    # Stored before names were checked: the batch must still be safe.
+    await Employee.filter(id=org.emp_a1).update(employee_no="../../../../etc/x")
+    await Team.filter(id=org.team_b).update(name="../../客服\r\n中心")
+    await closed_month(client, org)
+    out = Path(str(tmp_path)) / "batch.zip"
+    await build_batch(await Period.get(month="2026-11"), out, workers=1)
+    names = zipfile.ZipFile(out).namelist()
+    parts = [part for name in names for part in name.split("/")]
+    assert names and all(part and not part.startswith(".") and "\r" not in part
+                         and "\n" not in part and "\\" not in part for part in parts), names
+    assert "appraisals/前台组 Front desk/_.._.._.._etc_x-2026-11.pdf" in names, names
