@@ -17,8 +17,14 @@ class Settings:
     timezone: ZoneInfo
     organisation: str
     token_hours: int
+    # Login throttling (appraisal.accounts.throttle): a username may fail this many
+    # times, then waits 1 s, 2 s, 4 s … up to login_max_block_seconds before each
+    # further try; a client address may fail login_ip_max_failures times. Failures
+    # are forgotten after login_window_seconds without one (or without a block).
     login_max_failures: int
     login_window_seconds: int
+    login_max_block_seconds: int
+    login_ip_max_failures: int
     max_upload_bytes: int
     cookie_secure: bool
 
@@ -36,6 +42,8 @@ def get_settings() -> Settings:
         token_hours=int(os.environ.get("APPRAISAL_TOKEN_HOURS", "12")),
         login_max_failures=int(os.environ.get("APPRAISAL_LOGIN_MAX_FAILURES", "5")),
         login_window_seconds=int(os.environ.get("APPRAISAL_LOGIN_WINDOW_SECONDS", "900")),
+        login_max_block_seconds=int(os.environ.get("APPRAISAL_LOGIN_MAX_BLOCK_SECONDS", "900")),
+        login_ip_max_failures=int(os.environ.get("APPRAISAL_LOGIN_IP_MAX_FAILURES", "100")),
         max_upload_bytes=int(os.environ.get("APPRAISAL_MAX_UPLOAD_BYTES", str(5 * 1024 * 1024))),
         cookie_secure=os.environ.get("APPRAISAL_COOKIE_SECURE", "0") == "1",
     )

@@ -123,7 +123,7 @@ async def attempt(
     `again(status_code=, error=)` re-renders the form (keeping what the visitor
     typed); `with_errors` also hands it the problem's list of field or row errors.
     Bad input never leaves the page: a 422 names the field, any other problem keeps
-    its status (404, 409, 429) and its words.
+    its status (404, 409, 429), its words and its headers (a 429's Retry-After).
     """
     try:
         return await work()
@@ -131,7 +131,9 @@ async def attempt(
         return await again(status_code=422, error=field_error(str(exc)))
     except Problem as problem:
         extra = {"errors": problem.errors} if with_errors else {}
-        return await again(status_code=problem.status_code, error=problem.detail, **extra)
+        response = await again(status_code=problem.status_code, error=problem.detail, **extra)
+        response.headers.update(problem.headers or {})
+        return response
 
 
 def see_other(url: str) -> Redirect:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import tempfile
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -27,7 +27,8 @@ from tests.factories import Org, make_org
 BACKEND = os.environ.get("APPRAISAL_TEST_DB", "sqlite")
 PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
 TABLES = [  # children first, so plain DELETEs respect foreign keys
-    "idempotent_request", "login_throttle", "acknowledgement", "appeal", "report_job", "incentive_share", "incentive_allocation",
+    "idempotent_request", "login_throttle", "acknowledgement", "appeal", "report_job",
+    "incentive_share", "incentive_allocation",
     "snapshot_score", "score_snapshot",
     "audit_entry", "inspection_item", "inspection", "complaint", "survey_response",
     "commendation", "api_token", "team_supervisor", "app_user", "employee", "team", "period",
@@ -109,11 +110,24 @@ async def wipe() -> None:
 
 @pytest.fixture
 async def clean_db(db: str) -> AsyncIterator[str]:
-    from appraisal.accounts.service import throttle
-
-    throttle.reset()
+    # Login throttling lives in the database too: wiped with the rest.
     yield db
     await wipe()
+
+
+@pytest.fixture
+def setting() -> Iterator[Callable[[str, str], None]]:
+    """`setting("APPRAISAL_…", value)`: an environment setting for one test (settings are
+    read again at once, and again as they were after the test)."""
+    from appraisal.config import get_settings
+
+    with pytest.MonkeyPatch.context() as mp:
+        def set_one(name: str, value: str) -> None:
+            mp.setenv(name, value)
+            get_settings.cache_clear()
+
+        yield set_one
+    get_settings.cache_clear()
 
 
 @pytest.fixture

@@ -10,8 +10,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import secrets
-import time
-from collections import defaultdict, deque
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -47,41 +45,3 @@ def new_token() -> str:
 def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
-
-class LoginThrottle:
-    """Counts recent failures per username and per client address.
-
-    In-process: enough for one server; a fleet would keep this in Redis.
-    """
-
-    def __init__(self, max_failures: int, window_seconds: int) -> None:
-        self.max_failures = max_failures
-        self.window = window_seconds
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
-
-    def _recent(self, key: str, now: float) -> deque[float]:
-        q = self._failures[key]
-        while q and q[0] <= now - self.window:
-            q.popleft()
-        return q
-
-    def retry_after(self, *keys: str) -> int:
-        """Seconds to wait before another attempt, 0 when allowed."""
-        now = time.monotonic()
-        wait = 0.0
-        for key in keys:
-            q = self._recent(key, now)
-            if len(q) >= self.max_failures:
-                wait = max(wait, q[0] + self.window - now)
-        return int(wait) + 1 if wait > 0 else 0
-
-    def failed(self, *keys: str) -> None:
-        now = time.monotonic()
-        for key in keys:
-            self._recent(key, now).append(now)
-
-    def succeeded(self, username_key: str) -> None:
-        self._failures.pop(username_key, None)
-
-    def reset(self) -> None:
-        self._failures.clear()

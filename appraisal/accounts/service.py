@@ -8,38 +8,25 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from appraisal import clock
+from appraisal.accounts import throttle
 from appraisal.accounts.models import ApiToken, User
-from appraisal.accounts.security import (
-    LoginThrottle,
-    hash_password,
-    new_token,
-    token_digest,
-    verify_password,
-)
+from appraisal.accounts.security import hash_password, new_token, token_digest, verify_password
 from appraisal.actor import Actor, Role
 from appraisal.audit.service import model_state, record
 from appraisal.config import get_settings
-from appraisal.errors import Conflict, Forbidden, NotAuthorized, TooManyRequests, Unprocessable
+from appraisal.errors import Conflict, Forbidden, NotAuthorized, Unprocessable
 from appraisal.staff.models import Employee, Team
-
-_settings = get_settings()
-throttle = LoginThrottle(_settings.login_max_failures, _settings.login_window_seconds)
 
 
 async def login(username: str, password: str, client: str) -> tuple[str, User]:
-    user_key, client_key = f"user:{username.lower()}", f"client:{client}"
-    wait = throttle.retry_after(user_key, client_key)
-    if wait:
-        raise TooManyRequests(
-            f"Too many failed logins; try again in {wait} seconds.",
-            headers={"Retry-After": str(wait)},
-        )
+    """A new session for the right password; `client` is the caller's address
+    (appraisal.proxies.client_address), throttled with the username."""
+    await throttle.charge(username, client)  # counted as failed until proven right
     user = await User.filter(username=username).first()
     ok = await verify_password(user.password_hash if user else None, password)
     if user is None or not ok or not user.active:
-        throttle.failed(user_key, client_key)
         raise NotAuthorized("Wrong username or password.")
-    throttle.succeeded(user_key)
+    await throttle.succeeded(username, client)
     token = new_token()
     now = clock.now()
     await ApiToken.create(
