@@ -70,5 +70,7 @@ test-postgres: $(STAMP)
 		echo "== PostgreSQL not reachable on 127.0.0.1:5432 and TEST_POSTGRES_URL unset: skipped"; \
 	fi
 
+# The write benchmark drives the server with wrk (C: light on the CPU it measures).
+bench: EXTRA_PACKAGES = wrk
 bench: install
 	$(BIN)/python -m tests.benchmarks

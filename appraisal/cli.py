@@ -33,7 +33,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from appraisal.reporting.system import warn_missing_system_pieces
 
     warn_missing_system_pieces(console)
-    uvicorn.run("appraisal.app:create_app", factory=True, host=args.host, port=args.port)
+    uvicorn.run("appraisal.app:create_app", factory=True, host=args.host, port=args.port,
+                workers=max(1, args.workers))
     return 0
 
 
@@ -251,6 +252,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="serve the web app and API")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=1,
+                   help="server processes sharing the port (each with its own connections)")
     p.set_defaults(func=cmd_serve)
 
     sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)

@@ -15,7 +15,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tests.benchmarks import bench_reports, bench_scoring
+from tests.benchmarks import bench_reports, bench_scoring, bench_writes
 
 RESULTS = Path(__file__).parent / "results"
 PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
@@ -68,6 +68,14 @@ def main() -> int:
         failures.append(f"batch memory grows with head count: {peaks}")
     if reports["worker_peak_rss_mb"] > 512:
         failures.append(f"a render worker peaked at {reports['worker_peak_rss_mb']} MB")
+    if "postgres" in backends:
+        writes = bench_writes.run(PG_URL)
+        write("writes-postgres", writes)
+        one = writes["workers_1"]
+        if one["share_of_healthz"] < 0.2:
+            failures.append(f"inspection writes at {one['share_of_healthz']:.1%} of healthz")
+        if one["inspections"]["p99_ms"] > 150:
+            failures.append(f"inspection writes p99 {one['inspections']['p99_ms']} ms")
     for f in failures:
         print("TARGET MISSED:", f, file=sys.stderr)
     return 1 if failures else 0
