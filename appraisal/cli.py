@@ -33,8 +33,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from appraisal.reporting.system import warn_missing_system_pieces
 
     warn_missing_system_pieces(console)
+    # X-Forwarded-* are believed by appraisal.proxies, from APPRAISAL_TRUSTED_PROXIES only
+    # (uvicorn's own handling would believe any local peer, and rewrite the client).
     uvicorn.run("appraisal.app:create_app", factory=True, host=args.host, port=args.port,
-                workers=max(1, args.workers))
+                workers=max(1, args.workers), proxy_headers=False)
     return 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from functools import lru_cache
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -27,6 +28,21 @@ class Settings:
     login_ip_max_failures: int
     max_upload_bytes: int
     cookie_secure: bool
+    # Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed
+    # (appraisal.proxies); nobody's by default.
+    trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = ()
+
+
+def _networks(variable: str) -> tuple[IPv4Network | IPv6Network, ...]:
+    """Comma-separated addresses or networks ("10.0.0.5, 172.16.0.0/12, ::1")."""
+    networks = []
+    for part in os.environ.get(variable, "").split(","):
+        if part.strip():
+            try:
+                networks.append(ip_network(part.strip(), strict=False))
+            except ValueError:
+                raise ValueError(f"{variable}: {part.strip()!r} is not an IP address or network") from None
+    return tuple(networks)
 
 
 def _sqlite_default() -> str:
@@ -46,6 +62,7 @@ def get_settings() -> Settings:
         login_ip_max_failures=int(os.environ.get("APPRAISAL_LOGIN_IP_MAX_FAILURES", "100")),
         max_upload_bytes=int(os.environ.get("APPRAISAL_MAX_UPLOAD_BYTES", str(5 * 1024 * 1024))),
         cookie_secure=os.environ.get("APPRAISAL_COOKIE_SECURE", "0") == "1",
+        trusted_proxies=_networks("APPRAISAL_TRUSTED_PROXIES"),
     )
 
 

@@ -35,6 +35,7 @@ from appraisal.clock import local
 from appraisal.config import get_settings
 from appraisal.errors import Problem
 from appraisal.figures import figure
+from appraisal.proxies import cookie_secure
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
@@ -94,13 +95,14 @@ def page(request: Request[Any, Any, Any], template: str, *, status_code: int = 2
         _=t.gettext, lang=lang, csrf=csrf_token(request), user=user, path=request.url.path,
         organisation=get_settings().organisation, **context)
     cookies = []
+    secure = cookie_secure(request)
     if CSRF_COOKIE not in request.cookies:
         # Readable by scripts on purpose: HTMX and API callers echo it in a header.
         cookies.append(Cookie(key=CSRF_COOKIE, value=csrf_token(request), samesite="strict",
-                              secure=get_settings().cookie_secure, path="/", httponly=False))
+                              secure=secure, path="/", httponly=False))
     if request.query_params.get("lang") == lang:
         cookies.append(Cookie(key=LANG_COOKIE, value=lang, samesite="lax", path="/",
-                              max_age=365 * 86400))
+                              max_age=365 * 86400, secure=secure))
     return Response(html, status_code=status_code, media_type="text/html; charset=utf-8",
                     cookies=cookies)
 

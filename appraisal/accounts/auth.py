@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar.connection import ASGIConnection
+from litestar.datastructures import Cookie
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 
@@ -12,11 +13,27 @@ from appraisal import clock
 from appraisal.accounts.models import ApiToken, User
 from appraisal.accounts.security import token_digest
 from appraisal.actor import Actor, Role
+from appraisal.config import get_settings
+from appraisal.proxies import cookie_secure
 
 SESSION_COOKIE = "appraisal_session"
 CSRF_COOKIE = "csrftoken"
 CSRF_HEADER = "x-csrftoken"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def session_cookie(connection: ASGIConnection[Any, Any, Any, Any], token: str) -> Cookie:
+    """The browser's session after a login: HttpOnly, so no script ever reads the token."""
+    return Cookie(key=SESSION_COOKIE, value=token, httponly=True, samesite="lax",
+                  secure=cookie_secure(connection), max_age=get_settings().token_hours * 3600,
+                  path="/")
+
+
+def logged_out_cookies(connection: ASGIConnection[Any, Any, Any, Any]) -> list[Cookie]:
+    """The session and CSRF cookies, expired."""
+    secure = cookie_secure(connection)
+    return [Cookie(key=key, value="", max_age=0, path="/", secure=secure)
+            for key in (SESSION_COOKIE, CSRF_COOKIE)]
 
 
 async def actor_for_user(user: User) -> Actor:

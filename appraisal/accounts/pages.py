@@ -6,12 +6,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from litestar import Controller, Request, Response, get, post
-from litestar.datastructures import Cookie
 
 from appraisal.accounts import service
-from appraisal.accounts.auth import CSRF_COOKIE, SESSION_COOKIE, actor_for_user
+from appraisal.accounts.auth import actor_for_user, logged_out_cookies, session_cookie
 from appraisal.actor import Actor
-from appraisal.config import get_settings
+from appraisal.proxies import client_address
 from appraisal.web import attempt, home_of, page, see_other
 
 
@@ -39,7 +38,7 @@ class LoginPage(Controller):
         form = await request.form()
         username, password = str(form.get("username", "")), str(form.get("password", ""))
         target = _local(str(form.get("next", "")))
-        client = request.client.host if request.client else "unknown"
+        client = client_address(request)
 
         async def again(status_code: int, error: str) -> Response[str]:
             return page(request, "login.html", status_code=status_code, error=error,
@@ -49,19 +48,15 @@ class LoginPage(Controller):
         if isinstance(outcome, Response):
             return outcome
         token, user = outcome
-        settings = get_settings()
         response = see_other(target or home_of(await actor_for_user(user)))
-        response.cookies.append(Cookie(
-            key=SESSION_COOKIE, value=token, httponly=True, samesite="lax",
-            secure=settings.cookie_secure, max_age=settings.token_hours * 3600, path="/"))
+        response.cookies.append(session_cookie(request, token))
         return response
 
     @post("/logout", status_code=303)
     async def log_out(self, request: Request[Actor, str, Any]) -> Response[Any]:
         await service.logout(request.auth)
         response = see_other("/login")
-        response.cookies += [Cookie(key=SESSION_COOKIE, value="", max_age=0, path="/"),
-                             Cookie(key=CSRF_COOKIE, value="", max_age=0, path="/")]
+        response.cookies += logged_out_cookies(request)
         return response
 
     @get("/")

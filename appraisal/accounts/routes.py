@@ -6,18 +6,17 @@ from typing import Annotated
 
 import msgspec
 from litestar import Controller, Request, Response, get, patch, post
-from litestar.datastructures import Cookie
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
 from appraisal.accounts import service, teams
-from appraisal.accounts.auth import CSRF_COOKIE, SESSION_COOKIE
+from appraisal.accounts.auth import logged_out_cookies, session_cookie
 from appraisal.accounts.models import User
 from appraisal.accounts.schemas import TeamIn, TeamOut, TeamPatch
 from appraisal.actor import Actor, Role
-from appraisal.config import get_settings
 from appraisal.errors import Forbidden, NotFound
 from appraisal.guards import HR, require_roles
 from appraisal.params import PathId
+from appraisal.proxies import client_address
 from appraisal.staff import service as staff_service
 from appraisal.staff.models import Team
 
@@ -82,28 +81,14 @@ class AuthController(Controller):
 
     @post("/login", exclude_from_auth=True, status_code=HTTP_200_OK, security=[])
     async def login(self, request: Request[object, object, object], data: LoginIn) -> Response[LoginOut]:
-        client = request.client.host if request.client else "unknown"
-        token, user = await service.login(data.username, data.password, client)
-        settings = get_settings()
-        return Response(
-            LoginOut(token=token, user=user_out(user)),
-            cookies=[
-                Cookie(
-                    key=SESSION_COOKIE, value=token, httponly=True, samesite="lax",
-                    secure=settings.cookie_secure, max_age=settings.token_hours * 3600, path="/",
-                )
-            ],
-        )
+        token, user = await service.login(data.username, data.password, client_address(request))
+        return Response(LoginOut(token=token, user=user_out(user)),
+                        cookies=[session_cookie(request, token)])
 
     @post("/logout", status_code=HTTP_204_NO_CONTENT)
     async def logout(self, request: Request[Actor, str, object]) -> Response[None]:
         await service.logout(request.auth)
-        return Response(
-            None,
-            status_code=HTTP_204_NO_CONTENT,
-            cookies=[Cookie(key=SESSION_COOKIE, value="", max_age=0, path="/"),
-                     Cookie(key=CSRF_COOKIE, value="", max_age=0, path="/")],
-        )
+        return Response(None, status_code=HTTP_204_NO_CONTENT, cookies=logged_out_cookies(request))
 
     @get("/me")
     async def me(self, request: Request[Actor, str, object]) -> UserDetailOut:
