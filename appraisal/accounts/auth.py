@@ -8,6 +8,7 @@ from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
+from tortoise import connections
 
 from appraisal import clock
 from appraisal.accounts.models import ApiToken, User
@@ -49,15 +50,32 @@ async def actor_for_user(user: User) -> Actor:
     )
 
 
+# Every request asks this, so it is one round trip: the token's user with one row per
+# team they supervise (none for other roles).
+_TOKEN_SQL = """
+SELECT u.id, u.username, u.role, u.employee_id, ts.team_id
+FROM api_token t
+JOIN app_user u ON u.id = t.user_id
+LEFT JOIN team_supervisor ts ON ts.app_user_id = u.id AND u.role = 'supervisor'
+WHERE t.token_hash = {p1} AND t.expires_at > {p2} AND u.active
+"""
+
+
 async def actor_for_token(token: str) -> Actor | None:
-    row = (
-        await ApiToken.filter(token_hash=token_digest(token), expires_at__gt=clock.now())
-        .select_related("user")
-        .first()
-    )
-    if row is None or not row.user.active:
+    conn = connections.get("default")
+    pg = conn.capabilities.dialect == "postgres"
+    expires_field = ApiToken._meta.fields_map["expires_at"]
+    sql = _TOKEN_SQL.format(p1="$1" if pg else "?", p2="$2" if pg else "?")
+    _, rows = await conn.execute_query(
+        sql, [token_digest(token), expires_field.to_db_value(clock.now(), ApiToken)])
+    if not rows:
         return None
-    return await actor_for_user(row.user)
+    first = rows[0]
+    return Actor(
+        id=first["id"], username=first["username"], role=Role(first["role"]),
+        employee_id=first["employee_id"],
+        team_ids=frozenset(r["team_id"] for r in rows if r["team_id"] is not None),
+    )
 
 
 class TokenAuthentication(AbstractAuthenticationMiddleware):

@@ -71,16 +71,24 @@ _versions_cache: dict[tuple[Any, ...], dict[str, Path]] = {}
 _book_cache: dict[tuple[str, str, str], RuleBook] = {}
 
 
+def _stamp(directory: Path) -> tuple[tuple[str, int, int], ...]:
+    """Each *.toml file of `directory` with its modification time and size, sorted."""
+    try:
+        entries = [e for e in os.scandir(directory) if e.name.endswith(".toml") and e.is_file()]
+    except FileNotFoundError:
+        return ()
+    stamps = []
+    for entry in entries:
+        st = entry.stat()
+        stamps.append((str(directory / entry.name), st.st_mtime_ns, st.st_size))
+    return tuple(sorted(stamps))
+
+
 def available_rulebooks(directory: str | os.PathLike[str] | None = None) -> dict[str, Path]:
     """Version → file for every *.toml in `directory` (default: the criteria dir)."""
     directory = Path(directory) if directory is not None else _criteria_dir()
-    paths = sorted(directory.glob("*.toml"))
-    # re-read the files only when one was added, removed or changed
-    stamp: list[tuple[str, int, int]] = []
-    for p in paths:
-        st = p.stat()
-        stamp.append((str(p), st.st_mtime_ns, st.st_size))
-    key = (str(directory), tuple(stamp))
+    key = (str(directory), _stamp(directory))
+    paths = [Path(name) for name, _, _ in key[1]]
     with _lock:
         if key in _versions_cache:
             return dict(_versions_cache[key])
@@ -113,12 +121,14 @@ def get_rulebook(version: str | None = None) -> RuleBook:
         raise KeyError(f"no rulebook with version {version!r} in {_criteria_dir()} "
                        f"(available: {', '.join(sorted(books)) or 'none'})")
     path = books[version]
-    raw = _read(path)
-    key = (version, hashlib.sha256(raw).hexdigest(), str(path))
+    # Cached by the file's size and modification time: every request looks its
+    # rulebook up, and a changed file is read (and validated) again.
+    st = path.stat()
+    key = (version, f"{st.st_mtime_ns}:{st.st_size}", str(path))
     with _lock:
         book = _book_cache.get(key)
     if book is None:
-        book = _from_bytes(raw, str(path))
+        book = _from_bytes(_read(path), str(path))
         if book.version != version:  # the file was edited since it was listed
             raise RulebookError(str(path), "version",
                                 f"expected version {version}, the file now says {book.version}")
