@@ -33,6 +33,7 @@ from appraisal.evidence.routes import (
     SurveyController,
 )
 from appraisal.health import healthz
+from appraisal.idempotency import IdempotencyKeys
 from appraisal.incentives.routes import IncentiveController
 from appraisal.periods.pages import MonthPages
 from appraisal.reporting.routes import ReportController, ReportJobController
@@ -126,7 +127,7 @@ def create_app(database_url: str | None = None, *, manage_db: bool = True) -> Li
         middleware=[DefineMiddleware(TokenAuthentication, exclude=PUBLIC_PATHS)],
         lifespan=[_lifespan(database_url, manage_db)],
         exception_handlers=EXCEPTION_HANDLERS,
-        plugins=[ProblemResponses()],
+        plugins=[ProblemResponses(), IdempotencyKeys()],
         compression_config=CompressionConfig(backend="gzip", minimum_size=2048),
         request_max_body_size=8 * 1024 * 1024,
         openapi_config=_openapi(),

@@ -35,6 +35,7 @@ from appraisal.clock import local
 from appraisal.config import get_settings
 from appraisal.errors import Problem
 from appraisal.figures import figure
+from appraisal.idempotency import new_key
 from appraisal.proxies import cookie_secure
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
@@ -91,9 +92,11 @@ def page(request: Request[Any, Any, Any], template: str, *, status_code: int = 2
     lang = language(request)
     t = translations(lang)
     user: Actor | None = request.scope.get("user")  # type: ignore[assignment]
+    # `idempotency_key()`: a fresh key for each form on the page, so that a form sent
+    # twice writes once (appraisal.idempotency).
     html = _env().get_template(template).render(
         _=t.gettext, lang=lang, csrf=csrf_token(request), user=user, path=request.url.path,
-        organisation=get_settings().organisation, **context)
+        organisation=get_settings().organisation, idempotency_key=new_key, **context)
     cookies = []
     secure = cookie_secure(request)
     if CSRF_COOKIE not in request.cookies:

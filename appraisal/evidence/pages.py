@@ -33,6 +33,7 @@ from appraisal.evidence.service import (
     update_complaint,
 )
 from appraisal.guards import HR, STAFF
+from appraisal.idempotency import Idempotency
 from appraisal.periods.service import rulebook_for_month
 from appraisal.rulebook import RuleBook
 from appraisal.staff.scope import evidence_filter
@@ -53,6 +54,9 @@ class EvidencePages(Controller):
     path = "/"
     guards = [STAFF]
     include_in_schema = False
+    # Each form carries a fresh `idempotency_key` (appraisal.web.page): a form sent
+    # twice (a double tap, a retry on a weak signal) writes once and lands on the same page.
+    middleware = [Idempotency()]
 
     @get("/team")
     async def team(self, request: Request[Actor, str, Any]) -> Response[str]:

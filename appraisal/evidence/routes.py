@@ -33,6 +33,7 @@ from appraisal.evidence.schemas import (
     SurveyOut,
 )
 from appraisal.guards import HR, STAFF
+from appraisal.idempotency import Idempotency
 from appraisal.params import PathId
 
 
@@ -46,12 +47,15 @@ MonthFilter = Annotated[
 ]
 Limit = Annotated[int, Parameter(ge=1, le=1000)]
 Offset = Annotated[int, Parameter(ge=0, le=10_000_000)]
+# Every evidence write takes an Idempotency-Key: a retry replays the first answer.
+IDEMPOTENT = [Idempotency()]
 
 
 class InspectionController(Controller):
     path = "/api/v1/inspections"
     tags = ["evidence"]
     guards = [STAFF]
+    middleware = IDEMPOTENT
 
     @post("/")
     async def create(self, request: Request[Actor, str, object], data: InspectionIn) -> InspectionOut:
@@ -90,6 +94,7 @@ class ComplaintController(Controller):
     path = "/api/v1/complaints"
     tags = ["evidence"]
     guards = [STAFF]
+    middleware = IDEMPOTENT
 
     @post("/")
     async def create(self, request: Request[Actor, str, object], data: ComplaintIn) -> ComplaintOut:
@@ -125,6 +130,7 @@ class SurveyController(Controller):
     path = "/api/v1/surveys"
     tags = ["evidence"]
     guards = [STAFF]
+    middleware = IDEMPOTENT
 
     @post("/")
     async def create(self, request: Request[Actor, str, object], data: SurveyIn) -> SurveyOut:
@@ -150,6 +156,7 @@ class CommendationController(Controller):
     path = "/api/v1/commendations"
     tags = ["evidence"]
     guards = [STAFF]
+    middleware = IDEMPOTENT
 
     @post("/")
     async def create(
@@ -179,6 +186,7 @@ class ImportController(Controller):
     path = "/api/v1/imports"
     tags = ["evidence"]
     guards = [HR]
+    middleware = IDEMPOTENT
 
     @post("/surveys", status_code=200)
     async def import_surveys(
