@@ -32,6 +32,7 @@ from appraisal.evidence.routes import (
     InspectionController,
     SurveyController,
 )
+from appraisal.headers import security_headers
 from appraisal.health import healthz
 from appraisal.idempotency import IdempotencyKeys
 from appraisal.incentives.routes import IncentiveController
@@ -131,4 +132,5 @@ def create_app(database_url: str | None = None, *, manage_db: bool = True) -> Li
         compression_config=CompressionConfig(backend="gzip", minimum_size=2048),
         request_max_body_size=8 * 1024 * 1024,
         openapi_config=_openapi(),
+        before_send=[security_headers],  # CSP and friends on every response, errors too
     )

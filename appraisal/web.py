@@ -13,6 +13,7 @@ cannot send a header.
 from __future__ import annotations
 
 import gettext
+import hashlib
 import io
 import secrets
 from collections.abc import Awaitable, Callable
@@ -59,6 +60,10 @@ def _env() -> Environment:
                       autoescape=select_autoescape(["html"]), auto_reload=False)
     env.filters["score"] = score
     env.filters["local"] = local  # timestamps in the organisation's time zone
+    # All pages' styles (no inline style: appraisal.headers); its address changes with
+    # its content, so that no browser keeps an old copy.
+    css = hashlib.sha256((TEMPLATES_DIR / "static" / "app.css").read_bytes()).hexdigest()[:12]
+    env.globals["stylesheet"] = f"/static/app.css?v={css}"
     return env
 
 

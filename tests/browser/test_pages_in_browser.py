@@ -157,3 +157,36 @@ async def test_employee_reads_charts_and_acknowledges(browser: Browser, server: 
         await page.click("text=English")
     await page.wait_for_selector("text=My appraisals")
     assert "Acknowledged on" in await page.inner_text("main")
+
+
+async def test_styles_apply_under_the_content_security_policy(browser: Browser, server: str) -> None:
+    page = await (await browser.new_context(viewport=PHONE, locale="zh-CN")).new_page()
+    refused: list[str] = []  # what the browser refused to apply or run, were anything inline
+    page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text
+            else None)
+    response = await page.goto(f"{server}/login")
+    assert response is not None
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+
+    def style(selector: str, prop: str) -> str:
+        return f"() => getComputedStyle(document.querySelector({selector!r})).{prop}"
+
+    # The stylesheet applies: the bar's colour, the login card (styled inline before).
+    assert await page.evaluate(style("header.bar", "backgroundColor")) == "rgb(31, 95, 122)"
+    assert await page.evaluate(style(".card", "maxWidth")) == "384px"
+    await page.fill("#username", "sup.front")
+    await page.fill("#password", "sup-demo-1")
+    async with page.expect_navigation(url=lambda url: not url.endswith("/login")):
+        await page.click("button[type=submit]")
+    await page.wait_for_selector("form[action='/logout']")
+    # Each page's own rules, page after page swapped in by HTMX: the survey's answer
+    # buttons are narrower (2.9rem) than the inspection's (4.2rem).
+    async with answered(page, "/surveys"):
+        await page.click("header a[href='/surveys']")
+    await page.wait_for_selector("fieldset.q")
+    assert await page.evaluate(style(".taps label", "minWidth")) == "46.4px"
+    async with answered(page, "/inspect"):
+        await page.click("header a[href='/inspect']")
+    await page.wait_for_selector("fieldset.item")
+    assert await page.evaluate(style(".taps label", "minWidth")) == "67.2px"
+    assert refused == []
