@@ -12,10 +12,18 @@ import pytest
 import time_machine
 from httpx import AsyncClient
 
+from tests.conftest import FROZEN_AT
 from tests.factories import PASSWORD, Org
 
 LOGIN = "/api/v1/auth/login"
 PROBLEM = "application/problem+json"
+
+
+@pytest.fixture(autouse=True)
+def still(clock: time_machine.TimeMachineFixture) -> None:
+    """The clock stands still here (each login takes a while on a busy machine, and a
+    one-second wait must not be served by the test's own slowness); tests move it."""
+    clock.move_to(FROZEN_AT, tick=False)
 
 
 async def fail(client: AsyncClient, username: str = "hr") -> httpx.Response:
