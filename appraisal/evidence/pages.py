@@ -109,12 +109,13 @@ class EvidencePages(Controller):
             "items": items,
             "notes": values.get("notes", ""),
         }
-        inspection = await attempt(
+        written = await attempt(
             lambda: create_inspection(request.user, msgspec.convert(body, InspectionIn)),
             partial(self._form, request, values=values), field_error=_field_error)
-        if isinstance(inspection, Response):
-            return inspection
-        return see_other(f"/inspect?saved={inspection.id}&employee_id={inspection.employee_id}")
+        if isinstance(written, Response):
+            return written
+        insp = written.inspection
+        return see_other(f"/inspect?saved={insp.id}&employee_id={insp.employee_id}")
 
     async def _complaints(self, request: Request[Actor, str, Any], *, status_code: int = 200,
                           error: str | None = None,

@@ -3,6 +3,7 @@ and the pages show it (an inspection item with what it lost and its coaching).""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -20,8 +21,12 @@ from appraisal.evidence.schemas import (
     ItemOut,
     SurveyOut,
 )
+from appraisal.evidence.service import RecordedInspection
 from appraisal.figures import tidy
-from appraisal.rulebook import get_rulebook
+from appraisal.periods.models import Period
+from appraisal.periods.service import rulebook_of
+from appraisal.rulebook import RuleBook, get_rulebook
+from appraisal.staff.models import Employee
 from appraisal.staff.scope import employees_in_scope, evidence_filter
 
 
@@ -48,8 +53,8 @@ def scoped(qs: QuerySet[Any], actor: Actor, q: EvidenceQuery) -> QuerySet[Any]:
     return with_people(qs).offset(q.offset).limit(q.limit)
 
 
-def item_out(rulebook_version: str, code: str, result: str, points: Decimal | None) -> ItemOut:
-    rule = get_rulebook(rulebook_version).item(code)
+def item_out(rulebook: RuleBook, code: str, result: str, points: Decimal | None) -> ItemOut:
+    rule = rulebook.item(code)
     lost = rule.lost(result, points)
     return ItemOut(
         code=code, result=result, points=tidy(points) if points is not None else None,
@@ -60,27 +65,43 @@ def item_out(rulebook_version: str, code: str, result: str, points: Decimal | No
     )
 
 
+def inspection_out(insp: Inspection, employee: Employee, period: Period, inspector: str | None,
+                   items: Iterable[tuple[str, str, Decimal | None]],
+                   rulebook: RuleBook) -> InspectionOut:
+    """One inspection as the API and the pages show it; items as (code, result, points)."""
+    shaped = [item_out(rulebook, code, result, points) for code, result, points in items]
+    applicable = [i for i in shaped if i.points is not None]
+    return InspectionOut(
+        id=insp.id, employee_id=insp.employee_id, employee_no=employee.employee_no,
+        employee_name=employee.name, inspector_id=insp.inspector_id, inspector=inspector,
+        period=period.month, occurred_at=local(insp.occurred_at),
+        touchpoint=insp.touchpoint, method=str(insp.method), notes=insp.notes,
+        items=shaped,
+        earned_points=tidy(sum((i.points for i in applicable), Decimal(0))),  # type: ignore[misc]
+        max_points=tidy(sum((i.max_points for i in applicable), Decimal(0))),
+        created_at=local(insp.created_at), updated_at=local(insp.updated_at),
+    )
+
+
 async def inspections_out(rows: list[Inspection]) -> list[InspectionOut]:
+    books: dict[str, RuleBook] = {}  # looked up once per version, not once per item
     out: list[InspectionOut] = []
     for insp in rows:
-        items = sorted(insp.items, key=lambda it: it.id)
         version = insp.period.rulebook_version
-        shaped = [item_out(version, it.code, it.result, it.points) for it in items]
-        applicable = [i for i in shaped if i.points is not None]
-        out.append(
-            InspectionOut(
-                id=insp.id, employee_id=insp.employee_id, employee_no=insp.employee.employee_no,
-                employee_name=insp.employee.name, inspector_id=insp.inspector_id,
-                inspector=insp.inspector.username if insp.inspector else None,
-                period=insp.period.month, occurred_at=local(insp.occurred_at),
-                touchpoint=insp.touchpoint, method=insp.method.value, notes=insp.notes,
-                items=shaped,
-                earned_points=tidy(sum((i.points for i in applicable), Decimal(0))),  # type: ignore[misc]
-                max_points=tidy(sum((i.max_points for i in applicable), Decimal(0))),
-                created_at=local(insp.created_at), updated_at=local(insp.updated_at),
-            )
-        )
+        if version not in books:
+            books[version] = get_rulebook(version)
+        items = [(it.code, it.result, it.points) for it in sorted(insp.items, key=lambda it: it.id)]
+        out.append(inspection_out(insp, insp.employee, insp.period,
+                                  insp.inspector.username if insp.inspector else None,
+                                  items, books[version]))
     return out
+
+
+def written_inspection(written: RecordedInspection, inspector: str) -> InspectionOut:
+    """The answer to a write, shaped from what was written (no reading back)."""
+    return inspection_out(written.inspection, written.employee, written.period, inspector,
+                          [(r["code"], r["result"], r["points"]) for r in written.items],
+                          rulebook_of(written.period))
 
 
 def with_people(qs: QuerySet[Any]) -> QuerySet[Any]:

@@ -59,8 +59,8 @@ class InspectionController(Controller):
 
     @post("/")
     async def create(self, request: Request[Actor, str, object], data: InspectionIn) -> InspectionOut:
-        insp = await service.create_inspection(request.user, data)
-        return await records.one_inspection(insp.id)
+        written = await service.create_inspection(request.user, data)
+        return records.written_inspection(written, request.user.username)
 
     @get("/")
     async def list_inspections(

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import msgspec
+from tortoise import connections
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
@@ -38,8 +39,15 @@ from appraisal.evidence.schemas import (
     SurveyIn,
 )
 from appraisal.periods.models import Period
-from appraisal.periods.service import ensure_period, lock_open_period, rulebook_for_month
+from appraisal.periods.service import (
+    ensure_period,
+    lock_open_month,
+    lock_open_period,
+    rulebook_for_month,
+    rulebook_of,
+)
 from appraisal.rulebook import RuleBook
+from appraisal.staff.models import Employee
 from appraisal.staff.scope import employee_in_scope, evidence_filter
 
 M = TypeVar("M", bound=Model)
@@ -127,22 +135,57 @@ async def inspection_state(insp: Inspection) -> dict[str, Any]:
     return state
 
 
-async def create_inspection(actor: Actor, data: InspectionIn) -> Inspection:
+class RecordedInspection(NamedTuple):
+    """An inspection just written, with what it was written with: the answer to the
+    write is shaped from these, not read back from the database."""
+
+    inspection: Inspection
+    employee: Employee
+    period: Period
+    items: list[dict[str, Any]]
+
+
+async def create_inspection(actor: Actor, data: InspectionIn) -> RecordedInspection:
     occurred_at = happened(data.occurred_at, "occurred_at")
-    rows = validate_items(await rulebook_for_month(month_of(occurred_at)), data.items)
     async with in_transaction():
-        employee_id, period = await _place(actor, data.employee_id, occurred_at, "occurred_at")
-        await lock_open_period(period.id)
+        employee = await employee_in_scope(actor, data.employee_id, "employee_id")
+        period = await lock_open_month(actor, month_of(occurred_at), "occurred_at")
+        rows = validate_items(rulebook_of(period), data.items)
         insp = await Inspection.create(
-            employee_id=employee_id, period_id=period.id, inspector_id=actor.id,
+            employee_id=data.employee_id, period_id=period.id, inspector_id=actor.id,
             occurred_at=occurred_at, touchpoint=data.touchpoint.strip(), method=data.method,
             notes=data.notes,
         )
-        await InspectionItem.bulk_create(
-            [InspectionItem(inspection_id=insp.id, **row) for row in rows]
-        )
-        await record(actor, "create", "inspection", insp.id, after=await inspection_state(insp))
-    return insp
+        await _insert_items(insp.id, rows)
+        await record(actor, "create", "inspection", insp.id,
+                     after={**model_state(insp), "items": _items_state(rows)})
+    return RecordedInspection(insp, employee, period, rows)
+
+
+def _items_state(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Item rows as the audit trail records them (the stored form: points to the cent)."""
+    return [{"code": r["code"], "result": r["result"],
+             "points": None if r["points"] is None else r["points"].quantize(CENT)} for r in rows]
+
+
+async def _insert_items(inspection_id: int, rows: list[dict[str, Any]]) -> None:
+    """All of an inspection's items in one INSERT (one round trip, not one per item)."""
+    if not rows:
+        return
+    conn = connections.get("default")  # the transaction's connection, inside one
+    pg = conn.capabilities.dialect == "postgres"
+    fields = InspectionItem._meta.fields_map
+    values, params = [], []
+    for row in rows:
+        start = len(params)
+        params += [inspection_id, row["code"],
+                   fields["result"].to_db_value(row["result"], InspectionItem),
+                   fields["points"].to_db_value(row["points"], InspectionItem)]
+        marks = [f"${start + i + 1}" if pg else "?" for i in range(4)]
+        values.append(f"({', '.join(marks)})")
+    await conn.execute_query(
+        'INSERT INTO "inspection_item" ("inspection_id", "code", "result", "points") VALUES '
+        + ", ".join(values), params)
 
 
 async def update_inspection(actor: Actor, insp: Inspection, data: InspectionPatch) -> Inspection:

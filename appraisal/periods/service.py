@@ -96,13 +96,17 @@ async def ensure_period(actor: Actor | None, month: str, field: str = "month") -
         return period
 
 
-async def lock_open_period(period_id: int) -> Period:
-    """Inside a transaction: lock the period row and insist that it is open.
+async def lock_open_month(actor: Actor | None, month: str, field: str) -> Period:
+    """Inside the write's transaction: the period of `month` locked and open, opened
+    first when evidence may open it (one query when the month exists, as it mostly does)."""
+    period = await Period.filter(month=month).select_for_update().first()
+    if period is None:
+        opened = await ensure_period(actor, month, field)
+        period = await Period.filter(id=opened.id).select_for_update().first()
+    return _insist_open(period)
 
-    Closing takes the same lock, so evidence cannot slip into a month
-    while it is being closed (PostgreSQL row lock; SQLite serialises writers).
-    """
-    period = await Period.filter(id=period_id).select_for_update().first()
+
+def _insist_open(period: Period | None) -> Period:
     if period is None:
         raise NotFound("period not found")
     if period.status != PeriodStatus.open:
@@ -111,3 +115,12 @@ async def lock_open_period(period_id: int) -> Period:
             "corrected only while its period is open (HR can reopen it)"
         )
     return period
+
+
+async def lock_open_period(period_id: int) -> Period:
+    """Inside a transaction: lock the period row and insist that it is open.
+
+    Closing takes the same lock, so evidence cannot slip into a month
+    while it is being closed (PostgreSQL row lock; SQLite serialises writers).
+    """
+    return _insist_open(await Period.filter(id=period_id).select_for_update().first())
