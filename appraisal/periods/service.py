@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tortoise import connections
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
@@ -98,12 +99,33 @@ async def ensure_period(actor: Actor | None, month: str, field: str = "month") -
 
 async def lock_open_month(actor: Actor | None, month: str, field: str) -> Period:
     """Inside the write's transaction: the period of `month` locked and open, opened
-    first when evidence may open it (one query when the month exists, as it mostly does)."""
-    period = await Period.filter(month=month).select_for_update().first()
+    first when evidence may open it (one query when the month exists, as it mostly does).
+
+    Evidence writers share the lock (PostgreSQL FOR SHARE), so they never wait for
+    one another; closing takes it FOR UPDATE, and waits for them, and they for it.
+    SQLite serialises writers anyway.
+    """
+    period = await _shared(month)
     if period is None:
-        opened = await ensure_period(actor, month, field)
-        period = await Period.filter(id=opened.id).select_for_update().first()
+        await ensure_period(actor, month, field)
+        period = await _shared(month)
     return _insist_open(period)
+
+
+_SHARED_SQL = ('SELECT "id", "month", "status", "rulebook_version", "rulebook_hash", "opened_at", '
+               '"closed_at", "published_at" FROM "period" WHERE "month" = $1 FOR SHARE')
+
+
+async def _shared(month: str) -> Period | None:
+    conn = connections.get("default")
+    if conn.capabilities.dialect != "postgres":
+        return await Period.filter(month=month).first()
+    _, rows = await conn.execute_query(_SHARED_SQL, [month])
+    if not rows:
+        return None
+    period = Period._init_from_db(**dict(rows[0]))
+    period.status = PeriodStatus(period.status)
+    return period
 
 
 def _insist_open(period: Period | None) -> Period:
