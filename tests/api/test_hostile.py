@@ -202,3 +202,15 @@ async def test_batch_zip_entries_are_built_from_safe_parts_only(
     assert names and all(part and not part.startswith(".") and "\r" not in part
                          and "\n" not in part and "\\" not in part for part in parts), names
     assert "appraisals/前台组 Front desk/_.._.._.._etc_x-2026-11.pdf" in names, names
+
+
+async def test_a_month_with_a_trailing_newline_is_no_month(client: AsyncClient, org: Org) -> None:
+    h = org.h("hr")
+    before = await _nothing_written()
+    r = await client.post("/api/v1/periods", headers=h, json={"month": "2026-01\n"})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "month", r.text
+    for url in ("/api/v1/periods/2026-12%0A/scores", "/api/v1/periods/2026-12%0A",
+                "/api/v1/inspections?period=2026-12%0A", "/api/v1/complaints?period=2026-12%0A"):
+        r = await client.get(url, headers=h)
+        assert r.status_code == 422, (url, r.status_code, r.text)
+    assert await _nothing_written() == before
