@@ -227,7 +227,7 @@ def cmd_reports_build(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    from appraisal.reporting.queue import QUEUE, queue_app, uses_queue
+    from appraisal.reporting.queue import queue_app, run_worker, uses_queue
 
     if not uses_queue():
         console.print("[red]the report queue needs PostgreSQL (DATABASE_URL=postgres://…); "
@@ -240,8 +240,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
         warm_renderer()  # fonts and stylesheets once, then fewer GC passes
         app = queue_app()
         async with app.open_async():
-            await app.run_worker_async(queues=[QUEUE], concurrency=1, wait=not args.once,
-                                       name=args.name)
+            # Heartbeats, and the tasks of workers that stopped answering taken over.
+            await run_worker(app, once=args.once, name=args.name)
         return 0
 
     return _run(lambda: _with_db(work))

@@ -27,7 +27,7 @@ from tests.factories import Org, make_org
 BACKEND = os.environ.get("APPRAISAL_TEST_DB", "sqlite")
 PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
 TABLES = [  # children first, so plain DELETEs respect foreign keys
-    "idempotent_request", "login_throttle", "acknowledgement", "appeal", "report_job",
+    "idempotent_request", "login_throttle", "acknowledgement", "appeal", "report_part", "report_job",
     "incentive_share", "incentive_allocation",
     "snapshot_score", "score_snapshot",
     "audit_entry", "inspection_item", "inspection", "complaint", "survey_response",

@@ -10,8 +10,16 @@ worker idling while its neighbour finishes a chunk cost 15% of the batch.
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import multiprocessing
 import os
+import re
+import shutil
+import signal
+import sys
+import threading
+import time
+import uuid
 import zipfile
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -20,11 +28,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from appraisal.config import reports_dir
 from appraisal.downloads import path_part
 from appraisal.incentives.models import IncentiveAllocation
 from appraisal.incentives.service import allocation_out, to_csv, to_xlsx
 from appraisal.periods.models import Period
 from appraisal.reporting.documents import appraisal_contexts, snapshot_for_reports, summary_context
+from appraisal.reporting.models import JobStatus, ReportJob
 from appraisal.scoring.models import ScoreSnapshot, SnapshotScore
 from appraisal.scoring.service import snapshot_summaries
 from appraisal.staff.models import Team
@@ -60,11 +70,51 @@ def render_summary(context: dict[str, Any]) -> bytes:
     return summary_pdf(context)
 
 
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+PARENT_CHECK_SECONDS = 1.0
+
+
+def _watch_parent(parent: int, interval: float = PARENT_CHECK_SECONDS) -> None:
+    """Exit as soon as this process is no longer `parent`'s child (it died and the
+    process was handed to another)."""
+    while os.getppid() == parent:
+        time.sleep(interval)
+    os._exit(1)
+
+
+def die_with_parent(parent: int) -> None:
+    """Make this render worker die when the process that started it dies.
+
+    A server or queue worker killed with SIGKILL cannot shut its pool down, and
+    its render workers (some 185 MB each) used to go on for minutes. On Linux the
+    kernel sends SIGKILL when the parent goes (PR_SET_PDEATHSIG; strictly, when
+    the parent's thread that started this process ends: pools are started from
+    the thread that runs the batch, which lives as long as its process). A
+    thread that checks the parent's pid every second covers other systems and a
+    parent that died before prctl was called.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass  # the watchdog below still ends this process
+    if os.getppid() != parent:
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), name="parent-watchdog",
+                     daemon=True).start()
+
+
+def _start_render_worker(parent: int) -> None:
+    die_with_parent(parent)
+    warm_renderer()
+
+
 def worker_pool(workers: int | None = None) -> ProcessPoolExecutor:
     # spawn: workers never inherit the server's database connections or loop.
     return ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1,
                                mp_context=multiprocessing.get_context("spawn"),
-                               initializer=warm_renderer)
+                               initializer=_start_render_worker, initargs=(os.getpid(),))
 
 
 def in_flight(workers: int | None) -> int:
@@ -105,6 +155,7 @@ def _counter(progress: Progress | None, total: int) -> Tick:
 
 async def _copy_parts(zf: zipfile.ZipFile, parts: list[Path], tick: Tick) -> None:
     for part in parts:
+        await asyncio.sleep(0)  # a queue worker's heartbeats go on between parts
         with zipfile.ZipFile(part) as pz:
             for info in pz.infolist():
                 zf.writestr(info.filename, pz.read(info))
@@ -199,7 +250,9 @@ async def build_batch(
     tick = _counter(progress, len(rows) + (1 + len(team_ids) if summaries_included else 0))
 
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".part")
+    # A name of its own: a batch retried while an earlier try still runs never
+    # writes into the other's file.
+    tmp = out.with_name(f"{out.name}.{uuid.uuid4().hex[:12]}.part")
     own_pool = pool is None
     executor = pool or worker_pool(workers)
     try:
@@ -222,3 +275,34 @@ async def build_batch(
             tmp.unlink()
     size = out.stat().st_size  # noqa: ASYNC240 (one stat of a file just written)
     return BatchResult(out, len(rows), summaries, snapshot.content_hash, size)
+
+
+JOB_FILE = re.compile(r"job(\d+)\b")
+
+
+def remove_stale(folder: Path, active: set[int]) -> list[Path]:
+    """Remove the half-written files (`*.part`) and part folders (`job<id>-parts`) in
+    `folder` of report jobs not in `active`; their names carry their job's id."""
+    if not folder.is_dir():
+        return []
+    removed = []
+    for entry in folder.iterdir():
+        m = JOB_FILE.search(entry.name)
+        if m is None or int(m.group(1)) in active:
+            continue
+        if entry.name.endswith(".part") and entry.is_file():
+            entry.unlink(missing_ok=True)
+        elif entry.name == f"job{m.group(1)}-parts" and entry.is_dir():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            continue
+        removed.append(entry)
+    return removed
+
+
+async def remove_stale_files(folder: Path | None = None) -> list[Path]:
+    """What report jobs no longer queued or running left in the reports folder: a
+    server or worker killed mid-batch cannot tidy up after itself."""
+    active = set(await ReportJob.filter(
+        status__in=[JobStatus.queued, JobStatus.running]).values_list("id", flat=True))
+    return await asyncio.to_thread(remove_stale, folder or reports_dir(), active)

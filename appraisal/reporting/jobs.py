@@ -19,7 +19,7 @@ from appraisal.audit.service import record
 from appraisal.config import reports_dir
 from appraisal.periods.models import Period
 from appraisal.periods.service import require_period
-from appraisal.reporting.batch import build_batch
+from appraisal.reporting.batch import build_batch, remove_stale_files
 from appraisal.reporting.documents import snapshot_for_reports
 from appraisal.reporting.models import JobStatus, ReportJob
 from appraisal.scoring.models import SnapshotScore
@@ -79,14 +79,21 @@ async def run(job_id: int, workers: int | None = None) -> None:
 
 
 async def fail_interrupted() -> int:
-    """At start-up (SQLite): in-process jobs of a previous server run cannot resume."""
+    """At start-up. SQLite: in-process jobs of a previous server run cannot resume, so
+    they fail. Either way the half-written files and part folders of jobs no longer
+    running go (a server killed mid-batch left its `.part` ZIP behind)."""
     from appraisal.reporting.queue import uses_queue
 
-    if uses_queue():
-        return 0  # queue jobs live on in the queue and its workers
-    return await ReportJob.filter(status__in=[JobStatus.queued, JobStatus.running]).update(
-        status=JobStatus.failed, error="the server restarted while this job ran; start it again",
-        finished_at=clock.now())
+    failed = 0
+    if not uses_queue():  # queue jobs live on in the queue and its workers
+        failed = await ReportJob.filter(
+            status__in=[JobStatus.queued, JobStatus.running]).update(
+            status=JobStatus.failed,
+            error="the server restarted while this job ran; start it again",
+            finished_at=clock.now())
+    for path in await remove_stale_files():
+        log.info("removed %s, left by a report job no longer running", path)
+    return failed
 
 
 async def wait_all() -> None:

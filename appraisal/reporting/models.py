@@ -42,3 +42,24 @@ class ReportJob(Model):
     class Meta:
         table = "report_job"
         ordering = ["-id"]
+
+
+class ReportPart(Model):
+    """A part of a queued batch whose PDFs are in its part ZIP, recorded once.
+
+    Workers may render a part twice (a part whose worker stopped answering is
+    retried by another); the unique (job, part) pair counts it once.
+    """
+
+    id = fields.IntField(primary_key=True)
+    job: fields.ForeignKeyRelation[ReportJob] = fields.ForeignKeyField(
+        "appraisal.ReportJob", related_name="parts", on_delete=fields.CASCADE
+    )
+    part = fields.IntField()
+    appraisals = fields.IntField()
+
+    job_id: int
+
+    class Meta:
+        table = "report_part"
+        unique_together = (("job", "part"),)
