@@ -102,9 +102,13 @@ async def charge(username: str, address: str) -> None:
 async def succeeded(username: str, address: str) -> None:
     """The password was right: the username starts afresh, the address gets its charge back."""
     settings, now = get_settings(), clock.now()
+    keys = sorted({user_key(username), ip_key(address)})
     async with in_transaction():
+        # Locked in the order `charge` locks them: a concurrent attempt never deadlocks.
+        rows = {row.key: row for row in
+                await LoginThrottle.filter(key__in=keys).order_by("key").select_for_update()}
         await LoginThrottle.filter(key=user_key(username)).delete()
-        row = await LoginThrottle.filter(key=ip_key(address)).select_for_update().first()
+        row = rows.get(ip_key(address))
         if row is not None and row.failures > 0:
             row.failures -= 1
             if row.failures < settings.login_ip_max_failures:

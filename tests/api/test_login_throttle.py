@@ -12,7 +12,7 @@ import pytest
 import time_machine
 from httpx import AsyncClient
 
-from tests.conftest import FROZEN_AT
+from tests.conftest import BACKEND, FROZEN_AT
 from tests.factories import PASSWORD, Org
 
 LOGIN = "/api/v1/auth/login"
@@ -113,6 +113,42 @@ async def test_concurrent_guesses_cannot_slip_past_the_count(client: AsyncClient
     answers = await asyncio.gather(*(fail(client) for _ in range(12)))
     codes = sorted(r.status_code for r in answers)
     assert codes == [401] * 5 + [429] * 7
+
+
+async def test_concurrent_right_and_wrong_passwords_never_fail(
+        client: AsyncClient, org: Org) -> None:
+    for _ in range(3):
+        answers = await asyncio.gather(*(right(client) if i % 2 else fail(client)
+                                         for i in range(16)))
+        assert {r.status_code for r in answers} <= {200, 401, 429}, [r.text for r in answers]
+
+
+@pytest.mark.skipif(BACKEND != "postgres", reason="row locks are PostgreSQL's")
+async def test_a_success_locks_the_rows_in_the_order_an_attempt_does(
+        clean_db: str, org: Org) -> None:
+    """An attempt locks ip:… then user:…; were a success to lock user:… first, the two
+    would wait for each other and PostgreSQL would abort one of them as a deadlock."""
+    import asyncpg
+
+    from appraisal.accounts import throttle
+    from appraisal.accounts.models import LoginThrottle
+
+    await LoginThrottle.create(key="ip:127.0.0.1", failures=1)
+    await LoginThrottle.create(key="user:hr", failures=1)
+    url, _, schema = clean_db.partition("?schema=")
+    attempt = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1),
+                                    server_settings={"search_path": schema})
+    try:
+        async with attempt.transaction():  # an attempt that holds the address's row...
+            await attempt.execute("SELECT 1 FROM login_throttle WHERE key = 'ip:127.0.0.1' FOR UPDATE")
+            success = asyncio.create_task(throttle.succeeded("hr", "127.0.0.1"))
+            await asyncio.sleep(0.3)  # the success now waits for that row...
+            # ...and has not taken the username's row meanwhile: the attempt gets it.
+            await attempt.execute("SELECT 1 FROM login_throttle WHERE key = 'user:hr' FOR UPDATE NOWAIT")
+        await asyncio.wait_for(success, 10)
+    finally:
+        await attempt.close()
+    assert not await LoginThrottle.filter(key="user:hr").exists()
 
 
 async def test_unknown_names_from_one_address_do_not_lock_it_out(
