@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta
 
-from tortoise.expressions import Q
+from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from appraisal import clock
@@ -102,18 +102,15 @@ async def charge(username: str, address: str) -> None:
 async def succeeded(username: str, address: str) -> None:
     """The password was right: the username starts afresh, the address gets its charge back."""
     settings, now = get_settings(), clock.now()
-    keys = sorted({user_key(username), ip_key(address)})
+    address_row = LoginThrottle.filter(key=ip_key(address))
     async with in_transaction():
-        # Locked in the order `charge` locks them: a concurrent attempt never deadlocks.
-        rows = {row.key: row for row in
-                await LoginThrottle.filter(key__in=keys).order_by("key").select_for_update()}
+        # Writes only, the address's row first as in `charge` ("ip:" < "user:"): PostgreSQL
+        # never sees the two wait for each other, and SQLite takes its write lock at once
+        # (a read first could meet another worker's write and fail).
+        await address_row.filter(failures__gt=0).update(failures=F("failures") - 1)
+        await address_row.filter(failures__lt=settings.login_ip_max_failures).update(
+            blocked_until=None)
         await LoginThrottle.filter(key=user_key(username)).delete()
-        row = rows.get(ip_key(address))
-        if row is not None and row.failures > 0:
-            row.failures -= 1
-            if row.failures < settings.login_ip_max_failures:
-                row.blocked_until = None
-            await row.save(update_fields=["failures", "blocked_until"])
     # Counts nobody will look at again are swept on login, as expired sessions are.
     stale = now - timedelta(seconds=settings.login_window_seconds)
     await LoginThrottle.filter(
