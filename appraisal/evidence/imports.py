@@ -3,8 +3,16 @@
 Columns: employee_no, received_at, attitude, quality, efficiency,
 environment, overall, comment, external_id. Any bad row rejects the whole
 file with every problem listed as {row, column, message} (row 1 is the
-header); nothing is stored. Rows without an external_id get a fingerprint
-of their content as one, so re-importing the same file adds nothing.
+header); nothing is stored: no survey, no period, no audit row. Rows without
+an external_id get a fingerprint of their content as one, so re-importing the
+same file adds nothing.
+
+An upload is untrusted: the route caps its size, and reading it is bounded
+here (rows, columns, cells, characters a cell, and for an XLSX the size its
+zip unpacks to, checked before anything is unpacked). Reading and checking
+the rows is CPU work, done in a worker thread so that the event loop keeps
+serving everyone else; the database work is one transaction, its statements
+cut into chunks that PostgreSQL's 32,767 bind parameters a statement allow.
 """
 
 from __future__ import annotations
@@ -12,52 +20,280 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import zipfile
+from collections.abc import Iterator, Sequence
+from contextlib import closing
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import anyio.to_thread
 from tortoise.transactions import in_transaction
 
 from appraisal.actor import Actor
 from appraisal.audit.service import record
-from appraisal.clock import current_month, local, month_of
+from appraisal.clock import current_month, happened, month_of
 from appraisal.errors import Problem, Unprocessable
 from appraisal.evidence.models import SURVEY_QUESTIONS as SCORES
 from appraisal.evidence.models import SurveyResponse
-from appraisal.periods.models import PeriodStatus
-from appraisal.periods.service import ensure_period, get_period, lock_open_period, rulebook_for_month
+from appraisal.periods.models import Period, PeriodStatus
+from appraisal.periods.service import (
+    ensure_period,
+    get_period,
+    lock_open_period,
+    newest_in_effect,
+    rulebook_of,
+)
 from appraisal.staff.models import Employee
 
 COLUMNS = ("employee_no", "received_at", "attitude", "quality", "efficiency", "environment",
            "overall", "comment", "external_id")
-MAX_ROWS = 50_000
+
+# What one file may hold. The upload itself is capped by APPRAISAL_MAX_UPLOAD_BYTES.
+MAX_ROWS = 50_000  # rows of data; blank rows are not counted...
+MAX_SCANNED_ROWS = 2 * MAX_ROWS  # ...but no file is read further than this below its header
+MAX_COLUMNS = 50  # cells a row, up to its last non-empty one
+MAX_CELLS = 1_000_000  # cells a file: 50,000 rows of 20 columns
+MAX_CELL_CHARS = 10_000  # characters a cell of the survey columns
+COMMENT_CHARS = 4_000  # what a comment keeps
+# An XLSX is a zip: what its directory declares is checked before anything is
+# unpacked (Python's zipfile never unpacks a member past its declared size).
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+MAX_RATIO = 200  # unpacked : packed of a member over RATIO_FROM bytes; spreadsheets stay far below
+RATIO_FROM = 1024 * 1024
+MAX_ZIP_MEMBERS = 1_000
+MAX_LISTED = 1_000  # problems listed in one answer (the detail gives their number)
+CHUNK = 1_000  # rows or values a statement
 
 
 class UnsupportedFile(Problem):
     status_code = 415
 
 
-def read_table(filename: str, data: bytes) -> list[list[Any]]:
+def _refusal(errors: list[dict[str, Any]]) -> Unprocessable:
+    """The 422 that rejects the whole file, listing its problems row by row."""
+    errors = sorted(errors, key=lambda e: (e["row"] or 0, e["column"] or ""))
+    first = errors[0]
+    where = f"row {first['row']}" + (f", {first['column']}" if first["column"] else "")
+    listed = "" if len(errors) <= MAX_LISTED else f" (the first {MAX_LISTED} listed)"
+    return Unprocessable(
+        f"{len(errors)} problem(s){listed}; nothing was imported. First: {where}: "
+        f"{first['message']}",
+        errors=errors[:MAX_LISTED],
+    )
+
+
+def _file_problem(message: str) -> Unprocessable:
+    return Unprocessable.field("file", message)
+
+
+# --- Reading the file (in a worker thread) -------------------------------------------
+
+
+class _BadRecord(Exception):
+    """A CSV record the csv module refused: its row and, when it could be told, the index
+    of the cell that broke the limit."""
+
+    def __init__(self, row: int, index: int | None, message: str) -> None:
+        super().__init__(message)
+        self.row, self.index, self.message = row, index, message
+
+
+def _long_field(record: str, limit: int) -> int | None:
+    """The index of the first field longer than `limit` in the raw text of a CSV record
+    (quotes are not counted; a doubled quote is close enough)."""
+    index = length = 0
+    for k, part in enumerate(record.split('"')):
+        pieces = [part] if k % 2 else part.split(",")  # odd parts lie between quotes
+        for j, piece in enumerate(pieces):
+            if j:
+                index, length = index + 1, 0
+            length += len(piece)
+            if length > limit:
+                return index
+    return None
+
+
+def _csv_lines(data: bytes) -> Iterator[Sequence[Any]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("gb18030")  # spreadsheets saved on Chinese Windows
+        except UnicodeDecodeError:
+            raise _file_problem("the CSV is neither UTF-8 nor GB18030 text") from None
+    pending: list[str] = []  # the raw lines of the record being read
+
+    def lines() -> Iterator[str]:
+        for line in io.StringIO(text, newline=""):
+            pending.append(line)
+            yield line
+
+    reader = csv.reader(lines())
+    for n in range(1, MAX_SCANNED_ROWS + 3):  # the header, the rows, one row too many
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            # The csv module takes no field over csv.field_size_limit() (131,072
+            # characters); a record it refuses cannot be read on from.
+            if "field larger than field limit" in str(exc):
+                raise _BadRecord(n, _long_field("".join(pending), csv.field_size_limit()),
+                                 f"longer than {MAX_CELL_CHARS:,} characters") from None
+            raise _BadRecord(n, None, f"cannot be read as CSV: {exc}") from None
+        pending.clear()
+        yield row
+
+
+def _check_zip(data: bytes) -> None:
+    """Refuse an XLSX by what its zip directory declares, before anything is unpacked."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
+        raise _file_problem("not an XLSX file (an XLSX is a zip archive; save the sheet "
+                            "as .xlsx or .csv)") from None
+    if len(members) > MAX_ZIP_MEMBERS:
+        raise _file_problem(f"not a spreadsheet: more than {MAX_ZIP_MEMBERS} parts")
+    unpacked = sum(m.file_size for m in members)
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise _file_problem(f"too large when unpacked ({unpacked // 2**20:,} MB; at most "
+                            f"{MAX_UNPACKED_BYTES // 2**20} MB)")
+    for m in members:
+        if m.file_size > RATIO_FROM and m.file_size > MAX_RATIO * max(m.compress_size, 1):
+            raise _file_problem(f"too large when unpacked ({m.filename} packs "
+                                f"{m.file_size // max(m.compress_size, 1):,} to 1; a "
+                                f"spreadsheet packs less than {MAX_RATIO} to 1)")
+
+
+def _workbook(data: bytes) -> Any:
+    """The workbook, read-only: its sheets are read row by row when asked.
+
+    openpyxl's read-only sheet looks for the sheet's <dimension> first and, when
+    the file has none, parses the whole sheet to find out: a zip bomb's million
+    rows, before the first row is handed out. These sheets skip that; a row is
+    only as wide as its own cells then.
+    """
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    class Sheet(ReadOnlyWorksheet):  # type: ignore[misc]
+        def _get_size(self) -> None:
+            return None
+
+    class Reader(ExcelReader):  # type: ignore[misc]
+        def read_worksheets(self) -> None:
+            for sheet, rel in self.parser.find_sheets():
+                if rel.target not in self.valid_files:
+                    continue
+                if "chartsheet" in rel.Type:
+                    self.read_chartsheet(sheet, rel)
+                    continue
+                ws = Sheet(self.wb, sheet.name, rel.target, self.shared_strings)
+                ws.sheet_state = sheet.state
+                self.wb._sheets.append(ws)
+
+    reader = Reader(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
+    try:
+        reader.read()
+    except BaseException:
+        reader.archive.close()
+        raise
+    return reader.wb
+
+
+def _xlsx_lines(data: bytes) -> Iterator[Sequence[Any]]:
+    _check_zip(data)
+    unreadable = "the XLSX file cannot be read (damaged, or not a workbook)"
+    try:
+        wb = _workbook(data)
+    except Exception:  # openpyxl raises many kinds for a damaged file
+        raise _file_problem(unreadable) from None
+    try:
+        if not wb.worksheets:
+            raise _file_problem("the XLSX file has no worksheet")
+        rows = wb.worksheets[0].iter_rows(values_only=True)
+        for _ in range(MAX_SCANNED_ROWS + 2):  # the header, the rows, one row too many
+            try:
+                row = next(rows)
+            except StopIteration:
+                return
+            except Exception:
+                raise _file_problem(unreadable) from None
+            yield row
+    finally:
+        wb.close()
+
+
+def _width(row: Sequence[Any]) -> int:
+    """Cells up to the last non-empty one (spreadsheets pad rows with empty cells)."""
+    width = len(row)
+    while width and (row[width - 1] is None or row[width - 1] == ""):
+        width -= 1
+    return width
+
+
+def _limit(row: int, message: str) -> Unprocessable:
+    return _refusal([{"row": row, "column": None, "message": message}])
+
+
+def _rows(lines: Iterator[Sequence[Any]]) -> list[tuple[int, tuple[Any, ...]]]:
+    header: list[str] | None = None
+    index: list[int] = []
+    rows: list[tuple[int, tuple[Any, ...]]] = []
+    cells = 0
+    try:
+        for n, line in enumerate(lines, start=1):
+            width = _width(line)
+            if width > MAX_COLUMNS:
+                raise _limit(n, f"at most {MAX_COLUMNS} columns a row")
+            cells += width
+            if cells > MAX_CELLS:
+                raise _limit(n, f"at most {MAX_CELLS:,} cells a file")
+            if header is None:
+                header = [_text(h).lower() for h in line[:width]]
+                missing = [c for c in COLUMNS if c not in header]
+                if missing:
+                    raise _refusal([{"row": 1, "column": c, "message": "column missing from "
+                                     "the header"} for c in missing])
+                index = [header.index(c) for c in COLUMNS]
+                continue
+            if n - 1 > MAX_SCANNED_ROWS:
+                raise _limit(n, f"at most {MAX_ROWS:,} rows a file (and the sheet ends "
+                                f"within {MAX_SCANNED_ROWS:,} rows, blank ones included)")
+            values = tuple(line[i] if i < width else None for i in index)
+            if all(v is None or _text(v) == "" for v in values):
+                continue  # blank line
+            if len(rows) == MAX_ROWS:
+                raise _limit(n, f"at most {MAX_ROWS:,} rows a file")
+            rows.append((n, values))
+    except _BadRecord as bad:
+        column = None
+        if header is not None and bad.index is not None and bad.index < len(header):
+            column = header[bad.index] or None
+        raise _refusal([{"row": bad.row, "column": column, "message": bad.message}]) from None
+    if header is None:
+        raise _refusal([{"row": 1, "column": None, "message": "the file is empty"}])
+    return rows
+
+
+def read_table(filename: str, data: bytes) -> list[tuple[int, tuple[Any, ...]]]:
+    """The data rows of an upload: (row number, the cell under each of COLUMNS), blank
+    rows left out; row 1 is the header. A 415 for a file that is neither CSV nor XLSX, a
+    422 for one that cannot be read or breaks a limit. CPU-bound: run it off the loop."""
     name = filename.lower()
     if name.endswith(".csv"):
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            try:
-                text = data.decode("gb18030")  # spreadsheets saved on Chinese Windows
-            except UnicodeDecodeError:
-                raise Unprocessable.field("file", "the CSV is neither UTF-8 nor GB18030 text") \
-                    from None
-        return [row for row in csv.reader(io.StringIO(text))]
-    if name.endswith(".xlsx"):
-        from openpyxl import load_workbook
+        lines = _csv_lines(data)
+    elif name.endswith(".xlsx"):
+        lines = _xlsx_lines(data)
+    else:
+        raise UnsupportedFile("Upload a .csv or .xlsx file.")
+    with closing(lines):
+        return _rows(lines)
 
-        try:
-            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception:  # openpyxl raises many kinds for a damaged file
-            raise Unprocessable.field("file", "the XLSX file cannot be read") from None
-        ws = wb.worksheets[0]
-        return [list(row) for row in ws.iter_rows(values_only=True)]
-    raise UnsupportedFile("Upload a .csv or .xlsx file.")
+
+# --- Checking the rows (in a worker thread) ------------------------------------------
 
 
 def _text(value: Any) -> str:
@@ -82,67 +318,88 @@ def _score(value: Any, scale: tuple[int, int]) -> int | None:
     return int(number)
 
 
+def _message(problem: Unprocessable) -> str:
+    return str((problem.errors or [{}])[0].get("message") or problem.detail)
+
+
 def _timestamp(value: Any) -> datetime:
+    """A time the survey was received: local, not before 2000, not ahead of the clock."""
     if isinstance(value, datetime):
-        return local(value)
-    text = _text(value)
-    if not text:
-        raise ValueError("is required")
+        ts = value
+    else:
+        text = _text(value)
+        if not text:
+            raise ValueError("is required")
+        try:
+            ts = datetime.fromisoformat(text.replace("/", "-"))
+        except ValueError:
+            raise ValueError(f"'{text}' is not a date and time like 2026-11-05 10:30") from None
     try:
-        return local(datetime.fromisoformat(text.replace("/", "-")))
-    except ValueError:
-        raise ValueError(f"'{text}' is not a date and time like 2026-11-05 10:30") from None
+        return happened(ts, "received_at")
+    except Unprocessable as problem:
+        raise ValueError(_message(problem)) from None
 
 
-def _columns(table: list[list[Any]]) -> tuple[dict[str, int], list[dict[str, Any]]]:
-    """Each column's index in the header, or the problems that reject the file before
-    any row is read."""
-    if not table:
-        return {}, [{"row": 1, "column": None, "message": "the file is empty"}]
-    header = [_text(h).lower() for h in table[0]]
-    missing = [c for c in COLUMNS if c not in header]
-    if missing:
-        return {}, [{"row": 1, "column": c, "message": "column missing from the header"}
-                    for c in missing]
-    if len(table) - 1 > MAX_ROWS:
-        return {}, [{"row": None, "column": None, "message": f"at most {MAX_ROWS} rows a file"}]
-    return {c: header.index(c) for c in COLUMNS}, []
+@dataclass
+class _Check:
+    """What checking the rows needs from the database, read before, and what it finds."""
+
+    employees: dict[str, int]
+    periods: dict[str, Period]
+    scales: dict[str, tuple[int, int]] = field(default_factory=dict)
+    seen: dict[str, int] = field(default_factory=dict)  # external_id -> its first row
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def scale(self, month: str) -> tuple[int, int]:
+        """The survey scale of the rulebook that judges `month`: its period's, or the one
+        a new period would pin."""
+        if month not in self.scales:
+            period = self.periods.get(month)
+            book = rulebook_of(period) if period is not None else newest_in_effect(month)
+            self.scales[month] = book.survey_scale
+        return self.scales[month]
 
 
-async def _row(
-    n: int, cells: dict[str, Any], employees: dict[str, int],
-    scales: dict[str, tuple[int, int]], seen: dict[str, int], errors: list[dict[str, Any]],
-) -> dict[str, Any]:
-    """Row `n` read into a survey; its problems are added to `errors`. `scales` caches
-    a month's survey scale, `seen` the row each external_id was first on."""
+def _row(n: int, cells: dict[str, Any], check: _Check) -> dict[str, Any]:
+    """Row `n` read into a survey; its problems are added to `check.errors`."""
     row: dict[str, Any] = {"row": n}
+    errors: list[dict[str, Any]] = []
 
     def bad(column: str, message: str) -> None:
         errors.append({"row": n, "column": column, "message": message})
 
+    unusable: set[str] = set()  # cells already refused, read no further
+    for column in COLUMNS:
+        text = _text(cells[column])
+        if len(text) > MAX_CELL_CHARS:
+            bad(column, f"longer than {MAX_CELL_CHARS:,} characters")
+        elif "\x00" in text:  # PostgreSQL keeps no NUL in text
+            bad(column, "contains a NUL character")
+        else:
+            continue
+        unusable.add(column)
+        cells[column] = None
     employee_no = _text(cells["employee_no"])
-    if employee_no not in employees:
+    if employee_no in check.employees:
+        row["employee_id"] = check.employees[employee_no]
+    elif "employee_no" not in unusable:
         bad("employee_no", f"no employee with employee_no '{employee_no}'" if employee_no
             else "is required")
-    else:
-        row["employee_id"] = employees[employee_no]
-    try:
-        row["received_at"] = _timestamp(cells["received_at"])
-    except ValueError as exc:
-        bad("received_at", str(exc))
-    # The survey scale of the rulebook that judges the row's month.
-    month = month_of(row["received_at"]) if "received_at" in row else current_month()
-    if month not in scales:
-        scales[month] = (await rulebook_for_month(month)).survey_scale
+    if "received_at" not in unusable:
+        try:
+            row["received_at"] = _timestamp(cells["received_at"])
+        except ValueError as exc:
+            bad("received_at", str(exc))
+    scale = check.scale(month_of(row["received_at"]) if "received_at" in row else current_month())
     for q in SCORES:
         try:
-            row[q] = _score(cells[q], scales[month])
+            row[q] = _score(cells[q], scale)
         except ValueError as exc:
             bad(q, str(exc))
     if all(row.get(q) is None for q in SCORES) and not any(
-            e["row"] == n and e["column"] in SCORES for e in errors):
+            e["column"] in SCORES for e in errors):
         bad("attitude", "a survey needs at least one score")
-    row["comment"] = _text(cells["comment"])[:4000]
+    row["comment"] = _text(cells["comment"])[:COMMENT_CHARS]
     external_id = _text(cells["external_id"])
     if len(external_id) > 100:
         bad("external_id", "at most 100 characters")
@@ -150,64 +407,88 @@ async def _row(
         fingerprint = "|".join(str(row.get(k, "")) for k in (
             "employee_id", "received_at", *SCORES, "comment"))
         external_id = "fp:" + hashlib.sha256(fingerprint.encode()).hexdigest()[:40]
-    if external_id in seen:
-        bad("external_id", f"repeats row {seen[external_id]}")
-    seen[external_id] = n
+    if external_id:
+        if external_id in check.seen:
+            bad("external_id", f"repeats row {check.seen[external_id]}")
+        else:
+            check.seen[external_id] = n
     row["external_id"] = external_id
+    check.errors += errors
     return row
 
 
-async def parse(table: list[list[Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    index, problems = _columns(table)
-    if problems:
-        return [], problems
-    employees = dict(await Employee.all().values_list("employee_no", "id"))
-    errors: list[dict[str, Any]] = []
-    rows: list[dict[str, Any]] = []
-    seen: dict[str, int] = {}
-    scales: dict[str, tuple[int, int]] = {}
-    for n, raw in enumerate(table[1:], start=2):
-        cells = {c: (raw[i] if i < len(raw) else None) for c, i in index.items()}
-        if all(_text(v) == "" for v in cells.values()):
-            continue  # blank line
-        rows.append(await _row(n, cells, employees, scales, seen, errors))
-    return rows, errors
+def parse(table: list[tuple[int, tuple[Any, ...]]], check: _Check) -> list[dict[str, Any]]:
+    """The rows read into surveys; their problems land in `check.errors`."""
+    return [_row(n, dict(zip(COLUMNS, values, strict=True)), check) for n, values in table]
+
+
+# --- Storing (one transaction) -------------------------------------------------------
+
+
+async def _known(external_ids: list[str]) -> set[str]:
+    """Which of `external_ids` are stored already, CHUNK at a time."""
+    known: set[str] = set()
+    for start in range(0, len(external_ids), CHUNK):
+        known.update(await SurveyResponse.filter(
+            external_id__in=external_ids[start:start + CHUNK]).values_list("external_id", flat=True))
+    return known
+
+
+async def _periods(actor: Actor, rows: list[dict[str, Any]], known: set[str],
+                   errors: list[dict[str, Any]]) -> dict[str, Period]:
+    """Inside the import's transaction: the open period of each month the new rows fall in,
+    opened when evidence may open it; a problem for each row whose month cannot take it."""
+    by_month: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        if "received_at" in r:
+            by_month.setdefault(month_of(r["received_at"]), []).append(r)
+    periods: dict[str, Period] = {}
+    for month, group in sorted(by_month.items()):
+        new = [r for r in group if r["external_id"] not in known]
+        try:
+            period = await (ensure_period(actor, month, "received_at") if new
+                            else get_period(month))
+        except Unprocessable as problem:  # an old month HR has not opened
+            errors += [{"row": r["row"], "column": "received_at", "message": _message(problem)}
+                       for r in new]
+            continue
+        if period is None:
+            continue
+        if period.status != PeriodStatus.open:
+            errors += [{"row": r["row"], "column": "received_at",
+                        "message": f"period {month} is {period.status.value}"} for r in group]
+            continue
+        if new:
+            periods[month] = period
+    return periods
 
 
 async def import_surveys(actor: Actor, filename: str, data: bytes) -> dict[str, int]:
-    rows, errors = await parse(read_table(filename, data))
-    if not errors:
-        months = {month_of(r["received_at"]) for r in rows}
-        for month in sorted(months):
-            period = await get_period(month)
-            if period is not None and period.status != PeriodStatus.open:
-                for r in rows:
-                    if month_of(r["received_at"]) == month:
-                        errors.append({"row": r["row"], "column": "received_at",
-                                       "message": f"period {month} is {period.status.value}"})
-    if errors:
-        errors.sort(key=lambda e: (e["row"] or 0, e["column"] or ""))
-        first = errors[0]
-        raise Unprocessable(
-            f"{len(errors)} problem(s); nothing was imported. First: row {first['row']}, "
-            f"{first['column']}: {first['message']}",
-            errors=errors,
-        )
-    existing = set(await SurveyResponse.filter(
-        external_id__in=[r["external_id"] for r in rows]).values_list("external_id", flat=True))
-    new = [r for r in rows if r["external_id"] not in existing]
-    periods = {m: await ensure_period(actor, m) for m in {month_of(r["received_at"]) for r in new}}
+    table = await anyio.to_thread.run_sync(read_table, filename, data)
+    check = _Check(employees=dict(await Employee.all().values_list("employee_no", "id")),
+                   periods={p.month: p for p in await Period.all()})
+    rows = await anyio.to_thread.run_sync(parse, table, check)
+    errors = check.errors
     async with in_transaction():
+        # Everything from here is one transaction: a refusal leaves no period opened
+        # for the file, no survey and no audit row behind.
+        known = await _known([r["external_id"] for r in rows if r["external_id"]])
+        periods = await _periods(actor, rows, known, errors)
+        if errors:
+            raise _refusal(errors)
         for period in periods.values():
             await lock_open_period(period.id)
-        await SurveyResponse.bulk_create([
-            SurveyResponse(
-                employee_id=r["employee_id"], period_id=periods[month_of(r["received_at"])].id,
-                received_at=r["received_at"], comment=r["comment"], external_id=r["external_id"],
-                recorded_by_id=actor.id, **{q: r[q] for q in SCORES},
-            )
-            for r in new
-        ], batch_size=500)
+        new = [r for r in rows if r["external_id"] not in known]
+        for start in range(0, len(new), CHUNK):
+            await SurveyResponse.bulk_create([
+                SurveyResponse(
+                    employee_id=r["employee_id"], period_id=periods[month_of(r["received_at"])].id,
+                    received_at=r["received_at"], comment=r["comment"],
+                    external_id=r["external_id"], recorded_by_id=actor.id,
+                    **{q: r[q] for q in SCORES},
+                )
+                for r in new[start:start + CHUNK]
+            ])
         result = {"imported": len(new), "skipped_duplicates": len(rows) - len(new)}
         await record(actor, "import", "survey", filename[:64], after={
             **result, "file": filename, "sha256": hashlib.sha256(data).hexdigest()})
