@@ -147,6 +147,11 @@ async def test_killed_workers_leave_their_part_and_assembly_to_the_others(
         kill("w2")
         start("w3")
         await until("the job to finish", lambda: _status_is(job_id, "done"))
+
+        async def settled() -> bool:  # w3 marks the job done, then ends its task
+            return all(t["status"] not in ("todo", "doing") for t in await tasks())
+
+        await until("w3 to end the assembly's task", settled)
     finally:
         for proc in workers.values():
             proc.kill()
