@@ -6,10 +6,8 @@ from typing import Annotated, Literal
 
 import msgspec
 
-Score = Annotated[str, msgspec.Meta(description="a score, 2 decimals", examples=["96.71"])]
-Grade = Literal["excellent", "good", "pass", "needs_improvement"]
-Timestamp = Annotated[str, msgspec.Meta(description="ISO 8601 with offset",
-                                        examples=["2026-12-01T09:00:00+08:00"])]
+from appraisal.params import Grade, Score, Timestamp
+
 Month = Annotated[str, msgspec.Meta(examples=["2026-11"])]
 
 

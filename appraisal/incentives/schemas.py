@@ -6,15 +6,11 @@ Money travels as strings of decimals with 2 places ("10000.00").
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated
 
 import msgspec
 
-Money = Annotated[str, msgspec.Meta(description="an amount, 2 decimals", examples=["3571.43"])]
-Score = Annotated[str, msgspec.Meta(description="a score, 2 decimals", examples=["96.71"])]
-Grade = Literal["excellent", "good", "pass", "needs_improvement"]
-Timestamp = Annotated[str, msgspec.Meta(description="ISO 8601 with offset",
-                                        examples=["2026-12-01T09:00:00+08:00"])]
+from appraisal.params import Grade, Money, Score, Timestamp
 
 
 class AllocationIn(msgspec.Struct, forbid_unknown_fields=True):

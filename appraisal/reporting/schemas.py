@@ -6,8 +6,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-Timestamp = Annotated[str, msgspec.Meta(description="ISO 8601 with offset",
-                                        examples=["2026-12-01T09:00:00+08:00"])]
+from appraisal.params import Timestamp
 
 
 class ReportJobOut(msgspec.Struct):

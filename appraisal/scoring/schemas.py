@@ -12,14 +12,12 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
-Grade = Literal["excellent", "good", "pass", "needs_improvement"]
+from appraisal.params import Grade, Score, Timestamp
+
 ScoreStatus = Literal["graded", "insufficient_evidence"]
 Severity = Literal["minor", "major", "critical"]
-Score = Annotated[str, msgspec.Meta(description="a score, 2 decimals", examples=["96.71"])]
 Points = Annotated[str, msgspec.Meta(description="points or a weight, as written: a decimal",
                                      examples=["5", "0.6"])]
-Timestamp = Annotated[str, msgspec.Meta(description="ISO 8601 with offset",
-                                        examples=["2026-11-05T10:00:00+08:00"])]
 Dimensions = Annotated[dict[str, Score], msgspec.Meta(
     description="{dimension code: score}; codes without data are absent",
     examples=[{"attitude": "92.86", "quality": "100.00"}])]

@@ -552,3 +552,12 @@ def test_invalid_file_in_criteria_dir(two_versions: Path) -> None:
     with pytest.raises(RulebookError) as info:
         get_rulebook("2028.1")
     assert info.value.key == "name"
+
+
+def test_the_wire_grade_codes_are_the_rulebooks() -> None:
+    from typing import get_args
+
+    from appraisal.params import Grade
+    from appraisal.rulebook.model import GRADES
+
+    assert get_args(Grade) == GRADES
