@@ -10,7 +10,8 @@ from typing import Annotated
 
 import msgspec
 
-from appraisal.params import Grade, Money, Score, Timestamp
+from appraisal.params import Grade, Money, Timestamp
+from appraisal.scoring.schemas import ScoredEmployee
 
 
 class AllocationIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -20,30 +21,17 @@ class AllocationIn(msgspec.Struct, forbid_unknown_fields=True):
     currency: Annotated[str, msgspec.Meta(pattern="^[A-Z]{3}$")] = "CNY"
 
 
-class ShareOut(msgspec.Struct):
+class ShareOut(ScoredEmployee):
     """One employee's share of the pool."""
 
-    employee_id: int
-    employee_no: str
-    name: str
-    team_id: int
-    team: str
-    final_score: Score | None
     grade: Grade | None
     coefficient: Annotated[str, msgspec.Meta(examples=["1.5"])]
     amount: Money
     service_star: bool
 
 
-class ServiceStarOut(msgspec.Struct):
+class ServiceStarOut(ScoredEmployee):
     """A team's 服务之星 of the month."""
-
-    employee_id: int
-    employee_no: str
-    name: str
-    team_id: int
-    team: str
-    final_score: Score | None
 
 
 class AllocationOut(msgspec.Struct):

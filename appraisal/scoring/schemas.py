@@ -23,8 +23,9 @@ Dimensions = Annotated[dict[str, Score], msgspec.Meta(
     examples=[{"attitude": "92.86", "quality": "100.00"}])]
 
 
-class ScoreSummary(msgspec.Struct):
-    """One row of the period's ranking."""
+class ScoredEmployee(msgspec.Struct):
+    """Who a row is about, and their published final score: the first fields of every
+    ranking, share and star row."""
 
     employee_id: int
     employee_no: str
@@ -32,6 +33,11 @@ class ScoreSummary(msgspec.Struct):
     team_id: int
     team: str
     final_score: Score | None
+
+
+class ScoreSummary(ScoredEmployee):
+    """One row of the period's ranking."""
+
     grade: Grade | None
     status: ScoreStatus
     veto: bool
