@@ -47,13 +47,16 @@ def happened(ts: datetime, field: str) -> datetime:
     try:
         utc = ts.astimezone(UTC)
     except OverflowError:  # year 1 east of UTC, year 9999 west of it
-        raise Unprocessable.field(field, f"{ts.isoformat()} is not a plausible time") from None
+        raise Unprocessable.field(field, "%(time)s is not a plausible time",
+                                  code="implausible_time", time=ts.isoformat()) from None
     if utc < EARLIEST:
-        raise Unprocessable.field(field, f"{ts.isoformat()} lies before 2000")
+        raise Unprocessable.field(field, "%(time)s lies before 2000", code="before_2000",
+                                  time=ts.isoformat())
     if utc > now() + FUTURE_SLACK:
         raise Unprocessable.field(
-            field, f"{local(utc):%Y-%m-%d %H:%M} lies in the future (it is now "
-            f"{local_now():%Y-%m-%d %H:%M}); check the date")
+            field, "%(time)s lies in the future (it is now %(now)s); check the date",
+            code="in_the_future", time=f"{local(utc):%Y-%m-%d %H:%M}",
+            now=f"{local_now():%Y-%m-%d %H:%M}")
     return local(utc)
 
 
@@ -96,5 +99,6 @@ def month_has_ended(month: str) -> bool:
 def parse_month(value: object, field: str = "month") -> str:
     """A month written YYYY-MM, or a 422 naming `field`."""
     if not isinstance(value, str) or not MONTH_RE.fullmatch(value):
-        raise Unprocessable.field(field, f"{value!r} is not a month in the form YYYY-MM")
+        raise Unprocessable.field(field, "%(value)s is not a month in the form YYYY-MM",
+                                  code="not_a_month", value=repr(value))
     return value

@@ -13,6 +13,7 @@ from litestar.exceptions import PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 
 from appraisal.actor import Actor, Role
+from appraisal.errors import Message
 
 
 def require_roles(*roles: Role) -> Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]:
@@ -25,9 +26,9 @@ def require_roles(*roles: Role) -> Callable[[ASGIConnection[Any, Any, Any, Any],
             return
         actor: Actor = connection.user
         if actor.role not in allowed:
-            raise PermissionDeniedException(
-                f"Role '{actor.role}' may not do this; allowed: {', '.join(sorted(allowed))}."
-            )
+            raise PermissionDeniedException(detail=Message(
+                "role_not_allowed", "Role '%(role)s' may not do this; allowed: %(allowed)s.",
+                role=str(actor.role), allowed=", ".join(sorted(allowed))))
 
     return guard
 

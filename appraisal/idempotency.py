@@ -50,6 +50,7 @@ from appraisal import clock
 from appraisal.accounts.models import IdempotentRequest
 from appraisal.actor import Actor
 from appraisal.errors import Conflict, Unprocessable
+from appraisal.errors import Message as Said
 
 HEADER = "Idempotency-Key"
 FORM_FIELD = "idempotency_key"  # page forms cannot send a header
@@ -108,7 +109,8 @@ class Idempotency(ASGIMiddleware):
             return
         field, key = sent
         if not _KEY.fullmatch(key):
-            raise Unprocessable.field(field, "must be 1 to 200 printable ASCII characters")
+            raise Unprocessable.field(field, "must be 1 to 200 printable ASCII characters",
+                                      code="bad_idempotency_key")
         attempt = _Attempt(user.id, field, key, scope["method"], scope["path"],
                            await _body_hash(request))
         earlier = await _earlier(attempt)
@@ -124,6 +126,7 @@ class Idempotency(ASGIMiddleware):
                 if earlier is None:  # taken and gone again in between: rare, and safe to retry
                     raise Conflict("A request with this Idempotency-Key is still being "
                                    "processed; send it again in a moment.",
+                                   code="idempotency_key_busy",
                                    headers={"Retry-After": "1"}) from None
             else:
                 for message in messages:
@@ -131,9 +134,14 @@ class Idempotency(ASGIMiddleware):
                 return
         if (earlier.method, earlier.path, earlier.body_hash) != (
                 attempt.method, attempt.path, attempt.body_hash):
+            if field == FORM_FIELD:  # a person pressed Back, changed the form, sent it again
+                said = Said("form_already_sent", "this form was already sent with other "
+                               "answers; open the page again to record something new")
+                raise Unprocessable(said, errors=[{"field": field, "message": said}])
             raise Unprocessable.field(
-                field, f"this key was already used for another request ({earlier.method} "
-                       f"{earlier.path} with another body); send a new key for a new write")
+                field, "this key was already used for another request (%(method)s %(path)s "
+                       "with another body); send a new key for a new write",
+                code="idempotency_key_reused", method=earlier.method, path=earlier.path)
         await _replay(earlier, send)
 
 

@@ -15,8 +15,10 @@ from __future__ import annotations
 import gettext
 import hashlib
 import io
+import re
 import secrets
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from decimal import Decimal
 from functools import cache, lru_cache
 from pathlib import Path
@@ -27,6 +29,7 @@ import msgspec
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from litestar import Request, Response
 from litestar.datastructures import Cookie
+from litestar.enums import MediaType
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.response import Redirect
 
@@ -34,9 +37,11 @@ from appraisal.accounts.auth import CSRF_COOKIE, CSRF_HEADER, SAFE_METHODS
 from appraisal.actor import Actor, Role
 from appraisal.clock import local
 from appraisal.config import get_settings
-from appraisal.errors import Problem
+from appraisal.errors import Message, Problem, field_message
 from appraisal.figures import figure
 from appraisal.idempotency import new_key
+from appraisal.labels import KINDS as LABELS
+from appraisal.labels import label, value_kind
 from appraisal.proxies import cookie_secure
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
@@ -60,6 +65,8 @@ def _env() -> Environment:
                       autoescape=select_autoescape(["html"]), auto_reload=False)
     env.filters["score"] = score
     env.filters["local"] = local  # timestamps in the organisation's time zone
+    env.filters["local_value"] = local_value
+    env.globals["value_kind"] = value_kind  # which labels an audited value takes
     # All pages' styles (no inline style: appraisal.headers); its address changes with
     # its content, so that no browser keeps an old copy.
     css = hashlib.sha256((TEMPLATES_DIR / "static" / "app.css").read_bytes()).hexdigest()[:12]
@@ -92,16 +99,61 @@ def csrf_token(request: Request[Any, Any, Any]) -> str:
         "_new_csrf", secrets.token_urlsafe(32))
 
 
+_ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+
+def local_value(value: Any) -> Any:
+    """A value kept as JSON (the audit trail's before and after): a timestamp, stored
+    in UTC, in the organisation's time zone; anything else as it is."""
+    if isinstance(value, str) and _ISO_TIME.match(value):
+        try:
+            ts = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        return local(ts).strftime("%Y-%m-%d %H:%M") if ts.tzinfo else value
+    return value
+
+
+def say(message: str | None, lang: str) -> str | None:
+    """A problem's message in the page's language: its template translated (zh.po),
+    filled with its values; a value named after a kind of code (`field`, `severity`,
+    `period_status`: appraisal.labels) by its label, a field in English too."""
+    if not isinstance(message, Message):
+        return message
+
+    def shown(name: str, value: Any) -> Any:
+        # English templates already read well with a code ("is closed"); a field is
+        # named as its form names it in either language.
+        labelled = name in LABELS and (lang != "en" or name == "field")
+        return label(name, value, lang) if labelled and isinstance(value, str) else value
+
+    return message.render(translations(lang).gettext, shown)
+
+
+def _said(value: Any, lang: str) -> Any:
+    # A Message handed to a page (an `error`, the `errors` of an import) is shown translated.
+    if isinstance(value, Message):
+        return say(value, lang)
+    if isinstance(value, list) and any(isinstance(e, dict) and isinstance(e.get("message"), Message)
+                                       for e in value):
+        return [{**e, "message": say(e["message"], lang)} if isinstance(e, dict) else e
+                for e in value]
+    return value
+
+
 def page(request: Request[Any, Any, Any], template: str, *, status_code: int = 200,
          **context: Any) -> Response[str]:
     lang = language(request)
     t = translations(lang)
     user: Actor | None = request.scope.get("user")  # type: ignore[assignment]
+    context = {k: _said(v, lang) for k, v in context.items()}
     # `idempotency_key()`: a fresh key for each form on the page, so that a form sent
-    # twice writes once (appraisal.idempotency).
+    # twice writes once (appraisal.idempotency). `label(kind, code)`: a code as people
+    # read it in the page's language (appraisal.labels).
     html = _env().get_template(template).render(
         _=t.gettext, lang=lang, csrf=csrf_token(request), user=user, path=request.url.path,
-        organisation=get_settings().organisation, idempotency_key=new_key, **context)
+        organisation=get_settings().organisation, idempotency_key=new_key,
+        label=lambda kind, code: label(kind, code, lang), **context)
     cookies = []
     secure = cookie_secure(request)
     if CSRF_COOKIE not in request.cookies:
@@ -111,14 +163,16 @@ def page(request: Request[Any, Any, Any], template: str, *, status_code: int = 2
     if request.query_params.get("lang") == lang:
         cookies.append(Cookie(key=LANG_COOKIE, value=lang, samesite="lax", path="/",
                               max_age=365 * 86400, secure=secure))
-    return Response(html, status_code=status_code, media_type="text/html; charset=utf-8",
+    return Response(html, status_code=status_code, media_type=MediaType.HTML,
                     cookies=cookies)
 
 
 def plain_field_error(message: str) -> str:
-    """msgspec's "Expected `int` >= 1 - at `$.employee_id`" as "employee_id: Expected …"."""
+    """msgspec's "Expected `int` >= 1 - at `$.employee_id`" as "employee_id: Expected …"
+    (translated, a generic message naming the field: msgspec's words are English)."""
     head, _, where = message.partition(" - at `$.")
-    return f"{where.split('`')[0].split('.')[0]}: {head}" if where else message
+    reason = Message("invalid_value", "%(reason)s", reason=head)
+    return field_message(where.split('`')[0].split('.')[0], reason) if where else reason
 
 
 async def attempt(
@@ -141,7 +195,7 @@ async def attempt(
         return await again(status_code=422, error=field_error(str(exc)))
     except Problem as problem:
         extra = {"errors": problem.errors} if with_errors else {}
-        response = await again(status_code=problem.status_code, error=problem.detail, **extra)
+        response = await again(status_code=problem.status_code, error=problem.message, **extra)
         response.headers.update(problem.headers or {})
         return response
 
@@ -162,8 +216,9 @@ async def verify_csrf(request: Request[Any, Any, Any]) -> None:
         sent = value if isinstance(value, str) else None
     cookie = request.cookies.get(CSRF_COOKIE)
     if not sent or not cookie or not secrets.compare_digest(sent, cookie):
-        raise PermissionDeniedException("The form has expired or did not come from this site; "
-                                        "reload the page and send it again.")
+        raise PermissionDeniedException(detail=Message(
+            "form_expired", "The form has expired or did not come from this site; reload the "
+            "page and send it again."))
 
 
 def home_of(actor: Actor) -> str:

@@ -15,6 +15,7 @@ from appraisal.accounts.models import ApiToken, User
 from appraisal.accounts.security import token_digest
 from appraisal.actor import Actor, Role
 from appraisal.config import get_settings
+from appraisal.errors import Message
 from appraisal.proxies import cookie_secure
 
 SESSION_COOKIE = "appraisal_session"
@@ -90,10 +91,12 @@ class TokenAuthentication(AbstractAuthenticationMiddleware):
         elif cookie := connection.cookies.get(SESSION_COOKIE):
             token, via_cookie = cookie, True
         if not token:
-            raise NotAuthorizedException("Log in first: send 'Authorization: Bearer <token>'.")
+            raise NotAuthorizedException(detail=Message(
+                "not_logged_in", "Log in first: send 'Authorization: Bearer <token>'."))
         actor = await actor_for_token(token)
         if actor is None:
-            raise NotAuthorizedException("The token is unknown or has expired; log in again.")
+            raise NotAuthorizedException(detail=Message(
+                "token_expired", "The token is unknown or has expired; log in again."))
         if (via_cookie and connection.scope.get("method", "GET") not in SAFE_METHODS
                 and connection.scope["path"].startswith("/api/")):
             # A cookie is sent by the browser on its own: writes must prove
@@ -101,5 +104,6 @@ class TokenAuthentication(AbstractAuthenticationMiddleware):
             # send it as a form field, checked by appraisal.web.verify_csrf.
             csrf_cookie = connection.cookies.get(CSRF_COOKIE)
             if not csrf_cookie or connection.headers.get(CSRF_HEADER) != csrf_cookie:
-                raise PermissionDeniedException("CSRF token missing or wrong.")
+                raise PermissionDeniedException(detail=Message(
+                    "csrf_failed", "CSRF token missing or wrong."))
         return AuthenticationResult(user=actor, auth=token)

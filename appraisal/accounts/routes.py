@@ -126,7 +126,7 @@ class UserController(Controller):
     async def get_one(self, user_id: PathId) -> UserDetailOut:
         user = await User.filter(id=user_id).first()
         if user is None:
-            raise NotFound(f"user {user_id} not found")
+            raise NotFound("user %(user_id)s not found", code="user_not_found", user_id=user_id)
         return await user_detail(user)
 
     @patch("/{user_id:int}", guards=[require_roles(Role.admin, Role.hr)])
@@ -135,7 +135,7 @@ class UserController(Controller):
     ) -> UserDetailOut:
         user = await User.filter(id=user_id).first()
         if user is None:
-            raise NotFound(f"user {user_id} not found")
+            raise NotFound("user %(user_id)s not found", code="user_not_found", user_id=user_id)
         changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
         actor = request.user
         # Role management is the admin's; HR may reset passwords and (de)activate
@@ -143,7 +143,7 @@ class UserController(Controller):
         if actor.role != Role.admin and (
             "role" in changes or user.role == Role.admin
         ):
-            raise Forbidden("Only an admin can change roles or admin users.")
+            raise Forbidden("Only an admin can change roles or admin users.", code="admin_only")
         user = await service.update_user(actor, user, changes)
         return await user_detail(user)
 

@@ -25,7 +25,7 @@ async def login(username: str, password: str, client: str) -> tuple[str, User]:
     user = await User.filter(username=username).first()
     ok = await verify_password(user.password_hash if user else None, password)
     if user is None or not ok or not user.active:
-        raise NotAuthorized("Wrong username or password.")
+        raise NotAuthorized("Wrong username or password.", code="wrong_credentials")
     await throttle.succeeded(username, client)
     token = new_token()
     now = clock.now()
@@ -54,21 +54,26 @@ async def _validate_links(
     role: Role, employee_id: int | None, team_ids: list[int], user_id: int | None = None
 ) -> list[Team]:
     if role == Role.employee and employee_id is None:
-        raise Unprocessable.field("employee_id", "an employee login must name its employee")
+        raise Unprocessable.field("employee_id", "an employee login must name its employee",
+                                  code="employee_missing")
     if employee_id is not None:
         if not await Employee.filter(id=employee_id).exists():
-            raise Unprocessable.field("employee_id", f"no employee with id {employee_id}")
+            raise Unprocessable.field("employee_id", "no employee with id %(employee_id)s",
+                                      code="employee_not_found", employee_id=employee_id)
         taken = User.filter(employee_id=employee_id)
         if user_id is not None:
             taken = taken.exclude(id=user_id)
         if await taken.exists():
-            raise Conflict(f"employee {employee_id} already has a login")
+            raise Conflict("employee %(employee_id)s already has a login",
+                           code="employee_has_login", employee_id=employee_id)
     if team_ids and role != Role.supervisor:
-        raise Unprocessable.field("team_ids", "only supervisors are given teams")
+        raise Unprocessable.field("team_ids", "only supervisors are given teams",
+                                  code="teams_for_supervisors")
     teams = {t.id: t for t in await Team.filter(id__in=team_ids)}
     for i, tid in enumerate(team_ids):
         if tid not in teams:
-            raise Unprocessable.field(f"team_ids[{i}]", f"no team with id {tid}")
+            raise Unprocessable.field(f"team_ids[{i}]", "no team with id %(team_id)s",
+                                      code="team_not_found", team_id=tid)
     return [teams[t] for t in dict.fromkeys(team_ids)]
 
 
@@ -83,9 +88,10 @@ async def create_user(
 ) -> User:
     team_ids = team_ids or []
     if actor is not None and role == Role.admin and actor.role != Role.admin:
-        raise Forbidden("Only an admin can create admin users.")
+        raise Forbidden("Only an admin can create admin users.", code="admin_only")
     if await User.filter(username=username).exists():
-        raise Conflict(f"username '{username}' is already taken")
+        raise Conflict("username '%(username)s' is already taken", code="username_taken",
+                       username=username)
     teams = await _validate_links(role, employee_id, team_ids)
     password_hash = await hash_password(password)
     async with in_transaction():
@@ -107,7 +113,8 @@ async def update_user(actor: Actor, user: User, changes: dict[str, Any]) -> User
     team_ids = changes.get("team_ids", current_teams if role == Role.supervisor else [])
     teams = await _validate_links(role, employee_id, team_ids, user.id)
     if user.id == actor.id and (role != user.role or changes.get("active") is False):
-        raise Forbidden("You cannot change your own role or deactivate yourself.")
+        raise Forbidden("You cannot change your own role or deactivate yourself.",
+                        code="own_account")
     # Hashed before the transaction: no connection is held while argon2 works.
     new_hash = await hash_password(changes["password"]) if "password" in changes else None
     async with in_transaction():

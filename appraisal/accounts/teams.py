@@ -24,11 +24,13 @@ async def _check_supervisors(ids: list[int], field: str = "supervisor_ids") -> l
     for i, uid in enumerate(ids):
         user = users.get(uid)
         if user is None:
-            raise Unprocessable.field(f"{field}[{i}]", f"no user with id {uid}")
+            raise Unprocessable.field(f"{field}[{i}]", "no user with id %(user_id)s",
+                                      code="user_not_found", user_id=uid)
         if user.role != Role.supervisor:
             raise Unprocessable.field(
-                f"{field}[{i}]", f"user {uid} ({user.username}) has role {user.role.value}, "
-                "not supervisor",
+                f"{field}[{i}]", "user %(user_id)s (%(username)s) has role %(role)s, "
+                "not supervisor", code="not_a_supervisor", user_id=uid, username=user.username,
+                role=user.role.value,
             )
     return [users[uid] for uid in dict.fromkeys(ids)]
 
@@ -42,9 +44,9 @@ async def team_state(team: Team) -> dict[str, Any]:
 async def create_team(actor: Actor, name: str, supervisor_ids: list[int]) -> Team:
     name = name.strip()
     if not name:
-        raise Unprocessable.field("name", "must not be blank")
+        raise Unprocessable.field("name", "must not be blank", code="blank")
     if await Team.filter(name=name).exists():
-        raise Conflict(f"a team named '{name}' already exists")
+        raise Conflict("a team named '%(name)s' already exists", code="team_exists", name=name)
     supervisors = await _check_supervisors(supervisor_ids)
     async with in_transaction():
         team = await Team.create(name=name)
@@ -61,9 +63,10 @@ async def update_team(
     if name is not None:
         name = name.strip()
         if not name:
-            raise Unprocessable.field("name", "must not be blank")
+            raise Unprocessable.field("name", "must not be blank", code="blank")
         if await Team.filter(name=name).exclude(id=team.id).exists():
-            raise Conflict(f"a team named '{name}' already exists")
+            raise Conflict("a team named '%(name)s' already exists", code="team_exists",
+                           name=name)
     supervisors = await _check_supervisors(supervisor_ids) if supervisor_ids is not None else None
     async with in_transaction():
         if name is not None:

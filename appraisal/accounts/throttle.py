@@ -90,8 +90,8 @@ async def charge(username: str, address: str) -> None:
         wait = max(_wait(row, now) for row in rows.values())
         if wait:
             raise TooManyRequests(
-                f"Too many failed logins; try again in {wait} seconds.",
-                headers={"Retry-After": str(wait)},
+                "Too many failed logins; try again in %(seconds)s seconds.",
+                code="too_many_logins", seconds=wait, headers={"Retry-After": str(wait)},
             )
         _charge_user(rows[user_key(username)], now, settings)
         _charge_ip(rows[ip_key(address)], now, settings)

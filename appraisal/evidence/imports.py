@@ -33,7 +33,7 @@ from tortoise.transactions import in_transaction
 from appraisal.actor import Actor
 from appraisal.audit.service import record
 from appraisal.clock import current_month, happened, month_of
-from appraisal.errors import Problem, Unprocessable
+from appraisal.errors import Message, Problem, Unprocessable
 from appraisal.evidence.models import SURVEY_QUESTIONS as SCORES
 from appraisal.evidence.models import SurveyResponse
 from appraisal.periods.models import Period, PeriodStatus
@@ -74,17 +74,27 @@ def _refusal(errors: list[dict[str, Any]]) -> Unprocessable:
     """The 422 that rejects the whole file, listing its problems row by row."""
     errors = sorted(errors, key=lambda e: (e["row"] or 0, e["column"] or ""))
     first = errors[0]
-    where = f"row {first['row']}" + (f", {first['column']}" if first["column"] else "")
-    listed = "" if len(errors) <= MAX_LISTED else f" (the first {MAX_LISTED} listed)"
+    where = (Message("at_row_column", "row %(row)s, %(column)s", row=first["row"],
+                     column=first["column"]) if first["column"]
+             else Message("at_row", "row %(row)s", row=first["row"]))
+    listed = "" if len(errors) <= MAX_LISTED else Message(
+        "first_listed", " (the first %(limit)s listed)", limit=MAX_LISTED)
     return Unprocessable(
-        f"{len(errors)} problem(s){listed}; nothing was imported. First: {where}: "
-        f"{first['message']}",
-        errors=errors[:MAX_LISTED],
+        "%(count)s problem(s)%(listed)s; nothing was imported. First: %(where)s: %(message)s",
+        code="import_refused", count=len(errors), listed=listed, where=where,
+        message=first["message"], errors=errors[:MAX_LISTED],
     )
 
 
-def _file_problem(message: str) -> Unprocessable:
-    return Unprocessable.field("file", message)
+def _file_problem(message: str, code: str, **params: Any) -> Unprocessable:
+    return Unprocessable.field("file", message, code=code, **params)
+
+
+def _reason(exc: ValueError) -> Message:
+    """The message a cell's check raised (a Message), or the exception's own words."""
+    said = exc.args[0] if exc.args else ""
+    return said if isinstance(said, Message) else Message("invalid_value", "%(reason)s",
+                                                          reason=str(exc))
 
 
 # --- Reading the file (in a worker thread) -------------------------------------------
@@ -94,7 +104,7 @@ class _BadRecord(Exception):
     """A CSV record the csv module refused: its row and, when it could be told, the index
     of the cell that broke the limit."""
 
-    def __init__(self, row: int, index: int | None, message: str) -> None:
+    def __init__(self, row: int, index: int | None, message: Message) -> None:
         super().__init__(message)
         self.row, self.index, self.message = row, index, message
 
@@ -121,7 +131,8 @@ def _csv_lines(data: bytes) -> Iterator[Sequence[Any]]:
         try:
             text = data.decode("gb18030")  # spreadsheets saved on Chinese Windows
         except UnicodeDecodeError:
-            raise _file_problem("the CSV is neither UTF-8 nor GB18030 text") from None
+            raise _file_problem("the CSV is neither UTF-8 nor GB18030 text",
+                                "not_utf8_or_gb18030") from None
     pending: list[str] = []  # the raw lines of the record being read
 
     def lines() -> Iterator[str]:
@@ -140,8 +151,9 @@ def _csv_lines(data: bytes) -> Iterator[Sequence[Any]]:
             # characters); a record it refuses cannot be read on from.
             if "field larger than field limit" in str(exc):
                 raise _BadRecord(n, _long_field("".join(pending), csv.field_size_limit()),
-                                 f"longer than {MAX_CELL_CHARS:,} characters") from None
-            raise _BadRecord(n, None, f"cannot be read as CSV: {exc}") from None
+                                 _too_long()) from None
+            raise _BadRecord(n, None, Message("csv_unreadable", "cannot be read as CSV: %(reason)s",
+                                              reason=str(exc))) from None
         pending.clear()
         yield row
 
@@ -153,18 +165,22 @@ def _check_zip(data: bytes) -> None:
             members = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
         raise _file_problem("not an XLSX file (an XLSX is a zip archive; save the sheet "
-                            "as .xlsx or .csv)") from None
+                            "as .xlsx or .csv)", "not_xlsx") from None
     if len(members) > MAX_ZIP_MEMBERS:
-        raise _file_problem(f"not a spreadsheet: more than {MAX_ZIP_MEMBERS} parts")
+        raise _file_problem("not a spreadsheet: more than %(max)s parts", "too_many_parts",
+                            max=MAX_ZIP_MEMBERS)
     unpacked = sum(m.file_size for m in members)
     if unpacked > MAX_UNPACKED_BYTES:
-        raise _file_problem(f"too large when unpacked ({unpacked // 2**20:,} MB; at most "
-                            f"{MAX_UNPACKED_BYTES // 2**20} MB)")
+        raise _file_problem("too large when unpacked (%(mb)s MB; at most %(max)s MB)",
+                            "unpacks_too_large", mb=f"{unpacked // 2**20:,}",
+                            max=MAX_UNPACKED_BYTES // 2**20)
     for m in members:
         if m.file_size > RATIO_FROM and m.file_size > MAX_RATIO * max(m.compress_size, 1):
-            raise _file_problem(f"too large when unpacked ({m.filename} packs "
-                                f"{m.file_size // max(m.compress_size, 1):,} to 1; a "
-                                f"spreadsheet packs less than {MAX_RATIO} to 1)")
+            raise _file_problem("too large when unpacked (%(part)s packs %(ratio)s to 1; a "
+                                "spreadsheet packs less than %(max)s to 1)", "packs_too_tight",
+                                part=m.filename,
+                                ratio=f"{m.file_size // max(m.compress_size, 1):,}",
+                                max=MAX_RATIO)
 
 
 def _workbook(data: bytes) -> Any:
@@ -209,10 +225,10 @@ def _xlsx_lines(data: bytes) -> Iterator[Sequence[Any]]:
     try:
         wb = _workbook(data)
     except Exception:  # openpyxl raises many kinds for a damaged file
-        raise _file_problem(unreadable) from None
+        raise _file_problem(unreadable, "xlsx_unreadable") from None
     try:
         if not wb.worksheets:
-            raise _file_problem("the XLSX file has no worksheet")
+            raise _file_problem("the XLSX file has no worksheet", "no_worksheet")
         rows = wb.worksheets[0].iter_rows(values_only=True)
         for _ in range(MAX_SCANNED_ROWS + 2):  # the header, the rows, one row too many
             try:
@@ -220,7 +236,7 @@ def _xlsx_lines(data: bytes) -> Iterator[Sequence[Any]]:
             except StopIteration:
                 return
             except Exception:
-                raise _file_problem(unreadable) from None
+                raise _file_problem(unreadable, "xlsx_unreadable") from None
             yield row
     finally:
         wb.close()
@@ -234,8 +250,16 @@ def _width(row: Sequence[Any]) -> int:
     return width
 
 
-def _limit(row: int, message: str) -> Unprocessable:
+def _limit(row: int, message: Message) -> Unprocessable:
     return _refusal([{"row": row, "column": None, "message": message}])
+
+
+def _too_long() -> Message:
+    return Message("cell_too_long", "longer than %(max)s characters", max=f"{MAX_CELL_CHARS:,}")
+
+
+def _too_many_rows() -> Message:
+    return Message("too_many_rows", "at most %(max)s rows a file", max=f"{MAX_ROWS:,}")
 
 
 def _rows(lines: Iterator[Sequence[Any]]) -> list[tuple[int, tuple[Any, ...]]]:
@@ -247,26 +271,30 @@ def _rows(lines: Iterator[Sequence[Any]]) -> list[tuple[int, tuple[Any, ...]]]:
         for n, line in enumerate(lines, start=1):
             width = _width(line)
             if width > MAX_COLUMNS:
-                raise _limit(n, f"at most {MAX_COLUMNS} columns a row")
+                raise _limit(n, Message("too_many_columns", "at most %(max)s columns a row",
+                                        max=MAX_COLUMNS))
             cells += width
             if cells > MAX_CELLS:
-                raise _limit(n, f"at most {MAX_CELLS:,} cells a file")
+                raise _limit(n, Message("too_many_cells", "at most %(max)s cells a file",
+                                        max=f"{MAX_CELLS:,}"))
             if header is None:
                 header = [_text(h).lower() for h in line[:width]]
                 missing = [c for c in COLUMNS if c not in header]
                 if missing:
-                    raise _refusal([{"row": 1, "column": c, "message": "column missing from "
-                                     "the header"} for c in missing])
+                    raise _refusal([{"row": 1, "column": c, "message": Message(
+                        "column_missing", "column missing from the header")} for c in missing])
                 index = [header.index(c) for c in COLUMNS]
                 continue
             if n - 1 > MAX_SCANNED_ROWS:
-                raise _limit(n, f"at most {MAX_ROWS:,} rows a file (and the sheet ends "
-                                f"within {MAX_SCANNED_ROWS:,} rows, blank ones included)")
+                raise _limit(n, Message(
+                    "too_many_rows", "at most %(max)s rows a file (and the sheet ends within "
+                    "%(scanned)s rows, blank ones included)", max=f"{MAX_ROWS:,}",
+                    scanned=f"{MAX_SCANNED_ROWS:,}"))
             values = tuple(line[i] if i < width else None for i in index)
             if all(v is None or _text(v) == "" for v in values):
                 continue  # blank line
             if len(rows) == MAX_ROWS:
-                raise _limit(n, f"at most {MAX_ROWS:,} rows a file")
+                raise _limit(n, _too_many_rows())
             rows.append((n, values))
     except _BadRecord as bad:
         column = None
@@ -274,7 +302,8 @@ def _rows(lines: Iterator[Sequence[Any]]) -> list[tuple[int, tuple[Any, ...]]]:
             column = header[bad.index] or None
         raise _refusal([{"row": bad.row, "column": column, "message": bad.message}]) from None
     if header is None:
-        raise _refusal([{"row": 1, "column": None, "message": "the file is empty"}])
+        raise _refusal([{"row": 1, "column": None,
+                         "message": Message("file_empty", "the file is empty")}])
     return rows
 
 
@@ -288,7 +317,7 @@ def read_table(filename: str, data: bytes) -> list[tuple[int, tuple[Any, ...]]]:
     elif name.endswith(".xlsx"):
         lines = _xlsx_lines(data)
     else:
-        raise UnsupportedFile("Upload a .csv or .xlsx file.")
+        raise UnsupportedFile("Upload a .csv or .xlsx file.", code="unsupported_file")
     with closing(lines):
         return _rows(lines)
 
@@ -312,14 +341,16 @@ def _score(value: Any, scale: tuple[int, int]) -> int | None:
     try:
         number = float(text)
     except ValueError:
-        raise ValueError(f"'{text}' is not a number from {low} to {high}") from None
+        raise ValueError(Message("not_a_score", "'%(value)s' is not a number from %(low)s to "
+                                 "%(high)s", value=text, low=low, high=high)) from None
     if not number.is_integer() or not low <= number <= high:
-        raise ValueError(f"'{text}' is not a whole number from {low} to {high}")
+        raise ValueError(Message("score_out_of_scale", "'%(value)s' is not a whole number from "
+                                 "%(low)s to %(high)s", value=text, low=low, high=high))
     return int(number)
 
 
-def _message(problem: Unprocessable) -> str:
-    return str((problem.errors or [{}])[0].get("message") or problem.detail)
+def _message(problem: Unprocessable) -> Message:
+    return (problem.errors or [{}])[0].get("message") or problem.message
 
 
 def _timestamp(value: Any) -> datetime:
@@ -329,11 +360,12 @@ def _timestamp(value: Any) -> datetime:
     else:
         text = _text(value)
         if not text:
-            raise ValueError("is required")
+            raise ValueError(Message("required", "is required"))
         try:
             ts = datetime.fromisoformat(text.replace("/", "-"))
         except ValueError:
-            raise ValueError(f"'{text}' is not a date and time like 2026-11-05 10:30") from None
+            raise ValueError(Message("not_a_time", "'%(value)s' is not a date and time like "
+                                     "2026-11-05 10:30", value=text)) from None
     try:
         return happened(ts, "received_at")
     except Unprocessable as problem:
@@ -365,16 +397,16 @@ def _row(n: int, cells: dict[str, Any], check: _Check) -> dict[str, Any]:
     row: dict[str, Any] = {"row": n}
     errors: list[dict[str, Any]] = []
 
-    def bad(column: str, message: str) -> None:
+    def bad(column: str, message: Message) -> None:
         errors.append({"row": n, "column": column, "message": message})
 
     unusable: set[str] = set()  # cells already refused, read no further
     for column in COLUMNS:
         text = _text(cells[column])
         if len(text) > MAX_CELL_CHARS:
-            bad(column, f"longer than {MAX_CELL_CHARS:,} characters")
+            bad(column, _too_long())
         elif "\x00" in text:  # PostgreSQL keeps no NUL in text
-            bad(column, "contains a NUL character")
+            bad(column, Message("nul_character", "contains a NUL character"))
         else:
             continue
         unusable.add(column)
@@ -383,33 +415,35 @@ def _row(n: int, cells: dict[str, Any], check: _Check) -> dict[str, Any]:
     if employee_no in check.employees:
         row["employee_id"] = check.employees[employee_no]
     elif "employee_no" not in unusable:
-        bad("employee_no", f"no employee with employee_no '{employee_no}'" if employee_no
-            else "is required")
+        bad("employee_no", Message("employee_no_unknown", "no employee with employee_no "
+                                   "'%(employee_no)s'", employee_no=employee_no) if employee_no
+            else Message("required", "is required"))
     if "received_at" not in unusable:
         try:
             row["received_at"] = _timestamp(cells["received_at"])
         except ValueError as exc:
-            bad("received_at", str(exc))
+            bad("received_at", _reason(exc))
     scale = check.scale(month_of(row["received_at"]) if "received_at" in row else current_month())
     for q in SCORES:
         try:
             row[q] = _score(cells[q], scale)
         except ValueError as exc:
-            bad(q, str(exc))
+            bad(q, _reason(exc))
     if all(row.get(q) is None for q in SCORES) and not any(
             e["column"] in SCORES for e in errors):
-        bad("attitude", "a survey needs at least one score")
+        bad("attitude", Message("survey_empty", "a survey needs at least one score"))
     row["comment"] = _text(cells["comment"])[:COMMENT_CHARS]
     external_id = _text(cells["external_id"])
     if len(external_id) > 100:
-        bad("external_id", "at most 100 characters")
+        bad("external_id", Message("too_long", "at most %(max)s characters", max=100))
     if not external_id and "received_at" in row:
         fingerprint = "|".join(str(row.get(k, "")) for k in (
             "employee_id", "received_at", *SCORES, "comment"))
         external_id = "fp:" + hashlib.sha256(fingerprint.encode()).hexdigest()[:40]
     if external_id:
         if external_id in check.seen:
-            bad("external_id", f"repeats row {check.seen[external_id]}")
+            bad("external_id", Message("repeats_row", "repeats row %(row)s",
+                                       row=check.seen[external_id]))
         else:
             check.seen[external_id] = n
     row["external_id"] = external_id
@@ -456,7 +490,10 @@ async def _periods(actor: Actor, rows: list[dict[str, Any]], known: set[str],
             continue
         if period.status != PeriodStatus.open:
             errors += [{"row": r["row"], "column": "received_at",
-                        "message": f"period {month} is {period.status.value}"} for r in group]
+                        "message": Message("period_not_open", "period %(month)s is "
+                                           "%(period_status)s", month=month,
+                                           period_status=period.status.value)}
+                       for r in group]
             continue
         if new:
             periods[month] = period

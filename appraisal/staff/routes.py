@@ -96,7 +96,7 @@ class EmployeeController(Controller):
     ) -> EmployeeOut:
         e = await employee_in_scope(request.user, employee_id)
         if not request.user.is_hr:
-            raise Forbidden("Only HR can change employee records.")
+            raise Forbidden("Only HR can change employee records.", code="hr_only")
         changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
         e = await service.update_employee(request.user, e, changes)
         await e.fetch_related("team")

@@ -12,7 +12,7 @@ from typing import Any
 from tortoise.queryset import QuerySet
 
 from appraisal.actor import Actor, Role
-from appraisal.errors import NotFound
+from appraisal.errors import Message, NotFound, field_message
 from appraisal.staff.models import Employee
 
 
@@ -38,6 +38,7 @@ def employees_in_scope(actor: Actor) -> QuerySet[Employee]:
 async def employee_in_scope(actor: Actor, employee_id: int, field: str | None = None) -> Employee:
     employee = await employees_in_scope(actor).filter(id=employee_id).first()
     if employee is None:
-        where = f"{field}: " if field else ""
-        raise NotFound(f"{where}employee {employee_id} not found")
+        missing = Message("employee_not_found", "employee %(employee_id)s not found",
+                          employee_id=employee_id)
+        raise NotFound(field_message(field, missing) if field else missing)
     return employee

@@ -17,8 +17,9 @@ from appraisal.staff.models import Employee, Team
 async def get_team(team_id: int, field: str | None = None) -> Team:
     team = await Team.filter(id=team_id).first()
     if team is None:
-        raise (Unprocessable.field(field, f"no team with id {team_id}") if field
-               else NotFound(f"team {team_id} not found"))
+        raise (Unprocessable.field(field, "no team with id %(team_id)s", code="team_not_found",
+                                   team_id=team_id) if field
+               else NotFound("team %(team_id)s not found", code="team_not_found", team_id=team_id))
     return team
 
 
@@ -31,8 +32,8 @@ def checked_employee_no(value: str, field: str = "employee_no") -> str:
     value = value.strip()
     if not EMPLOYEE_NO.fullmatch(value):
         raise Unprocessable.field(
-            field, f"{value!r} is not a staff number: use letters, digits, '-' and '_', "
-            "at most 32 characters")
+            field, "%(value)s is not a staff number: use letters, digits, '-' and '_', "
+            "at most 32 characters", code="not_a_staff_number", value=repr(value))
     return value
 
 
@@ -48,9 +49,10 @@ async def create_employee(
 ) -> Employee:
     employee_no, name = checked_employee_no(employee_no), name.strip()
     if not name:
-        raise Unprocessable.field("name", "must not be blank")
+        raise Unprocessable.field("name", "must not be blank", code="blank")
     if await Employee.filter(employee_no=employee_no).exists():
-        raise Conflict(f"employee_no '{employee_no}' is already used")
+        raise Conflict("employee_no '%(employee_no)s' is already used",
+                       code="employee_no_used", employee_no=employee_no)
     await get_team(team_id, "team_id")
     async with in_transaction():
         employee = await Employee.create(
@@ -68,11 +70,12 @@ async def update_employee(actor: Actor, employee: Employee, changes: dict[str, A
         if await Employee.filter(employee_no=changes["employee_no"]).exclude(
             id=employee.id
         ).exists():
-            raise Conflict(f"employee_no '{changes['employee_no']}' is already used")
+            raise Conflict("employee_no '%(employee_no)s' is already used",
+                           code="employee_no_used", employee_no=changes["employee_no"])
     if "name" in changes:
         changes["name"] = changes["name"].strip()
         if not changes["name"]:
-            raise Unprocessable.field("name", "must not be blank")
+            raise Unprocessable.field("name", "must not be blank", code="blank")
     if "team_id" in changes:
         await get_team(changes["team_id"], "team_id")
     async with in_transaction():

@@ -104,7 +104,8 @@ async def test_a_cell_longer_than_the_csv_reader_takes_is_a_row_error(
     r = await upload(client, org, "long.csv", data)
     assert r.status_code == 422, r.text
     assert r.json()["errors"] == [{"row": 3, "column": "comment",
-                                   "message": "longer than 10,000 characters"}]
+                                   "message": "longer than 10,000 characters",
+                                   "code": "cell_too_long", "params": {"max": "10,000"}}]
     assert "nothing was imported" in r.json()["detail"]
     # Below the csv module's limit but above the import's: named the same way.
     data = csv_file("A001,2026-11-05 10:00,5,,,,,ok,L-1", "A002,2026-11-05 11:00,4,,,,,,"
@@ -112,7 +113,8 @@ async def test_a_cell_longer_than_the_csv_reader_takes_is_a_row_error(
     r = await upload(client, org, "long.csv", data)
     assert r.status_code == 422, r.text
     assert r.json()["errors"] == [{"row": 3, "column": "external_id",
-                                   "message": "longer than 10,000 characters"}]
+                                   "message": "longer than 10,000 characters",
+                                   "code": "cell_too_long", "params": {"max": "10,000"}}]
     await nothing_stored(client, org)
 
 
@@ -153,7 +155,8 @@ async def test_one_row_more_than_fifty_thousand_is_refused(client: AsyncClient, 
     r = await upload(client, org, "many.csv", data)
     assert r.status_code == 422, r.text
     assert r.json()["errors"] == [{"row": 50_002, "column": None,
-                                   "message": "at most 50,000 rows a file"}]
+                                   "message": "at most 50,000 rows a file",
+                                   "code": "too_many_rows", "params": {"max": "50,000"}}]
     await nothing_stored(client, org)
 
 
@@ -203,7 +206,8 @@ async def test_an_xlsx_declaring_gigabytes_is_refused(client: AsyncClient, org: 
                      "xl/worksheets/sheet1.xml", 3_000_000_000)
     r = await upload(client, org, "big.xlsx", data)
     assert r.status_code == 422, r.text
-    assert r.json()["errors"] == [{"field": "file", "message": r.json()["errors"][0]["message"]}]
+    [error] = r.json()["errors"]
+    assert (error["field"], error["code"]) == ("file", "unpacks_too_large")
     assert "too large when unpacked" in r.json()["detail"]
     await nothing_stored(client, org)
 
@@ -216,7 +220,8 @@ async def test_an_xlsx_is_read_no_further_than_the_row_limit(client: AsyncClient
     r = await upload(client, org, "long.xlsx", data)
     assert r.status_code == 422, r.text
     assert r.json()["errors"] == [{"row": 50_002, "column": None,
-                                   "message": "at most 50,000 rows a file"}]
+                                   "message": "at most 50,000 rows a file",
+                                   "code": "too_many_rows", "params": {"max": "50,000"}}]
     await nothing_stored(client, org)
 
 
@@ -233,7 +238,8 @@ async def test_rows_far_down_the_sheet_are_not_waited_for(client: AsyncClient, o
     wide = '<row r="2"><c r="XFD2"><v>1</v></c></row>'
     r = await upload(client, org, "wide.xlsx", xlsx(wide))
     assert r.status_code == 422, r.text
-    assert r.json()["errors"] == [{"row": 2, "column": None, "message": "at most 50 columns a row"}]
+    assert r.json()["errors"] == [{"row": 2, "column": None, "message": "at most 50 columns a row",
+                                   "code": "too_many_columns", "params": {"max": 50}}]
     await nothing_stored(client, org)
 
 

@@ -80,7 +80,9 @@ async def test_rows_in_a_closed_period_are_rejected(client: AsyncClient, org: Or
                                                     "A001,2026-11-05 10:00,5,,,,,,C-2"))
     assert r.status_code == 422
     assert r.json()["errors"] == [{"row": 2, "column": "received_at",
-                                   "message": "period 2026-10 is closed"}]
+                                   "message": "period 2026-10 is closed",
+                                   "code": "period_not_open",
+                                   "params": {"month": "2026-10", "period_status": "closed"}}]
     assert (await client.get("/api/v1/surveys", headers=org.h("hr"))).json() == []
 
 
