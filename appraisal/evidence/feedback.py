@@ -38,17 +38,17 @@ async def own_feedback(actor: Actor) -> FeedbackOut:
         if employee_id else None
     )
     if employee is None:
-        raise NotFound("this login is not linked to an employee record")
+        raise NotFound("this login is not linked to an employee record", code="no_employee_record")
     own = {"employee_id": employee.id}
     inspections = await Inspection.filter(**own).select_related(
-        "employee", "period", "inspector").prefetch_related("items").order_by(
+        "employee", "period", "voided_by", "inspector").prefetch_related("items").order_by(
         "-occurred_at", "-id")
     complaints = await Complaint.filter(**own).select_related(
-        "employee", "period", "recorded_by").order_by("-received_at", "-id")
+        "employee", "period", "voided_by", "recorded_by").order_by("-received_at", "-id")
     surveys = await SurveyResponse.filter(**own).select_related(
-        "employee", "period").order_by("-received_at", "-id")
+        "employee", "period", "voided_by").order_by("-received_at", "-id")
     commendations = await Commendation.filter(**own).select_related(
-        "employee", "period", "recorded_by").order_by("-received_at", "-id")
+        "employee", "period", "voided_by", "recorded_by").order_by("-received_at", "-id")
     return FeedbackOut(
         employee_id=employee.id, employee_no=employee.employee_no, name=employee.name,
         team=employee.team.name, inspections=await inspections_out(list(inspections)),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -41,6 +42,18 @@ class ComplaintStatus(StrEnum):
 # The survey answer columns (SPEC §3), in import-column order.
 SURVEY_QUESTIONS = ("attitude", "quality", "efficiency", "environment", "overall")
 
+# Void evidence (SPEC §3.2) keeps its row, marked with who voided it, when and why, and
+# counts for nothing: every reader that counts or scores evidence filters with these
+# (ORM filters on the evidence itself, on an inspection through its items, raw SQL).
+COUNTED: dict[str, Any] = {"voided_at__isnull": True}
+COUNTED_ITEMS: dict[str, Any] = {"inspection__voided_at__isnull": True}
+COUNTED_SQL = "voided_at IS NULL"
+
+
+def _voided_by(related_name: str) -> fields.ForeignKeyNullableRelation[User]:
+    return fields.ForeignKeyField("appraisal.User", related_name=related_name, null=True,
+                                  on_delete=fields.SET_NULL)
+
 
 class Inspection(Model):
     id = fields.IntField(primary_key=True)
@@ -59,11 +72,15 @@ class Inspection(Model):
     notes = fields.TextField(default="")
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
+    voided_at = fields.DatetimeField(null=True)
+    voided_by: fields.ForeignKeyNullableRelation[User] = _voided_by("inspections_voided")
+    void_reason = fields.TextField(default="")
 
     items: fields.ReverseRelation[InspectionItem]
     employee_id: int
     period_id: int
     inspector_id: int | None
+    voided_by_id: int | None
 
     class Meta:
         table = "inspection"
@@ -112,10 +129,14 @@ class Complaint(Model):
     return_visit_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
+    voided_at = fields.DatetimeField(null=True)
+    voided_by: fields.ForeignKeyNullableRelation[User] = _voided_by("complaints_voided")
+    void_reason = fields.TextField(default="")
 
     employee_id: int
     period_id: int
     recorded_by_id: int | None
+    voided_by_id: int | None
 
     class Meta:
         table = "complaint"
@@ -145,10 +166,14 @@ class SurveyResponse(Model):
     # Unique so that re-importing the same file adds nothing.
     external_id = fields.CharField(max_length=100, null=True, unique=True)
     created_at = fields.DatetimeField(auto_now_add=True)
+    voided_at = fields.DatetimeField(null=True)
+    voided_by: fields.ForeignKeyNullableRelation[User] = _voided_by("surveys_voided")
+    void_reason = fields.TextField(default="")
 
     employee_id: int
     period_id: int
     recorded_by_id: int | None
+    voided_by_id: int | None
 
     class Meta:
         table = "survey_response"
@@ -172,10 +197,14 @@ class Commendation(Model):
     source = fields.CharField(max_length=100)
     description = fields.TextField(default="")
     created_at = fields.DatetimeField(auto_now_add=True)
+    voided_at = fields.DatetimeField(null=True)
+    voided_by: fields.ForeignKeyNullableRelation[User] = _voided_by("commendations_voided")
+    void_reason = fields.TextField(default="")
 
     employee_id: int
     period_id: int
     recorded_by_id: int | None
+    voided_by_id: int | None
 
     class Meta:
         table = "commendation"

@@ -10,6 +10,7 @@ through the same service as the API, with the same checks and audit.
 from __future__ import annotations
 
 from datetime import datetime
+from fractions import Fraction
 from functools import partial
 from itertools import groupby
 from typing import Any
@@ -19,31 +20,60 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 
 from appraisal.actor import Actor
-from appraisal.clock import current_month, local_now
+from appraisal.clock import current_month, local, local_now
 from appraisal.config import get_settings
+from appraisal.errors import field_message
 from appraisal.evidence import imports, records
-from appraisal.evidence.models import Complaint, Inspection
+from appraisal.evidence.models import (
+    SURVEY_QUESTIONS,
+    Commendation,
+    Complaint,
+    ComplaintStatus,
+    Inspection,
+    InspectionMethod,
+    Severity,
+    SurveyResponse,
+)
 from appraisal.evidence.records import inspections_out
-from appraisal.evidence.schemas import ComplaintIn, ComplaintPatch, InspectionIn, SurveyIn
+from appraisal.evidence.schemas import (
+    CommendationIn,
+    CommendationOut,
+    CommendationPatch,
+    ComplaintIn,
+    ComplaintPatch,
+    InspectionIn,
+    InspectionOut,
+    InspectionPatch,
+    SurveyIn,
+    SurveyPatch,
+)
 from appraisal.evidence.service import (
+    create_commendation,
     create_complaint,
     create_inspection,
     create_survey,
     get_in_scope,
+    update_commendation,
     update_complaint,
+    update_inspection,
+    update_survey,
+    void_evidence,
 )
+from appraisal.figures import num
 from appraisal.guards import HR, STAFF
 from appraisal.idempotency import Idempotency
-from appraisal.periods.service import rulebook_for_month
+from appraisal.periods.models import Period, PeriodStatus
+from appraisal.periods.service import rulebook_for_month, rulebook_of
 from appraisal.rulebook import RuleBook
+from appraisal.scoring.engine import commendation_bonus
 from appraisal.staff.scope import evidence_filter
 from appraisal.web import attempt, page, plain_field_error, see_other
 
 TOUCHPOINTS = ("前台", "大堂", "电话", "客房", "会议室", "停车场", "收银台")
 CHANNELS = ("电话", "现场", "微信", "网络平台", "12345热线", "信件")
-SEVERITIES = ("minor", "major", "critical")
-SURVEY_QUESTIONS = ("attitude", "quality", "efficiency", "environment", "overall")
-METHODS = ("onsite", "mystery_shopper", "video", "phone")
+# The choices of the forms, in the models' order (their labels: appraisal.labels).
+SEVERITIES = tuple(s.value for s in Severity)
+METHODS = tuple(m.value for m in InspectionMethod)
 
 
 def _checklist(rulebook: RuleBook) -> list[tuple[str, list[Any]]]:
@@ -83,10 +113,14 @@ class EvidencePages(Controller):
                 "employee", "period", "inspector").prefetch_related("items")
             # Shaped as the API shapes it: the same rule says which items lost points.
             saved_inspection = (await inspections_out(list(rows)) or [None])[0]
+        # This month's inspections, each with its page to correct or void it.
+        recorded = await records.list_inspections(request.user,
+                                                  records.EvidenceQuery(period=month))
         return page(request, "inspect.html", status_code=status_code, month=month,
                     rulebook=rulebook, groups=_checklist(rulebook), employees=employees,
                     chosen=str(chosen), touchpoints=TOUCHPOINTS, methods=METHODS,
-                    values=values, error=error, saved=saved_inspection)
+                    values=values, error=error, saved=saved_inspection, recorded=recorded,
+                    **_notices(request))
 
     @get("/inspect")
     async def inspect_form(self, request: Request[Actor, str, Any]) -> Response[str]:
@@ -124,12 +158,12 @@ class EvidencePages(Controller):
         rulebook = await rulebook_for_month(month)
         complaints = await Complaint.filter(
             period__month=month, **evidence_filter(request.user)).select_related(
-            "employee").order_by("-received_at", "-id")
+            "employee", "voided_by").order_by("-received_at", "-id")
         return page(request, "complaints.html", status_code=status_code, month=month,
                     employees=await records.team_month(request.user, month, rulebook.min_inspections),
                     complaints=complaints, channels=CHANNELS, severities=SEVERITIES,
                     values=values or {}, error=error, now=local_now(),
-                    saved=request.query_params.get("saved"))
+                    saved=request.query_params.get("saved"), **_notices(request))
 
     @get("/complaints")
     async def complaints(self, request: Request[Actor, str, Any]) -> Response[str]:
@@ -190,13 +224,13 @@ class EvidencePages(Controller):
     async def import_file(self, request: Request[Actor, str, Any]) -> Response[str]:
         upload = (await request.form()).get("file")
         if not isinstance(upload, UploadFile) or not upload.filename:
-            return await self._imports(request, status_code=422,
-                                       error="file: choose a CSV or XLSX file")
+            return await self._imports(request, status_code=422, error=field_message(
+                "file", "choose a CSV or XLSX file", code="file_missing"))
         limit = get_settings().max_upload_bytes
         content = await upload.read(limit + 1)
         if len(content) > limit:
-            return await self._imports(request, status_code=413,
-                                       error=f"file: larger than {limit // 1024} KB")
+            return await self._imports(request, status_code=413, error=field_message(
+                "file", "larger than %(kb)s KB", code="file_too_large", kb=limit // 1024))
         result = await attempt(
             lambda: imports.import_surveys(request.user, upload.filename, content),
             partial(self._imports, request), with_errors=True)
@@ -214,7 +248,10 @@ class EvidencePages(Controller):
                     employees=await records.team_month(request.user, month, rulebook.min_inspections),
                     questions=SURVEY_QUESTIONS, values=values or {}, error=error,
                     chosen=request.query_params.get("employee_id", ""),
-                    saved=request.query_params.get("saved"))
+                    saved=request.query_params.get("saved"),
+                    recorded=await records.list_surveys(request.user,
+                                                        records.EvidenceQuery(period=month)),
+                    **_notices(request))
 
     @get("/surveys")
     async def survey_form(self, request: Request[Actor, str, Any]) -> Response[str]:
@@ -238,6 +275,181 @@ class EvidencePages(Controller):
             return survey
         return see_other(f"/surveys?saved={survey.id}")
 
+    # --- Corrections (SPEC §3.2) --------------------------------------------------------
+    # Every piece of evidence has a page of its own: its form filled in as recorded, to
+    # correct it, and a reason to void it. Only the fields the form changed are sent,
+    # through the services the API uses (scope, the open month, the checks, the audit).
+
+    async def _edit(self, request: Request[Actor, str, Any], kind: str, evidence_id: int, *,
+                    status_code: int = 200, error: str | None = None,
+                    values: dict[str, Any] | None = None) -> Response[str]:
+        model, _, back = CORRECTABLE[kind]
+        evidence = await get_in_scope(model, request.user, evidence_id)
+        period = await Period.get(id=evidence.period_id)
+        shown = await _shown(kind, evidence_id)
+        rulebook = await rulebook_for_month(current_month())
+        employees = await records.team_month(request.user, current_month(),
+                                             rulebook.min_inspections)
+        if not any(e["id"] == evidence.employee_id for e in employees):
+            employees.insert(0, {"id": shown.employee_id, "name": shown.employee_name,
+                                 "employee_no": shown.employee_no, "team": ""})
+        context: dict[str, Any] = {}
+        if kind == "inspections":
+            context = {"groups": _checklist(rulebook_of(period)), "touchpoints": TOUCHPOINTS,
+                       "methods": METHODS, "recorded": {i.code: i for i in shown.items}}
+        elif kind == "complaints":
+            context = {"channels": CHANNELS, "severities": SEVERITIES, "statuses": STATUSES}
+        elif kind == "surveys":
+            context = {"questions": SURVEY_QUESTIONS, "scale": rulebook_of(period).survey_scale}
+        else:
+            context = {"sources": SOURCES}
+        return page(request, "evidence_edit.html", status_code=status_code, kind=kind,
+                    evidence=shown, form={**_as_form(kind, shown), **(values or {})},
+                    period=period, open=period.status == PeriodStatus.open, back=back,
+                    employees=employees, error=error, **context)
+
+    async def _correct(self, request: Request[Actor, str, Any], kind: str,
+                       evidence_id: int) -> Response[Any]:
+        values = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+        model, _, back = CORRECTABLE[kind]
+
+        async def correct() -> None:
+            evidence = await get_in_scope(model, request.user, evidence_id)
+            shown = await _shown(kind, evidence_id)
+            body = _changed(kind, values, _as_form(kind, shown))
+            if kind == "inspections":
+                items = _changed_items(values, shown)
+                if items:
+                    body["items"] = items
+                await update_inspection(request.user, evidence,
+                                        msgspec.convert(body, InspectionPatch))
+            elif kind == "complaints":
+                await update_complaint(request.user, evidence,
+                                       msgspec.convert(body, ComplaintPatch))
+            elif kind == "surveys":
+                await update_survey(request.user, evidence, msgspec.convert(body, SurveyPatch))
+            else:
+                await update_commendation(request.user, evidence,
+                                          msgspec.convert(body, CommendationPatch))
+
+        failed = await attempt(correct, partial(self._edit, request, kind, evidence_id,
+                                                values=values), field_error=_field_error)
+        return failed if isinstance(failed, Response) else see_other(
+            f"{back}?corrected={evidence_id}")
+
+    async def _void(self, request: Request[Actor, str, Any], kind: str,
+                    evidence_id: int) -> Response[Any]:
+        values = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+        model, entity, back = CORRECTABLE[kind]
+
+        async def void() -> None:
+            evidence = await get_in_scope(model, request.user, evidence_id)
+            await void_evidence(request.user, evidence, entity, values.get("reason", ""))
+
+        failed = await attempt(void, partial(self._edit, request, kind, evidence_id,
+                                             values=values), field_error=_field_error)
+        return failed if isinstance(failed, Response) else see_other(
+            f"{back}?voided={evidence_id}")
+
+    @get("/inspections/{evidence_id:int}")
+    async def inspection_page(self, request: Request[Actor, str, Any],
+                              evidence_id: int) -> Response[str]:
+        """One inspection as recorded: correct its checklist, or void it with a reason."""
+        return await self._edit(request, "inspections", evidence_id)
+
+    @post("/inspections/{evidence_id:int}/correct", status_code=303)
+    async def correct_inspection(self, request: Request[Actor, str, Any],
+                                 evidence_id: int) -> Response[Any]:
+        return await self._correct(request, "inspections", evidence_id)
+
+    @post("/inspections/{evidence_id:int}/void", status_code=303)
+    async def void_inspection(self, request: Request[Actor, str, Any],
+                              evidence_id: int) -> Response[Any]:
+        return await self._void(request, "inspections", evidence_id)
+
+    @get("/complaints/{evidence_id:int}")
+    async def complaint_page(self, request: Request[Actor, str, Any],
+                             evidence_id: int) -> Response[str]:
+        """One complaint: every field correctable, a follow-up recorded by mistake cleared."""
+        return await self._edit(request, "complaints", evidence_id)
+
+    @post("/complaints/{evidence_id:int}/correct", status_code=303)
+    async def correct_complaint(self, request: Request[Actor, str, Any],
+                                evidence_id: int) -> Response[Any]:
+        return await self._correct(request, "complaints", evidence_id)
+
+    @post("/complaints/{evidence_id:int}/void", status_code=303)
+    async def void_complaint(self, request: Request[Actor, str, Any],
+                             evidence_id: int) -> Response[Any]:
+        return await self._void(request, "complaints", evidence_id)
+
+    @get("/surveys/{evidence_id:int}")
+    async def survey_page(self, request: Request[Actor, str, Any],
+                          evidence_id: int) -> Response[str]:
+        return await self._edit(request, "surveys", evidence_id)
+
+    @post("/surveys/{evidence_id:int}/correct", status_code=303)
+    async def correct_survey(self, request: Request[Actor, str, Any],
+                             evidence_id: int) -> Response[Any]:
+        return await self._correct(request, "surveys", evidence_id)
+
+    @post("/surveys/{evidence_id:int}/void", status_code=303)
+    async def void_survey(self, request: Request[Actor, str, Any],
+                          evidence_id: int) -> Response[Any]:
+        return await self._void(request, "surveys", evidence_id)
+
+    # --- Commendations ---------------------------------------------------------------
+
+    async def _commendations(self, request: Request[Actor, str, Any], *, status_code: int = 200,
+                             error: str | None = None,
+                             values: dict[str, Any] | None = None) -> Response[str]:
+        month = current_month()
+        rulebook = await rulebook_for_month(month)
+        listed = await records.list_commendations(request.user,
+                                                  records.EvidenceQuery(period=month))
+        return page(request, "commendations.html", status_code=status_code, month=month,
+                    employees=await records.team_month(request.user, month,
+                                                       rulebook.min_inspections),
+                    commendations=listed, bonuses=_bonuses(rulebook, listed),
+                    sources=SOURCES, values=values or {}, error=error, now=local_now(),
+                    chosen=request.query_params.get("employee_id", ""),
+                    saved=request.query_params.get("saved"), **_notices(request))
+
+    @get("/commendations")
+    async def commendations(self, request: Request[Actor, str, Any]) -> Response[str]:
+        """This month's commendations in the caller's teams, the bonus they bring, and a
+        form to record one (a letter, a banner 锦旗, an online review …)."""
+        return await self._commendations(request)
+
+    @post("/commendations", status_code=303)
+    async def record_commendation(self, request: Request[Actor, str, Any]) -> Response[Any]:
+        values = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+        body = {"employee_id": _employee_id(values),
+                "received_at": _moment(values.get("received_at", "")),
+                "source": values.get("source", "").strip(),
+                "description": values.get("description", "").strip()}
+        commendation = await attempt(
+            lambda: create_commendation(request.user, msgspec.convert(body, CommendationIn)),
+            partial(self._commendations, request, values=values), field_error=_field_error)
+        if isinstance(commendation, Response):
+            return commendation
+        return see_other(f"/commendations?saved={commendation.id}")
+
+    @get("/commendations/{evidence_id:int}")
+    async def commendation_page(self, request: Request[Actor, str, Any],
+                                evidence_id: int) -> Response[str]:
+        return await self._edit(request, "commendations", evidence_id)
+
+    @post("/commendations/{evidence_id:int}/correct", status_code=303)
+    async def correct_commendation(self, request: Request[Actor, str, Any],
+                                   evidence_id: int) -> Response[Any]:
+        return await self._correct(request, "commendations", evidence_id)
+
+    @post("/commendations/{evidence_id:int}/void", status_code=303)
+    async def void_commendation(self, request: Request[Actor, str, Any],
+                                evidence_id: int) -> Response[Any]:
+        return await self._void(request, "commendations", evidence_id)
+
 
 def _moment(value: str) -> str:
     """A form's datetime-local value (the organisation's wall clock) as ISO 8601;
@@ -259,11 +471,122 @@ def _employee_id(values: dict[str, str]) -> int:
 def _field_error(message: str) -> str:
     # msgspec: "Expected `int` >= 1 - at `$.employee_id`": name the form field.
     if "$.employee_id" in message:
-        return "employee_id: choose an employee"
+        return field_message("employee_id", "choose an employee", code="employee_missing")
     if "$.touchpoint" in message:
-        return "touchpoint: say where the inspection took place"
+        return field_message("touchpoint", "say where the inspection took place",
+                             code="touchpoint_missing")
     if "$.description" in message:
-        return "description: say what the customer complained about"
+        return field_message("description", "say what the customer complained about",
+                             code="description_missing")
     if "$.channel" in message:
-        return "channel: say how the complaint came in"
+        return field_message("channel", "say how the complaint came in", code="channel_missing")
     return plain_field_error(message)
+
+
+# --- Corrections: the evidence as its form shows it, and what a sent form changed ----
+
+STATUSES = tuple(s.value for s in ComplaintStatus)
+# How commendations come in (free text: these are offered).
+SOURCES = ("表扬信", "锦旗", "网络好评", "电话表扬", "当面表扬")
+# kind (its pages' path) → model, audit entity, the list page it belongs to
+CORRECTABLE: dict[str, tuple[Any, str, str]] = {
+    "inspections": (Inspection, "inspection", "/inspect"),
+    "complaints": (Complaint, "complaint", "/complaints"),
+    "surveys": (SurveyResponse, "survey", "/surveys"),
+    "commendations": (Commendation, "commendation", "/commendations"),
+}
+_WHEN = "%Y-%m-%dT%H:%M"  # a datetime-local input's value
+_TIMES = ("occurred_at", "received_at", "first_response_at", "resolved_at", "return_visit_at")
+_FIELDS = {
+    "inspections": ("employee_id", "occurred_at", "touchpoint", "method", "notes"),
+    "complaints": ("employee_id", "received_at", "channel", "severity", "description", "status",
+                   "first_response_at", "resolved_at", "return_visit_at", "customer_satisfied"),
+    "surveys": ("employee_id", "received_at", *SURVEY_QUESTIONS, "comment"),
+    "commendations": ("employee_id", "received_at", "source", "description"),
+}
+
+
+async def _shown(kind: str, evidence_id: int) -> Any:
+    """The evidence as the API shows it (InspectionOut, ComplaintOut …)."""
+    if kind == "inspections":
+        return await records.one_inspection(evidence_id)
+    if kind == "complaints":
+        return await records.one_complaint(evidence_id)
+    if kind == "surveys":
+        return await records.one_survey(evidence_id)
+    return await records.one_commendation(evidence_id)
+
+
+def _as_form(kind: str, shown: Any) -> dict[str, str]:
+    """Each field of the evidence as its form input holds it."""
+    form: dict[str, str] = {}
+    for field in _FIELDS[kind]:
+        value = getattr(shown, field)
+        if value is None:
+            form[field] = ""
+        elif field in _TIMES:
+            form[field] = local(value).strftime(_WHEN)
+        elif isinstance(value, bool):
+            form[field] = "yes" if value else "no"
+        else:
+            form[field] = str(value)
+    return form
+
+
+def _changed(kind: str, values: dict[str, str], shown: dict[str, str]) -> dict[str, Any]:
+    """The PATCH body of a correction form: only the fields whose input changed (a time
+    shown to the minute and sent back untouched keeps its seconds). An emptied time or
+    answer is cleared (null)."""
+    body: dict[str, Any] = {}
+    for field in _FIELDS[kind]:
+        if field not in values or values[field].strip() == shown[field].strip():
+            continue
+        value = values[field].strip()
+        if field == "employee_id":
+            body[field] = _employee_id(values)
+        elif field in _TIMES:
+            body[field] = _moment(value) if value else None
+        elif field == "customer_satisfied":
+            body[field] = {"yes": True, "no": False}.get(value) if value in ("yes", "no", "") \
+                else value
+        elif field in SURVEY_QUESTIONS:
+            body[field] = int(value) if value.isdigit() and len(value) < 3 else (value or None)
+        else:
+            body[field] = values[field] if field in ("notes", "comment") else value
+    return body
+
+
+def _changed_items(values: dict[str, str], shown: InspectionOut) -> list[dict[str, Any]]:
+    """The checklist items whose tapped result differs from the one recorded (merged by
+    code: the others stay as they are). A page offers pass, fail and n.a.; an item
+    recorded in points, or not recorded at all, keeps that unless another is tapped."""
+    recorded = {i.code: i.result for i in shown.items}
+    return [{"code": key.removeprefix("item-"), "result": value}
+            for key, value in values.items()
+            if key.startswith("item-") and value in ("pass", "fail", "na")
+            and recorded.get(key.removeprefix("item-")) != value]
+
+
+def _bonuses(rulebook: RuleBook, listed: list[CommendationOut]) -> list[dict[str, Any]]:
+    """Per employee, this month's commendations and the bonus they add: the scoring's own
+    rule (points each, at most max_points), void ones left out."""
+    ids: dict[int, list[int]] = {}
+    names: dict[int, str] = {}
+    for c in listed:
+        names[c.employee_id] = c.employee_name
+        if c.void is None:
+            ids.setdefault(c.employee_id, []).append(c.id)
+    out = []
+    for employee_id, commendation_ids in ids.items():
+        bonus = commendation_bonus(Fraction(rulebook.commendation_points),
+                                   Fraction(rulebook.commendation_max_points), commendation_ids)
+        out.append({"name": names[employee_id], "n": len(commendation_ids),
+                    "counted": len(bonus.counted), "points": num(bonus.total),
+                    "max": num(rulebook.commendation_max_points)})
+    return sorted(out, key=lambda b: b["name"])
+
+
+def _notices(request: Request[Actor, str, Any]) -> dict[str, Any]:
+    """Which evidence the last correction form corrected or voided (?corrected= / ?voided=),
+    said on the list page it lands on."""
+    return {k: request.query_params.get(k) for k in ("corrected", "voided")}

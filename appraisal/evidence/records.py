@@ -13,13 +13,20 @@ from tortoise.queryset import QuerySet
 
 from appraisal.actor import Actor
 from appraisal.clock import local, parse_month
-from appraisal.evidence.models import Commendation, Complaint, Inspection, SurveyResponse
+from appraisal.evidence.models import (
+    COUNTED,
+    Commendation,
+    Complaint,
+    Inspection,
+    SurveyResponse,
+)
 from appraisal.evidence.schemas import (
     CommendationOut,
     ComplaintOut,
     InspectionOut,
     ItemOut,
     SurveyOut,
+    VoidOut,
 )
 from appraisal.evidence.service import RecordedInspection
 from appraisal.figures import tidy
@@ -53,6 +60,15 @@ def scoped(qs: QuerySet[Any], actor: Actor, q: EvidenceQuery) -> QuerySet[Any]:
     return with_people(qs).offset(q.offset).limit(q.limit)
 
 
+def void_out(evidence: Inspection | Complaint | SurveyResponse | Commendation) -> VoidOut | None:
+    """Who voided the evidence, when and why (its `voided_by` fetched with it), or None."""
+    if evidence.voided_at is None:
+        return None
+    return VoidOut(voided_at=local(evidence.voided_at),
+                   voided_by=getattr(evidence.voided_by, "username", None),
+                   reason=evidence.void_reason)
+
+
 def item_out(rulebook: RuleBook, code: str, result: str, points: Decimal | None) -> ItemOut:
     rule = rulebook.item(code)
     lost = rule.lost(result, points)
@@ -80,6 +96,7 @@ def inspection_out(insp: Inspection, employee: Employee, period: Period, inspect
         earned_points=tidy(sum((i.points for i in applicable), Decimal(0))),  # type: ignore[misc]
         max_points=tidy(sum((i.max_points for i in applicable), Decimal(0))),
         created_at=local(insp.created_at), updated_at=local(insp.updated_at),
+        void=void_out(insp),
     )
 
 
@@ -105,7 +122,7 @@ def written_inspection(written: RecordedInspection, inspector: str) -> Inspectio
 
 
 def with_people(qs: QuerySet[Any]) -> QuerySet[Any]:
-    return qs.select_related("employee", "period")
+    return qs.select_related("employee", "period", "voided_by")
 
 
 async def one_inspection(insp_id: int) -> InspectionOut:
@@ -124,7 +141,7 @@ def complaint_out(c: Complaint) -> ComplaintOut:
         resolved_at=opt(c.resolved_at), customer_satisfied=c.customer_satisfied,
         return_visit_at=opt(c.return_visit_at),
         recorded_by=c.recorded_by.username if c.recorded_by else None,
-        created_at=local(c.created_at), updated_at=local(c.updated_at),
+        created_at=local(c.created_at), updated_at=local(c.updated_at), void=void_out(c),
     )
 
 
@@ -134,7 +151,7 @@ def survey_out(s: SurveyResponse) -> SurveyOut:
         employee_name=s.employee.name, period=s.period.month, received_at=local(s.received_at),
         attitude=s.attitude, quality=s.quality, efficiency=s.efficiency,
         environment=s.environment, overall=s.overall, comment=s.comment,
-        external_id=s.external_id, created_at=local(s.created_at),
+        external_id=s.external_id, created_at=local(s.created_at), void=void_out(s),
     )
 
 
@@ -144,7 +161,7 @@ def commendation_out(c: Commendation) -> CommendationOut:
         employee_name=c.employee.name, period=c.period.month, received_at=local(c.received_at),
         source=c.source, description=c.description,
         recorded_by=c.recorded_by.username if c.recorded_by else None,
-        created_at=local(c.created_at),
+        created_at=local(c.created_at), void=void_out(c),
     )
 
 
@@ -195,7 +212,7 @@ async def team_month(actor: Actor, month: str, min_inspections: int) -> list[dic
     for kind, model in (("inspections", Inspection), ("complaints", Complaint),
                         ("surveys", SurveyResponse), ("commendations", Commendation)):
         counts[kind] = dict(await model.filter(
-            period__month=month, **evidence_filter(actor)).group_by("employee_id").annotate(
+            period__month=month, **COUNTED, **evidence_filter(actor)).group_by("employee_id").annotate(
             n=Count("id")).values_list("employee_id", "n"))
     return [{"id": e.id, "employee_no": e.employee_no, "name": e.name, "team": e.team.name,
              "position": e.position, **{kind: n.get(e.id, 0) for kind, n in counts.items()},

@@ -23,6 +23,7 @@ from appraisal.evidence.models import (
 from appraisal.evidence.schemas import (
     CommendationIn,
     CommendationOut,
+    CommendationPatch,
     ComplaintIn,
     ComplaintOut,
     ComplaintPatch,
@@ -31,6 +32,7 @@ from appraisal.evidence.schemas import (
     InspectionPatch,
     SurveyIn,
     SurveyOut,
+    SurveyPatch,
 )
 from appraisal.guards import HR, STAFF
 from appraisal.idempotency import Idempotency
@@ -49,6 +51,12 @@ Limit = Annotated[int, Parameter(ge=1, le=1000)]
 Offset = Annotated[int, Parameter(ge=0, le=10_000_000)]
 # Every evidence write takes an Idempotency-Key: a retry replays the first answer.
 IDEMPOTENT = [Idempotency()]
+# DELETE voids (SPEC §3.2): the evidence stays, struck through, counting for nothing.
+VoidReason = Annotated[str | None, Parameter(
+    max_length=1000, description="why the evidence is voided (required; kept and audited)")]
+VOIDS = ("Voids the evidence (SPEC §3.2): it is kept, marked void with who, when and the "
+         "`reason`, audited, shown struck through, and counts for nothing. Only while its "
+         "period is open (409 after); void evidence can no longer be corrected (409).")
 
 
 class InspectionController(Controller):
@@ -84,10 +92,11 @@ class InspectionController(Controller):
         await service.update_inspection(request.user, insp, data)
         return await records.one_inspection(inspection_id)
 
-    @delete("/{inspection_id:int}", status_code=HTTP_204_NO_CONTENT)
-    async def remove(self, request: Request[Actor, str, object], inspection_id: PathId) -> None:
+    @delete("/{inspection_id:int}", status_code=HTTP_204_NO_CONTENT, description=VOIDS)
+    async def remove(self, request: Request[Actor, str, object], inspection_id: PathId,
+                     reason: VoidReason = None) -> None:
         insp = await service.get_in_scope(Inspection, request.user, inspection_id)
-        await service.delete_inspection(request.user, insp)
+        await service.void_evidence(request.user, insp, "inspection", reason or "")
 
 
 class ComplaintController(Controller):
@@ -125,6 +134,12 @@ class ComplaintController(Controller):
         await service.update_complaint(request.user, c, data)
         return await records.one_complaint(complaint_id)
 
+    @delete("/{complaint_id:int}", status_code=HTTP_204_NO_CONTENT, description=VOIDS)
+    async def remove(self, request: Request[Actor, str, object], complaint_id: PathId,
+                     reason: VoidReason = None) -> None:
+        c = await service.get_in_scope(Complaint, request.user, complaint_id)
+        await service.void_evidence(request.user, c, "complaint", reason or "")
+
 
 class SurveyController(Controller):
     path = "/api/v1/surveys"
@@ -150,6 +165,20 @@ class SurveyController(Controller):
     async def get_one(self, request: Request[Actor, str, object], survey_id: PathId) -> SurveyOut:
         await service.get_in_scope(SurveyResponse, request.user, survey_id)
         return await records.one_survey(survey_id)
+
+    @patch("/{survey_id:int}")
+    async def update(
+        self, request: Request[Actor, str, object], survey_id: PathId, data: SurveyPatch
+    ) -> SurveyOut:
+        s = await service.get_in_scope(SurveyResponse, request.user, survey_id)
+        await service.update_survey(request.user, s, data)
+        return await records.one_survey(survey_id)
+
+    @delete("/{survey_id:int}", status_code=HTTP_204_NO_CONTENT, description=VOIDS)
+    async def remove(self, request: Request[Actor, str, object], survey_id: PathId,
+                     reason: VoidReason = None) -> None:
+        s = await service.get_in_scope(SurveyResponse, request.user, survey_id)
+        await service.void_evidence(request.user, s, "survey", reason or "")
 
 
 class CommendationController(Controller):
@@ -181,6 +210,21 @@ class CommendationController(Controller):
         await service.get_in_scope(Commendation, request.user, commendation_id)
         return await records.one_commendation(commendation_id)
 
+    @patch("/{commendation_id:int}")
+    async def update(
+        self, request: Request[Actor, str, object], commendation_id: PathId,
+        data: CommendationPatch,
+    ) -> CommendationOut:
+        c = await service.get_in_scope(Commendation, request.user, commendation_id)
+        await service.update_commendation(request.user, c, data)
+        return await records.one_commendation(commendation_id)
+
+    @delete("/{commendation_id:int}", status_code=HTTP_204_NO_CONTENT, description=VOIDS)
+    async def remove(self, request: Request[Actor, str, object], commendation_id: PathId,
+                     reason: VoidReason = None) -> None:
+        c = await service.get_in_scope(Commendation, request.user, commendation_id)
+        await service.void_evidence(request.user, c, "commendation", reason or "")
+
 
 class ImportController(Controller):
     path = "/api/v1/imports"
@@ -197,5 +241,6 @@ class ImportController(Controller):
         limit = get_settings().max_upload_bytes
         content = await data.read()
         if len(content) > limit:
-            raise PayloadTooLarge(f"the file is larger than {limit // 1024} KB")
+            raise PayloadTooLarge("the file is larger than %(kb)s KB", code="file_too_large",
+                                  kb=limit // 1024)
         return await imports.import_surveys(request.user, data.filename or "upload", content)

@@ -27,6 +27,14 @@ class ItemIn(msgspec.Struct, forbid_unknown_fields=True):
     points: Annotated[Decimal, msgspec.Meta(examples=["8"])] | None = None
 
 
+class ItemPatch(msgspec.Struct, forbid_unknown_fields=True):
+    """One item of a correction: its new result or points, or `"result": null` to remove it."""
+
+    code: Annotated[str, msgspec.Meta(min_length=1, max_length=16, examples=["V1"])]
+    result: Literal["pass", "fail", "na"] | Unset | None = UNSET
+    points: Annotated[Decimal, msgspec.Meta(examples=["8"])] | None = None
+
+
 class InspectionIn(msgspec.Struct, forbid_unknown_fields=True):
     employee_id: Id
     occurred_at: datetime
@@ -41,8 +49,25 @@ class InspectionPatch(msgspec.Struct, forbid_unknown_fields=True):
     occurred_at: datetime | Unset = UNSET
     touchpoint: Touchpoint | Unset = UNSET
     method: Method | Unset = UNSET
-    items: list[ItemIn] | Unset = UNSET
+    items: Annotated[list[ItemPatch], msgspec.Meta(description=(
+        "Merged by item code: each item given replaces that code's result (or points); "
+        "the items not given stay as they are. `{\"code\": \"V1\", \"result\": null}` "
+        "removes V1 from the inspection (to say that it did not apply, send \"na\"). "
+        "What remains must hold at least one item, and at least one that is not n.a."
+    ))] | Unset = UNSET
     notes: Notes | Unset = UNSET
+
+
+Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=1000,
+                                     examples=["录入重复 / entered twice"])]
+
+
+class VoidOut(msgspec.Struct):
+    """Evidence voided (SPEC §3.2): kept, shown struck through, counting for nothing."""
+
+    voided_at: datetime
+    voided_by: str | None
+    reason: str
 
 
 class ItemOut(msgspec.Struct):
@@ -75,6 +100,7 @@ class InspectionOut(msgspec.Struct):
     max_points: Decimal
     created_at: datetime
     updated_at: datetime
+    void: VoidOut | None  # set once voided: who, when and why
 
 
 class ComplaintIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -121,6 +147,7 @@ class ComplaintOut(msgspec.Struct):
     recorded_by: str | None
     created_at: datetime
     updated_at: datetime
+    void: VoidOut | None  # set once voided: who, when and why
 
 
 class SurveyIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -133,6 +160,20 @@ class SurveyIn(msgspec.Struct, forbid_unknown_fields=True):
     overall: Answer | None = None
     comment: Notes = ""
     external_id: Annotated[str, msgspec.Meta(min_length=1, max_length=100)] | None = None
+
+
+class SurveyPatch(msgspec.Struct, forbid_unknown_fields=True):
+    """A correction of a survey response: the fields given replace theirs; an answer
+    set to null is cleared (at least one answer must remain)."""
+
+    employee_id: Id | Unset = UNSET
+    received_at: datetime | Unset = UNSET
+    attitude: Answer | Unset | None = UNSET
+    quality: Answer | Unset | None = UNSET
+    efficiency: Answer | Unset | None = UNSET
+    environment: Answer | Unset | None = UNSET
+    overall: Answer | Unset | None = UNSET
+    comment: Notes | Unset = UNSET
 
 
 class SurveyOut(msgspec.Struct):
@@ -150,6 +191,7 @@ class SurveyOut(msgspec.Struct):
     comment: str
     external_id: str | None
     created_at: datetime
+    void: VoidOut | None  # set once voided: who, when and why
 
 
 class CommendationIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -157,6 +199,13 @@ class CommendationIn(msgspec.Struct, forbid_unknown_fields=True):
     received_at: datetime
     source: Annotated[str, msgspec.Meta(min_length=1, max_length=100, examples=["锦旗"])]
     description: Notes = ""
+
+
+class CommendationPatch(msgspec.Struct, forbid_unknown_fields=True):
+    employee_id: Id | Unset = UNSET
+    received_at: datetime | Unset = UNSET
+    source: Annotated[str, msgspec.Meta(min_length=1, max_length=100)] | Unset = UNSET
+    description: Notes | Unset = UNSET
 
 
 class CommendationOut(msgspec.Struct):
@@ -170,3 +219,4 @@ class CommendationOut(msgspec.Struct):
     description: str
     recorded_by: str | None
     created_at: datetime
+    void: VoidOut | None  # set once voided: who, when and why

@@ -7,6 +7,7 @@ the change is audited in the same transaction.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, NamedTuple, TypeVar
@@ -18,8 +19,8 @@ from tortoise.transactions import in_transaction
 
 from appraisal.actor import Actor
 from appraisal.audit.service import model_state, record
-from appraisal.clock import happened, local, month_of
-from appraisal.errors import Conflict, NotFound, Unprocessable
+from appraisal.clock import happened, local, month_of, now
+from appraisal.errors import Conflict, Forbidden, NotFound, Unprocessable
 from appraisal.evidence.models import (
     SURVEY_QUESTIONS,
     Commendation,
@@ -31,12 +32,15 @@ from appraisal.evidence.models import (
 )
 from appraisal.evidence.schemas import (
     CommendationIn,
+    CommendationPatch,
     ComplaintIn,
     ComplaintPatch,
     InspectionIn,
     InspectionPatch,
     ItemIn,
+    ItemPatch,
     SurveyIn,
+    SurveyPatch,
 )
 from appraisal.periods.models import Period
 from appraisal.periods.service import (
@@ -51,53 +55,100 @@ from appraisal.staff.models import Employee
 from appraisal.staff.scope import employee_in_scope, evidence_filter
 
 M = TypeVar("M", bound=Model)
+V = TypeVar("V", Inspection, Complaint, SurveyResponse, Commendation)
 CENT = Decimal("0.01")
+
+
+def _item_code(rulebook: RuleBook, where: str, given: str, seen: set[str]) -> str:
+    """The rulebook code an item names (each at most once in a request); 422 otherwise."""
+    code = given.strip().upper()
+    if code not in rulebook.item_codes:
+        raise Unprocessable.field(
+            f"{where}.code", "unknown item code '%(item)s' (rulebook %(version)s has %(known)s)",
+            code="unknown_item", item=given, version=rulebook.version,
+            known=", ".join(rulebook.item_codes))
+    if code in seen:
+        raise Unprocessable.field(f"{where}.code", "item %(item)s is given twice",
+                                  code="item_twice", item=code)
+    seen.add(code)
+    return code
+
+
+def _item_row(rulebook: RuleBook, where: str, code: str, result: str | None,
+              points: Decimal | None) -> dict[str, Any]:
+    """One item's stored row: its result, and the points it earned (None for n.a.)."""
+    rule = rulebook.item(code)
+    if points is not None:
+        if result is not None and result != ItemResult.points:
+            raise Unprocessable.field(where, "item %(item)s: give either result or points, "
+                                      "not both", code="item_result_and_points", item=code)
+        if not points.is_finite() or points < 0 or points > rule.points:
+            raise Unprocessable.field(
+                f"{where}.points", "item %(item)s: points must be between 0 and %(max)s, "
+                "got %(points)s", code="item_points_range", item=code, max=rule.points,
+                points=points)
+        if points != points.quantize(CENT):
+            raise Unprocessable.field(
+                f"{where}.points", "item %(item)s: at most 2 decimal places, got %(points)s",
+                code="item_points_decimals", item=code, points=points)
+        return {"code": code, "result": ItemResult.points, "points": points}
+    if result is None:
+        raise Unprocessable.field(where, "item %(item)s: give a result (pass, fail, na) or "
+                                  "points", code="item_result_missing", item=code)
+    return {"code": code, "result": ItemResult(result), "points": rule.earned(result)}
+
+
+def _applicable(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A checklist that can count: at least one item, and one that is not n.a. (SPEC §3:
+    an inspection with nothing applicable is no inspection)."""
+    if not rows:
+        raise Unprocessable.field("items", "at least one checklist item is required",
+                                  code="items_empty")
+    if all(r["result"] == ItemResult.na for r in rows):
+        raise Unprocessable.field(
+            "items", "every item is n.a.: an inspection needs at least one item that applied "
+            "(pass, fail or points)", code="items_all_na")
+    return rows
 
 
 def validate_items(rulebook: RuleBook, items: list[ItemIn]) -> list[dict[str, Any]]:
     """Check a checklist against the rulebook; 422 naming the offending item."""
-    if not items:
-        raise Unprocessable.field("items", "at least one checklist item is required")
     seen: set[str] = set()
-    rows: list[dict[str, Any]] = []
-    known = ", ".join(rulebook.item_codes)
-    for i, item in enumerate(items):
+    return _applicable([
+        _item_row(rulebook, f"items[{i}]", _item_code(rulebook, f"items[{i}]", item.code, seen),
+                  item.result, item.points)
+        for i, item in enumerate(items)])
+
+
+def merge_items(rulebook: RuleBook, current: list[dict[str, Any]],
+                changes: list[ItemPatch]) -> list[dict[str, Any]]:
+    """A correction of the checklist, merged by item code (SPEC §3.2): an item given
+    replaces that code's result, `"result": null` removes it, the others stay as they
+    were (checked again against `rulebook`, the one of the month the inspection is in
+    after the correction). In rulebook order."""
+    merged = {r["code"]: r for r in current}
+    seen: set[str] = set()
+    for i, item in enumerate(changes):
         where = f"items[{i}]"
-        code = item.code.strip().upper()
-        try:
-            rule = rulebook.item(code)
-        except KeyError:
-            raise Unprocessable.field(
-                f"{where}.code",
-                f"unknown item code '{item.code}' (rulebook {rulebook.version} has {known})",
-            ) from None
-        if code in seen:
-            raise Unprocessable.field(f"{where}.code", f"item {code} is given twice")
-        seen.add(code)
-        if item.points is not None:
-            if item.result is not None:
-                raise Unprocessable.field(
-                    where, f"item {code}: give either result or points, not both"
-                )
-            pts = item.points
-            if not pts.is_finite() or pts < 0 or pts > rule.points:
-                raise Unprocessable.field(
-                    f"{where}.points",
-                    f"item {code}: points must be between 0 and {rule.points}, got {pts}",
-                )
-            if pts != pts.quantize(CENT):
-                raise Unprocessable.field(
-                    f"{where}.points", f"item {code}: at most 2 decimal places, got {pts}"
-                )
-            rows.append({"code": code, "result": ItemResult.points, "points": pts})
-        elif item.result is None:
-            raise Unprocessable.field(
-                where, f"item {code}: give a result (pass, fail, na) or points"
-            )
-        else:
-            result = ItemResult(item.result)
-            rows.append({"code": code, "result": result, "points": rule.earned(result)})
-    return rows
+        code = _item_code(rulebook, where, item.code, seen)
+        if item.result is None and item.points is None:
+            merged.pop(code, None)  # "result": null: the item is taken off
+            continue
+        result = None if item.result is msgspec.UNSET else item.result
+        if result is None and item.points is None:
+            raise Unprocessable.field(where, "item %(item)s: give a result (pass, fail, na) or "
+                                      "points, or \"result\": null to remove it",
+                                      code="item_result_missing", item=code)
+        merged[code] = _item_row(rulebook, where, code, result, item.points)
+    for code, row in merged.items():
+        if code not in rulebook.item_codes:
+            raise Unprocessable.field("items", "item %(item)s is not in rulebook %(version)s: "
+                                      "remove it (\"result\": null)", code="item_not_in_rulebook",
+                                      item=code, version=rulebook.version)
+        if code not in seen:  # kept as it was: still within the rulebook's points
+            merged[code] = _item_row(rulebook, "items", code, str(row["result"]),
+                                     row["points"] if row["result"] == ItemResult.points else None)
+    return _applicable([merged[c] for c in rulebook.item_codes if c in merged])
 
 
 async def _place(actor: Actor, employee_id: int, ts: datetime, field: str) -> tuple[int, Period]:
@@ -114,13 +165,36 @@ async def _place(actor: Actor, employee_id: int, ts: datetime, field: str) -> tu
 def _check_order(received_at: datetime, later: dict[str, datetime | None]) -> None:
     for field, value in later.items():
         if value is not None and happened(value, field) < local(received_at):
-            raise Unprocessable.field(field, f"{field} cannot be before received_at")
+            raise Unprocessable.field(field, "%(later)s cannot be before received_at",
+                                      code="before_received", later=field)
+
+
+def _check_return_visit(resolved_at: datetime | None, return_visit_at: datetime | None,
+                        sent: Collection[str]) -> None:
+    """A return visit is made once the complaint is resolved, never before (SPEC §3.4: it
+    falls due after the resolution; the seeds: visit the customer again afterwards)."""
+    if return_visit_at is None:
+        return
+    by_resolution = "resolved_at" in sent and "return_visit_at" not in sent
+    if resolved_at is None:
+        if by_resolution:
+            raise Unprocessable.field(
+                "resolved_at", "the return visit stays recorded: clear return_visit_at as "
+                "well, or keep resolved_at", code="return_visit_needs_resolution")
+        raise Unprocessable.field(
+            "return_visit_at", "a return visit comes after the complaint is resolved: record "
+            "when it was resolved first", code="return_visit_before_resolution")
+    if local(return_visit_at) < local(resolved_at):
+        raise Unprocessable.field("resolved_at" if by_resolution else "return_visit_at",
+                                  "return_visit_at cannot be before resolved_at",
+                                  code="return_visit_before_resolution")
 
 
 async def get_in_scope(model: type[M], actor: Actor, obj_id: int) -> M:
     obj = await model.filter(id=obj_id, **evidence_filter(actor)).first()
     if obj is None:
-        raise NotFound(f"{model._meta.db_table.replace('_', ' ')} {obj_id} not found")
+        raise NotFound("%(entity)s %(id)s not found", code="evidence_not_found",
+                       entity=model._meta.db_table.replace("_", " "), id=obj_id)
     return obj
 
 
@@ -189,20 +263,24 @@ async def _insert_items(inspection_id: int, rows: list[dict[str, Any]]) -> None:
 
 
 async def update_inspection(actor: Actor, insp: Inspection, data: InspectionPatch) -> Inspection:
+    may_correct(actor, insp, "inspection")
+    _not_void(insp, "inspection")
     changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
     occurred_at = (happened(changes["occurred_at"], "occurred_at") if "occurred_at" in changes
                    else local(insp.occurred_at))
     employee_id = changes.get("employee_id", insp.employee_id)
     old_period = await Period.get(id=insp.period_id)
-    rows = None
-    if "items" in changes:
-        rows = validate_items(await rulebook_for_month(month_of(occurred_at)), changes["items"])
     async with in_transaction():
         _, new_period = await _place(actor, employee_id, occurred_at, "occurred_at")
         await lock_open_period(old_period.id)
         if new_period.id != old_period.id:
             await lock_open_period(new_period.id)
         before = await inspection_state(insp)
+        rows = None
+        # Items given are merged by code; moved into a month of another rulebook, the
+        # items kept must hold under that rulebook too.
+        if "items" in changes or new_period.rulebook_version != old_period.rulebook_version:
+            rows = merge_items(rulebook_of(new_period), before["items"], changes.get("items", []))
         insp.employee_id = employee_id
         insp.period_id = new_period.id
         insp.occurred_at = occurred_at
@@ -212,9 +290,7 @@ async def update_inspection(actor: Actor, insp: Inspection, data: InspectionPatc
         await insp.save()
         if rows is not None:
             await InspectionItem.filter(inspection_id=insp.id).delete()
-            await InspectionItem.bulk_create(
-                [InspectionItem(inspection_id=insp.id, **row) for row in rows]
-            )
+            await _insert_items(insp.id, rows)
         await record(
             actor, "update", "inspection", insp.id, before=before,
             after=await inspection_state(insp),
@@ -222,12 +298,60 @@ async def update_inspection(actor: Actor, insp: Inspection, data: InspectionPatc
     return insp
 
 
-async def delete_inspection(actor: Actor, insp: Inspection) -> None:
+# A complaint's follow-up may be written by any supervisor of the team (the next
+# shift calls the customer back); everything else is a correction.
+FOLLOW_UP = frozenset({"first_response_at", "resolved_at", "customer_satisfied",
+                       "return_visit_at", "status"})
+
+
+def may_correct(actor: Actor, evidence: Inspection | Complaint | SurveyResponse | Commendation,
+                entity: str) -> None:
+    """SPEC §3.2: HR corrects and voids any evidence, a supervisor only the records they made
+    (403, saying whom to ask). The caller has already found it within the actor's scope."""
+    if actor.is_hr:
+        return
+    recorder = (evidence.inspector_id if isinstance(evidence, Inspection)
+                else evidence.recorded_by_id)
+    if recorder != actor.id:
+        raise Forbidden("%(audit_entity)s %(id)s was recorded by someone else; a supervisor "
+                        "corrects or voids only their own records (HR can correct any)",
+                        code="evidence_not_own", audit_entity=entity, id=evidence.id)
+
+
+def _not_void(evidence: Inspection | Complaint | SurveyResponse | Commendation,
+              entity: str) -> None:
+    if evidence.voided_at is not None:
+        raise Conflict("%(audit_entity)s %(id)s is void; void evidence is kept as it was "
+                       "and cannot be corrected (record it again if it is needed)",
+                       code="evidence_void", audit_entity=entity, id=evidence.id)
+
+
+async def void_evidence(actor: Actor, evidence: V, entity: str, reason: str) -> V:
+    """Void a piece of evidence (SPEC §3.2): the row stays, marked with who, when and why,
+    audited, and counts for nothing from then on. Only while its period is open."""
+    may_correct(actor, evidence, entity)
+    reason = reason.strip()
+    if not reason:
+        raise Unprocessable.field("reason", "say why the evidence is voided",
+                                  code="void_reason_missing")
     async with in_transaction():
-        await lock_open_period(insp.period_id)
-        before = await inspection_state(insp)
-        await insp.delete()
-        await record(actor, "delete", "inspection", insp.id, before=before)
+        await lock_open_period(evidence.period_id)
+        # Read again under the period's lock: two voids at once void once.
+        await evidence.refresh_from_db(fields=["voided_at"])
+        _not_void(evidence, entity)
+        before = await _state(evidence)
+        evidence.voided_at = now()
+        evidence.voided_by_id = actor.id
+        evidence.void_reason = reason
+        await evidence.save(update_fields=["voided_at", "voided_by_id", "void_reason"])
+        await record(actor, "void", entity, evidence.id, before=before,
+                     after=await _state(evidence), reason=reason)
+    return evidence
+
+
+async def _state(evidence: Model) -> dict[str, Any]:
+    return (await inspection_state(evidence) if isinstance(evidence, Inspection)
+            else model_state(evidence))
 
 
 async def create_complaint(actor: Actor, data: ComplaintIn) -> Complaint:
@@ -235,6 +359,7 @@ async def create_complaint(actor: Actor, data: ComplaintIn) -> Complaint:
     values = msgspec.structs.asdict(data)
     _check_order(received_at, {k: values[k] for k in
                                ("first_response_at", "resolved_at", "return_visit_at")})
+    _check_return_visit(data.resolved_at, data.return_visit_at, ("return_visit_at",))
     async with in_transaction():
         employee_id, period = await _place(actor, data.employee_id, received_at, "received_at")
         await lock_open_period(period.id)
@@ -246,29 +371,38 @@ async def create_complaint(actor: Actor, data: ComplaintIn) -> Complaint:
 
 
 async def update_complaint(actor: Actor, complaint: Complaint, data: ComplaintPatch) -> Complaint:
+    _not_void(complaint, "complaint")
     changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
+    if not changes.keys() <= FOLLOW_UP:
+        may_correct(actor, complaint, "complaint")
     merged = {k: changes.get(k, getattr(complaint, k)) for k in
               ("received_at", "first_response_at", "resolved_at", "return_visit_at")}
     received_at = (happened(changes["received_at"], "received_at") if "received_at" in changes
                    else local(complaint.received_at))
     _check_order(received_at, {k: v for k, v in merged.items() if k != "received_at"})
-    employee_id = changes.get("employee_id", complaint.employee_id)
+    _check_return_visit(merged["resolved_at"], merged["return_visit_at"], changes)
+    return await _correct(actor, complaint, "complaint", changes, received_at)
+
+
+async def _correct(actor: Actor, evidence: V, entity: str, changes: dict[str, Any],
+                   received_at: datetime) -> V:
+    """Write a checked correction: the employee in scope, the evidence moved to the
+    period of its (new) `received_at`, both periods open and locked, audited."""
+    employee_id = changes.get("employee_id", evidence.employee_id)
     async with in_transaction():
         _, new_period = await _place(actor, employee_id, received_at, "received_at")
-        await lock_open_period(complaint.period_id)
-        if new_period.id != complaint.period_id:
+        await lock_open_period(evidence.period_id)
+        if new_period.id != evidence.period_id:
             await lock_open_period(new_period.id)
-        before = model_state(complaint)
+        before = model_state(evidence)
         for key, value in changes.items():
-            setattr(complaint, key, value)
-        complaint.received_at = received_at
-        complaint.period_id = new_period.id
-        await complaint.save()
-        await record(
-            actor, "update", "complaint", complaint.id, before=before,
-            after=model_state(complaint),
-        )
-    return complaint
+            setattr(evidence, key, value)
+        evidence.received_at = received_at
+        evidence.period_id = new_period.id
+        await evidence.save()
+        await record(actor, "update", entity, evidence.id, before=before,
+                     after=model_state(evidence))
+    return evidence
 
 
 def check_answers(rulebook: RuleBook, values: dict[str, Any]) -> None:
@@ -277,7 +411,9 @@ def check_answers(rulebook: RuleBook, values: dict[str, Any]) -> None:
     for q in SURVEY_QUESTIONS:
         answer = values.get(q)
         if answer is not None and not low <= answer <= high:
-            raise Unprocessable.field(q, f"must be a whole number from {low} to {high}, got {answer}")
+            raise Unprocessable.field(q, "must be a whole number from %(low)s to %(high)s, got "
+                                      "%(answer)s", code="score_out_of_scale", low=low,
+                                      high=high, answer=answer)
 
 
 async def create_survey(actor: Actor, data: SurveyIn) -> SurveyResponse:
@@ -287,10 +423,10 @@ async def create_survey(actor: Actor, data: SurveyIn) -> SurveyResponse:
     if all(values[f] is None for f in SURVEY_QUESTIONS):
         raise Unprocessable.field(
             "attitude", "a survey needs at least one score (attitude, quality, efficiency, "
-            "environment or overall)"
-        )
+            "environment or overall)", code="survey_empty")
     if data.external_id and await SurveyResponse.filter(external_id=data.external_id).exists():
-        raise Conflict(f"a survey with external_id '{data.external_id}' is already recorded")
+        raise Conflict("a survey with external_id '%(external_id)s' is already recorded",
+                       code="survey_recorded", external_id=data.external_id)
     received_at = happened(data.received_at, "received_at")
     async with in_transaction():
         employee_id, period = await _place(actor, data.employee_id, received_at, "received_at")
@@ -300,6 +436,23 @@ async def create_survey(actor: Actor, data: SurveyIn) -> SurveyResponse:
         survey = await SurveyResponse.create(**values)
         await record(actor, "create", "survey", survey.id, after=model_state(survey))
     return survey
+
+
+async def update_survey(actor: Actor, survey: SurveyResponse, data: SurveyPatch) -> SurveyResponse:
+    """A survey response corrected: the answers given replace theirs (null clears one)."""
+    may_correct(actor, survey, "survey")
+    _not_void(survey, "survey")
+    changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
+    received_at = (happened(changes["received_at"], "received_at") if "received_at" in changes
+                   else local(survey.received_at))
+    merged = {q: changes.get(q, getattr(survey, q)) for q in SURVEY_QUESTIONS}
+    check_answers(await rulebook_for_month(month_of(received_at)), merged)
+    if all(merged[q] is None for q in SURVEY_QUESTIONS):
+        raise Unprocessable.field(
+            next((q for q in SURVEY_QUESTIONS if q in changes), "attitude"),
+            "a survey needs at least one score (attitude, quality, efficiency, environment or "
+            "overall)", code="survey_empty")
+    return await _correct(actor, survey, "survey", changes, received_at)
 
 
 async def create_commendation(actor: Actor, data: CommendationIn) -> Commendation:
@@ -315,3 +468,13 @@ async def create_commendation(actor: Actor, data: CommendationIn) -> Commendatio
             actor, "create", "commendation", commendation.id, after=model_state(commendation)
         )
     return commendation
+
+
+async def update_commendation(actor: Actor, commendation: Commendation,
+                              data: CommendationPatch) -> Commendation:
+    may_correct(actor, commendation, "commendation")
+    _not_void(commendation, "commendation")
+    changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
+    received_at = (happened(changes["received_at"], "received_at") if "received_at" in changes
+                   else local(commendation.received_at))
+    return await _correct(actor, commendation, "commendation", changes, received_at)

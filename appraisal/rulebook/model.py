@@ -111,8 +111,8 @@ class RuleBook:
     late_response_hours: int
     late_response_points: Decimal
     veto_severities: frozenset[str]
-    commendation_points: Decimal
-    commendation_max: int
+    commendation_points: Decimal  # bonus points per commendation
+    commendation_max_points: Decimal  # the most all of a period's commendations add
     grade_thresholds: tuple[tuple[str, Decimal], ...]  # highest first, lowest grade absent
     incentive_coefficients: Mapping[str, Decimal] = field(hash=False)
     grade_names: Mapping[str, str] = field(hash=False)  # grade code → 中文 name

@@ -99,7 +99,7 @@ def parse_rulebook(text: str, source: str, content_hash: str) -> RuleBook:
     # 4. the numbers: scoring, complaints, commendations, grades
     scoring = _scoring(r, data)
     complaints = _complaints(r, data)
-    comm_points, comm_max = _commendations(r, data)
+    comm_points, comm_max_points = _commendations(r, data)
     grades = _grades(r, data)
     return RuleBook(
         version=header.version,
@@ -118,7 +118,7 @@ def parse_rulebook(text: str, source: str, content_hash: str) -> RuleBook:
         late_response_points=complaints.late_response_points,
         veto_severities=complaints.veto_severities,
         commendation_points=comm_points,
-        commendation_max=comm_max,
+        commendation_max_points=comm_max_points,
         grade_thresholds=grades.thresholds,
         incentive_coefficients=_frozen(grades.coefficients),
         grade_names=_frozen(grades.names),
@@ -258,14 +258,26 @@ def _complaints(r: Reader, data: Data) -> _Complaints:
     return _Complaints(deductions, late_hours, late_points, frozenset(veto))
 
 
-def _commendations(r: Reader, data: Data) -> tuple[Decimal, int]:
-    """Points per commendation and the most that count in one period."""
-    comm = r.table(data, "commendations", "commendations", ("points", "max_per_period"))
+def _commendations(r: Reader, data: Data) -> tuple[Decimal, Decimal]:
+    """Points per commendation, and the most points commendations add in one period
+    (`max_points`). Files written before SPEC §2.1 was clarified capped a number of
+    commendations (`max_per_period`); that still reads, as that many times the points,
+    which is what such a file meant."""
+    comm = r.table(data, "commendations", "commendations",
+                   ("points", "max_points", "max_per_period"))
     comm_points = r.decimal(comm, "points", "commendations.points")
     if comm_points < 0:
         r.fail("commendations.points", f"must be ≥ 0, got {comm_points}")
-    comm_max = r.integer(comm, "max_per_period", "commendations.max_per_period", 0)
-    return comm_points, comm_max
+    if "max_per_period" in comm:
+        if "max_points" in comm:
+            r.fail("commendations.max_per_period",
+                   "give max_points only (max_per_period is its older, counted form)")
+        count = r.integer(comm, "max_per_period", "commendations.max_per_period", 0)
+        return comm_points, comm_points * count
+    max_points = r.decimal(comm, "max_points", "commendations.max_points")
+    if max_points < 0:
+        r.fail("commendations.max_points", f"must be ≥ 0, got {max_points}")
+    return comm_points, max_points
 
 
 def _grades(r: Reader, data: Data) -> _Grades:

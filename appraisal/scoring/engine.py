@@ -135,7 +135,8 @@ class EmployeeScore:
     deductions: Sequence[Deduction]
     open_complaints: Sequence[int]
     bonus: Fraction
-    commendations_counted: Sequence[int]
+    commendations_counted: Sequence[int]  # the commendations that added points
+    commendation_points: Mapping[int, Fraction]  # what each of those added
     final: Fraction | None
     final_score: Decimal | None  # published (rounded) figure
     status: str  # graded | insufficient_evidence
@@ -160,6 +161,7 @@ class _Constants:
     deductions: Mapping[str, Fraction]
     late_points: Fraction
     commendation_points: Fraction
+    commendation_max_points: Fraction
     survey_low: int  # the rulebook's survey scale: lowest answer, and its span
     survey_span: int
 
@@ -177,6 +179,7 @@ def _constants(rulebook: RuleBook) -> _Constants:
         deductions={s: frac(v) for s, v in rulebook.complaint_deductions.items()},
         late_points=frac(rulebook.late_response_points),
         commendation_points=frac(rulebook.commendation_points),
+        commendation_max_points=frac(rulebook.commendation_max_points),
         survey_low=rulebook.survey_scale[0],
         survey_span=rulebook.survey_scale[1] - rulebook.survey_scale[0],
     )
@@ -322,19 +325,47 @@ def _complaints(
     return deductions, open_complaints, veto
 
 
+@dataclass(frozen=True, slots=True)
+class CommendationBonus:
+    """What a period's commendations add: each counted one's points, and the total."""
+
+    points: Mapping[int, Fraction]  # commendation id → points it added, lowest id first
+    total: Fraction
+
+    @property
+    def counted(self) -> tuple[int, ...]:
+        return tuple(self.points)
+
+
+def commendation_bonus(
+    per_commendation: Fraction, max_points: Fraction, commendation_ids: Iterable[int]
+) -> CommendationBonus:
+    """Step 5, the bonus (SPEC §2.1): `per_commendation` points for each commendation,
+    lowest id first, up to `max_points` in all; the one that reaches the cap adds what
+    is left (2 each, at most 5: the third adds 1), any after it nothing."""
+    points: dict[int, Fraction] = {}
+    total = Fraction(0)
+    for cid in sorted(commendation_ids):
+        added = min(per_commendation, max_points - total)
+        if added <= 0:
+            break
+        points[cid] = added
+        total += added
+    return CommendationBonus(points, total)
+
+
 def _final(
-    rulebook: RuleBook, c: _Constants, base: Fraction | None,
+    c: _Constants, base: Fraction | None,
     deductions: Sequence[Deduction], commendation_ids: Sequence[int],
-) -> tuple[list[int], Fraction, Fraction | None]:
-    """Step 5, commendations and clamping: the commendations counted (lowest ids, up
-    to the rulebook's maximum), their bonus, and the final score within 0–100."""
-    counted = sorted(commendation_ids)[: rulebook.commendation_max]
-    bonus = c.commendation_points * len(counted)
+) -> tuple[CommendationBonus, Fraction | None]:
+    """Step 5, commendations and clamping: the bonus, and the final score within 0–100."""
+    bonus = commendation_bonus(c.commendation_points, c.commendation_max_points,
+                               commendation_ids)
     final = None
     if base is not None:
         final = min(HUNDRED, max(Fraction(0), base - sum((d.total for d in deductions),
-                                                         Fraction(0)) + bonus))
-    return counted, bonus, final
+                                                         Fraction(0)) + bonus.total))
+    return bonus, final
 
 
 def _status_and_grade(
@@ -362,15 +393,16 @@ def score_employee(
     dimensions, base = _dimensions_and_base(c, means, earned, maximum, applicable, survey_by_dim)
     # 5. complaints, commendations, clamping
     deductions, open_complaints, veto = _complaints(rulebook, c, ev.complaints)
-    counted, bonus, final = _final(rulebook, c, base, deductions, ev.commendation_ids)
+    bonus, final = _final(c, base, deductions, ev.commendation_ids)
     published = publish(final)
     # 6. status and grade
     status, grade = _status_and_grade(rulebook, ev.inspections, published, veto)
     return EmployeeScore(
         employee_id=ev.employee_id, rulebook_version=rulebook.version,
         inspections=ev.inspections, dimensions=dimensions, base=base,
-        deductions=tuple(deductions), open_complaints=tuple(open_complaints), bonus=bonus,
-        commendations_counted=tuple(counted), final=final, final_score=published,
+        deductions=tuple(deductions), open_complaints=tuple(open_complaints),
+        bonus=bonus.total, commendations_counted=bonus.counted,
+        commendation_points=bonus.points, final=final, final_score=published,
         status=status, grade=grade, veto=veto,
     )
 

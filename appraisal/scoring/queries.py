@@ -13,8 +13,8 @@ from typing import Any
 
 from tortoise import connections
 
+from appraisal.evidence.models import COUNTED, COUNTED_SQL, Commendation, Complaint
 from appraisal.evidence.models import SURVEY_QUESTIONS as QUESTIONS
-from appraisal.evidence.models import Commendation, Complaint
 from appraisal.scoring.engine import ComplaintFact, EmployeeEvidence, ItemTally, SurveyTally
 from appraisal.staff.models import Employee
 
@@ -24,18 +24,24 @@ SELECT i.employee_id, it.code,
        COUNT(*) AS n
 FROM inspection_item it
 JOIN inspection i ON i.id = it.inspection_id
-WHERE i.period_id = {p} AND it.points IS NOT NULL
+WHERE i.period_id = {p} AND it.points IS NOT NULL AND i.""" + COUNTED_SQL + """
 GROUP BY i.employee_id, it.code
 """
 
+# Void inspections, and any with nothing applicable (all n.a.: no inspection, SPEC §3),
+# never count toward the minimum.
 INSPECTION_COUNT_SQL = """
-SELECT employee_id, COUNT(*) AS n FROM inspection WHERE period_id = {p} GROUP BY employee_id
+SELECT i.employee_id, COUNT(*) AS n FROM inspection i
+WHERE i.period_id = {p} AND i.""" + COUNTED_SQL + """
+  AND EXISTS (SELECT 1 FROM inspection_item it WHERE it.inspection_id = i.id
+              AND it.points IS NOT NULL)
+GROUP BY i.employee_id
 """
 
 SURVEY_SQL = (
     "SELECT employee_id, "
     + ", ".join(f"COUNT({q}) AS n_{q}, COALESCE(SUM({q}), 0) AS s_{q}" for q in QUESTIONS)
-    + " FROM survey_response WHERE period_id = {p} GROUP BY employee_id"
+    + " FROM survey_response WHERE period_id = {p} AND " + COUNTED_SQL + " GROUP BY employee_id"
 )
 
 
@@ -65,7 +71,7 @@ async def period_evidence(
             if int(r[f"n_{q}"]):
                 surveys[r["employee_id"]][q] = SurveyTally(int(r[f"n_{q}"]), int(r[f"s_{q}"]))
     complaints: dict[int, list[ComplaintFact]] = defaultdict(list)
-    for c in await Complaint.filter(period_id=period_id).values(
+    for c in await Complaint.filter(period_id=period_id, **COUNTED).values(
         "id", "employee_id", "severity", "status", "received_at", "first_response_at"
     ):
         complaints[c["employee_id"]].append(ComplaintFact(
@@ -75,7 +81,7 @@ async def period_evidence(
             received_at=c["received_at"], first_response_at=c["first_response_at"],
         ))
     commendations: dict[int, list[int]] = defaultdict(list)
-    for cid, eid in await Commendation.filter(period_id=period_id).values_list(
+    for cid, eid in await Commendation.filter(period_id=period_id, **COUNTED).values_list(
         "id", "employee_id"
     ):
         commendations[eid].append(cid)

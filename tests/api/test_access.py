@@ -23,9 +23,11 @@ def _insp(emp: int) -> dict[str, Any]:
 
 async def _seed(client: AsyncClient, org: Org) -> dict[str, dict[str, int]]:
     """One piece of each evidence kind for an own (team A) and a foreign (team B) employee."""
-    ids: dict[str, dict[str, int]] = {"own": {}, "foreign": {}}
-    for side, emp in (("own", org.emp_a1), ("foreign", org.emp_b1)):
-        h = org.h("hr")
+    ids: dict[str, dict[str, int]] = {"own": {}, "foreign": {}, "hr_made": {}}
+    # "own": team A, recorded by its supervisor; "hr_made": team A, recorded by HR.
+    for side, emp, who in (("own", org.emp_a1, "sup_a"), ("foreign", org.emp_b1, "hr"),
+                           ("hr_made", org.emp_a2, "hr")):
+        h = org.h(who)
         ids[side]["employee"] = emp
         ids[side]["inspection"] = (await client.post(
             "/api/v1/inspections", json=_insp(emp), headers=h)).json()["id"]
@@ -47,6 +49,7 @@ def cases(org: Org, ids: dict[str, dict[str, int]]) -> list[tuple[str, str, Any,
     staff_foreign = {"admin": 200, "hr": 200, "sup_a": 404, "emp_a1": 403}
     created = {"admin": 201, "hr": 201, "sup_a": 201, "emp_a1": 403}
     created_foreign = {"admin": 201, "hr": 201, "sup_a": 404, "emp_a1": 403}
+    not_own = {"admin": 200, "hr": 200, "sup_a": 403, "emp_a1": 403}
     out: list[tuple[str, str, Any, dict[str, int]]] = [
         ("GET", "/api/v1/teams", None, hr_only),
         ("GET", f"/api/v1/teams/{org.team_a}", None, hr_only),
@@ -75,6 +78,19 @@ def cases(org: Org, ids: dict[str, dict[str, int]]) -> list[tuple[str, str, Any,
         ("PATCH", f"/api/v1/complaints/{own['complaint']}", {"channel": "前台"}, staff),
         ("PATCH", f"/api/v1/complaints/{foreign['complaint']}", {"channel": "前台"},
          staff_foreign),
+        # SPEC §3.2: a supervisor corrects only their own records; a complaint's
+        # follow-up is anyone's on the team.
+        ("PATCH", f"/api/v1/inspections/{ids['hr_made']['inspection']}", {"notes": "ok"},
+         not_own),
+        ("PATCH", f"/api/v1/surveys/{ids['hr_made']['survey']}", {"attitude": 4}, not_own),
+        ("PATCH", f"/api/v1/commendations/{ids['hr_made']['commendation']}", {"source": "信"},
+         not_own),
+        ("PATCH", f"/api/v1/complaints/{ids['hr_made']['complaint']}", {"channel": "前台"},
+         not_own),
+        ("PATCH", f"/api/v1/complaints/{ids['hr_made']['complaint']}",
+         {"first_response_at": "2026-11-05T11:00:00+08:00"}, staff),
+        ("DELETE", f"/api/v1/inspections/{ids['hr_made']['inspection']}?reason=typo", None,
+         {"admin": 204, "hr": 204, "sup_a": 403, "emp_a1": 403}),
     ]
     return out
 
@@ -96,7 +112,7 @@ async def test_supervisor_lists_only_own_teams(client: AsyncClient, org: Org) ->
     await _seed(client, org)
     for kind in ("inspections", "complaints", "surveys", "commendations"):
         rows = (await client.get(f"/api/v1/{kind}", headers=org.h("sup_a"))).json()
-        assert {r["employee_id"] for r in rows} == {org.emp_a1}, kind
+        assert {r["employee_id"] for r in rows} == {org.emp_a1, org.emp_a2}, kind
         rows = (await client.get(f"/api/v1/{kind}", headers=org.h("sup_a"),
                                  params={"employee_id": org.emp_b1})).json()
         assert rows == []

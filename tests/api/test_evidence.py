@@ -6,7 +6,7 @@ from typing import Any
 
 from httpx import AsyncClient
 
-from tests.factories import NOV, Org, mixed_inspection
+from tests.factories import NOV, Org, inspection, mixed_inspection
 
 PROBLEM = "application/problem+json"
 
@@ -109,7 +109,7 @@ async def test_writes_into_closed_period_are_409(client: AsyncClient, org: Org) 
     for method, url, body in [
         ("POST", "/api/v1/inspections", mixed_inspection(org.emp_a1)),
         ("PATCH", f"/api/v1/inspections/{insp_id}", {"notes": "x"}),
-        ("DELETE", f"/api/v1/inspections/{insp_id}", None),
+        ("DELETE", f"/api/v1/inspections/{insp_id}?reason=dup", None),
         ("POST", "/api/v1/complaints", {"employee_id": org.emp_a1, "received_at": NOV,
                                         "channel": "电话", "severity": "minor",
                                         "description": "d"}),
@@ -137,25 +137,38 @@ async def test_moving_evidence_out_of_a_closed_month_is_409(
     assert r.status_code == 409
 
 
-async def test_patch_and_delete_inspection(client: AsyncClient, org: Org) -> None:
+async def test_patch_and_void_inspection(client: AsyncClient, org: Org) -> None:
     r = await client.post("/api/v1/inspections", headers=org.h("sup_a"), json=mixed_inspection(org.emp_a1))
     insp_id = r.json()["id"]
     r = await client.patch(f"/api/v1/inspections/{insp_id}", headers=org.h("sup_a"),
                            json={"items": [{"code": "V1", "result": "pass"}], "touchpoint": "大堂"})
     assert r.status_code == 200
-    assert [i["code"] for i in r.json()["items"]] == ["V1"]
+    # Merged by code: V1 corrected, the other three items kept.
+    assert {i["code"]: i["result"] for i in r.json()["items"]} == {
+        "V1": "pass", "H1": "points", "N2": "na", "S1": "pass"}
     assert r.json()["touchpoint"] == "大堂"
     audit = await client.get("/api/v1/audit", headers=org.h("hr"),
                              params={"entity": "inspection", "entity_id": str(insp_id)})
     update = audit.json()[0]
     assert update["action"] == "update" and update["actor"] == "sup_a"
-    assert len(update["before"]["items"]) == 4 and len(update["after"]["items"]) == 1
+    assert len(update["before"]["items"]) == 4 and len(update["after"]["items"]) == 4
     r = await client.delete(f"/api/v1/inspections/{insp_id}", headers=org.h("sup_a"))
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "reason"
+    r = await client.delete(f"/api/v1/inspections/{insp_id}", headers=org.h("sup_a"),
+                            params={"reason": "录错了人"})
     assert r.status_code == 204
-    assert (await client.get(f"/api/v1/inspections/{insp_id}", headers=org.h("hr"))).status_code == 404
+    # Kept, marked void with who, when and why.
+    one = await client.get(f"/api/v1/inspections/{insp_id}", headers=org.h("hr"))
+    assert one.status_code == 200
+    void = one.json()["void"]
+    assert (void["voided_by"], void["reason"]) == ("sup_a", "录错了人")
+    assert void["voided_at"].startswith("2026-11-20T15:00") and void["voided_at"].endswith("+08:00")
     audit = await client.get("/api/v1/audit", headers=org.h("hr"),
                              params={"entity": "inspection", "entity_id": str(insp_id)})
-    assert audit.json()[0]["action"] == "delete" and audit.json()[0]["after"] is None
+    entry = audit.json()[0]
+    assert entry["action"] == "void" and entry["reason"] == "录错了人"
+    assert entry["before"]["voided_at"] is None and entry["after"]["void_reason"] == "录错了人"
+    assert len(entry["after"]["items"]) == 4  # nothing of it is lost
 
 
 async def test_complaint_follow_up(client: AsyncClient, org: Org) -> None:
@@ -267,3 +280,174 @@ async def test_evidence_lands_in_the_local_month_at_its_boundaries(
             "employee_id": org.emp_a1, "received_at": at, "channel": "phone",
             "severity": "minor", "description": "等待太久"})
         assert (r.status_code, r.json()["period"]) == (201, month), at
+
+
+async def test_an_inspection_with_nothing_applicable_is_refused(
+        client: AsyncClient, org: Org) -> None:
+    h = org.h("sup_a")
+    all_na = [{"code": c, "result": "na"} for c in ("V1", "H1", "N2")]
+    r = await client.post("/api/v1/inspections", headers=h,
+                          json=mixed_inspection(org.emp_a1, items=all_na))
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "items"
+    assert "n.a." in r.json()["detail"]
+    assert (await client.get("/api/v1/inspections", headers=h)).json() == []
+    insp = (await client.post("/api/v1/inspections", headers=h,
+                              json=mixed_inspection(org.emp_a1))).json()
+    url = f"/api/v1/inspections/{insp['id']}"
+    # A correction that leaves nothing applicable is refused alike, and so is one that
+    # leaves nothing at all.
+    for items in ([{"code": "V1", "result": "na"}, {"code": "H1", "result": "na"},
+                   {"code": "S1", "result": "na"}],
+                  [{"code": c, "result": None} for c in ("V1", "H1", "N2", "S1")]):
+        r = await client.patch(url, headers=h, json={"items": items})
+        assert r.status_code == 422 and r.json()["errors"][0]["field"] == "items", r.text
+    assert len((await client.get(url, headers=h)).json()["items"]) == 4
+
+
+async def test_an_all_na_inspection_recorded_earlier_never_counts(
+        client: AsyncClient, org: Org) -> None:
+    from appraisal.evidence.models import Inspection, InspectionItem, ItemResult
+
+    r = await client.post("/api/v1/inspections", headers=org.h("hr"),
+                          json=mixed_inspection(org.emp_a1))
+    # One recorded before the rule (straight into the database): nothing applied.
+    old = await Inspection.create(employee_id=org.emp_a1, period_id=(await Inspection.get(
+        id=r.json()["id"])).period_id, occurred_at=r.json()["occurred_at"], touchpoint="前台",
+        method="onsite")
+    await InspectionItem.create(inspection_id=old.id, code="V1", result=ItemResult.na)
+    score = (await client.get(f"/api/v1/periods/2026-11/scores/{org.emp_a1}",
+                              headers=org.h("hr"))).json()
+    assert score["inspections"] == 1 and score["status"] == "insufficient_evidence"
+
+
+async def test_patching_items_merges_them_by_code(client: AsyncClient, org: Org) -> None:
+    h = org.h("sup_a")
+    insp = (await client.post("/api/v1/inspections", headers=h,
+                              json=inspection(org.emp_a1))).json()
+    url = f"/api/v1/inspections/{insp['id']}"
+
+    async def items(body: list[dict[str, Any]]) -> dict[str, Any]:
+        r = await client.patch(url, headers=h, json={"items": body})
+        assert r.status_code == 200, r.text
+        return {i["code"]: i["points"] if i["result"] == "points" else i["result"]
+                for i in r.json()["items"]}
+
+    merged = await items([{"code": "v1", "result": "fail"}])
+    assert len(merged) == 15 and merged.pop("V1") == "fail" and set(merged.values()) == {"pass"}
+    merged = await items([{"code": "N2", "result": None}, {"code": "H1", "points": "7.5"}])
+    assert "N2" not in merged and merged["H1"] == "7.5" and merged["V1"] == "fail"
+    assert len(merged) == 14
+    merged = await items([{"code": "N2", "result": "na"}])
+    assert merged["N2"] == "na" and len(merged) == 15
+    for body, field in (([{"code": "Z9", "result": None}], "items[0].code"),
+                        ([{"code": "V1"}], "items[0]"),
+                        ([{"code": "V1", "result": "pass"}, {"code": "V1", "result": None}],
+                         "items[1].code"),
+                        ([{"code": "H1", "points": "11"}], "items[0].points")):
+        r = await client.patch(url, headers=h, json={"items": body})
+        assert r.status_code == 422 and r.json()["errors"][0]["field"] == field, (body, r.text)
+    # The schema says how: documented where clients read it.
+    schema = (await client.get("/schema/openapi.json")).json()
+    patch = schema["components"]["schemas"]["InspectionPatch"]["properties"]["items"]
+    assert "Merged by item code" in str(patch) and '"result": null' in str(patch)
+
+
+async def test_a_return_visit_comes_after_the_resolution(client: AsyncClient, org: Org) -> None:
+    h = org.h("sup_a")
+    base = {"employee_id": org.emp_a1, "received_at": NOV, "channel": "电话",
+            "severity": "minor", "description": "等候太久"}
+    r = await client.post("/api/v1/complaints", headers=h,
+                          json=base | {"return_visit_at": "2026-11-07T09:00:00+08:00"})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "return_visit_at"
+    assert "resolved" in r.json()["detail"]
+    cid = (await client.post("/api/v1/complaints", headers=h, json=base)).json()["id"]
+    url = f"/api/v1/complaints/{cid}"
+    for body, field in (({"return_visit_at": "2026-11-07T09:00:00+08:00"}, "return_visit_at"),
+                        ({"resolved_at": "2026-11-08T09:00:00+08:00",
+                          "return_visit_at": "2026-11-07T09:00:00+08:00"}, "return_visit_at")):
+        r = await client.patch(url, headers=h, json=body)
+        assert r.status_code == 422 and r.json()["errors"][0]["field"] == field, r.text
+    r = await client.patch(url, headers=h, json={
+        "first_response_at": "2026-11-05T11:00:00+08:00", "resolved_at": "2026-11-06T09:00:00+08:00",
+        "return_visit_at": "2026-11-07T09:00:00+08:00", "customer_satisfied": False})
+    assert r.status_code == 200
+    r = await client.patch(url, headers=h, json={"resolved_at": None})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "resolved_at"
+    # Every follow-up field can be cleared again.
+    r = await client.patch(url, headers=h, json={
+        "first_response_at": None, "resolved_at": None, "return_visit_at": None,
+        "customer_satisfied": None})
+    assert r.status_code == 200
+    assert [r.json()[k] for k in ("first_response_at", "resolved_at", "return_visit_at",
+                                  "customer_satisfied")] == [None, None, None, None]
+
+
+async def test_void_evidence_is_kept_and_counts_for_nothing(client: AsyncClient, org: Org) -> None:
+    h = org.h("sup_a")
+    for day in (3, 4):
+        await client.post("/api/v1/inspections", headers=h,
+                          json=inspection(org.emp_a1, ("V1",), day))
+    made = {
+        "complaints": await client.post("/api/v1/complaints", headers=h, json={
+            "employee_id": org.emp_a1, "received_at": NOV, "channel": "电话",
+            "severity": "major", "description": "态度差", "status": "substantiated",
+            "first_response_at": "2026-11-05T11:00:00+08:00"}),
+        "surveys": await client.post("/api/v1/surveys", headers=h, json={
+            "employee_id": org.emp_a1, "received_at": NOV, "attitude": 1}),
+        "commendations": await client.post("/api/v1/commendations", headers=h, json={
+            "employee_id": org.emp_a1, "received_at": NOV, "source": "锦旗"}),
+    }
+    score_url = f"/api/v1/periods/2026-11/scores/{org.emp_a1}"
+    before = (await client.get(score_url, headers=h)).json()
+    assert before["deductions_total"] == "5" and before["bonus"]["points"] == "2"
+    assert before["dimension_breakdown"][0]["survey"] is not None
+    for kind, r in made.items():
+        url = f"/api/v1/{kind}/{r.json()['id']}"
+        assert (await client.delete(url, headers=h)).status_code == 422  # no reason
+        assert (await client.delete(url, headers=h, params={"reason": "录入错误"})).status_code == 204
+        one = (await client.get(url, headers=h)).json()
+        assert one["void"]["reason"] == "录入错误" and one["void"]["voided_by"] == "sup_a"
+        assert [x["void"] is not None for x in (await client.get(
+            f"/api/v1/{kind}", headers=h)).json()] == [True]
+        # Voided once; never corrected afterwards.
+        assert (await client.delete(url, headers=h, params={"reason": "again"})).status_code == 409
+        body = {"description": "x"} if kind != "surveys" else {"attitude": 5}
+        r = await client.patch(url, headers=h, json=body)
+        assert r.status_code == 409 and "void" in r.json()["detail"]
+    after = (await client.get(score_url, headers=h)).json()
+    assert after["deductions"] == [] and after["bonus"]["points"] == "0"
+    assert all(d["survey"] is None for d in after["dimension_breakdown"])
+    assert after["bonus"]["commendations"] == []
+    audit = (await client.get("/api/v1/audit", headers=org.h("hr"))).json()
+    assert sorted(e["entity"] for e in audit if e["action"] == "void") == [
+        "commendation", "complaint", "survey"]
+    # The employee still sees it, marked void.
+    feedback = (await client.get("/api/v1/me/feedback", headers=org.h("emp_a1"))).json()
+    assert feedback["complaints"][0]["void"]["reason"] == "录入错误"
+
+
+async def test_surveys_and_commendations_are_corrected(client: AsyncClient, org: Org) -> None:
+    h = org.h("sup_a")
+    s = (await client.post("/api/v1/surveys", headers=h, json={
+        "employee_id": org.emp_a1, "received_at": NOV, "attitude": 2, "quality": 3})).json()
+    r = await client.patch(f"/api/v1/surveys/{s['id']}", headers=h,
+                           json={"attitude": 4, "quality": None, "comment": "更正"})
+    assert r.status_code == 200
+    assert (r.json()["attitude"], r.json()["quality"], r.json()["comment"]) == (4, None, "更正")
+    r = await client.patch(f"/api/v1/surveys/{s['id']}", headers=h, json={"attitude": None})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "attitude"
+    r = await client.patch(f"/api/v1/surveys/{s['id']}", headers=h, json={"attitude": 9})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "attitude"
+    c = (await client.post("/api/v1/commendations", headers=h, json={
+        "employee_id": org.emp_a1, "received_at": NOV, "source": "锦旗"})).json()
+    r = await client.patch(f"/api/v1/commendations/{c['id']}", headers=h,
+                           json={"employee_id": org.emp_a2, "source": "表扬信"})
+    assert r.status_code == 200 and (r.json()["employee_id"], r.json()["source"]) == (
+        org.emp_a2, "表扬信")
+    r = await client.patch(f"/api/v1/commendations/{c['id']}", headers=h,
+                           json={"employee_id": org.emp_b1})
+    assert r.status_code == 404  # another team's employee
+    audit = (await client.get("/api/v1/audit", headers=org.h("hr"),
+                              params={"entity": "commendation"})).json()
+    assert audit[0]["action"] == "update"
+    assert audit[0]["before"]["source"] == "锦旗" and audit[0]["after"]["source"] == "表扬信"

@@ -155,7 +155,7 @@ def test_default_parameters_match_spec(book: RuleBook) -> None:
     assert book.late_response_points == 1
     assert book.veto_severities == frozenset({"critical"})
     assert book.commendation_points == 2
-    assert book.commendation_max == 5
+    assert book.commendation_max_points == 5  # points, not commendations (SPEC §2.1)
     assert book.grade_thresholds == (
         ("excellent", Decimal(90)), ("good", Decimal(80)), ("pass", Decimal(60)),
     )
@@ -343,6 +343,20 @@ def test_missing_keys_are_named(old: str, key: str, line: str | None) -> None:
         assert err.line == line_of(text, line)
 
 
+def test_the_commendation_cap_is_in_points() -> None:
+    # The file says max_points; the older form capped a number of commendations
+    # (max_per_period) and still reads, as that many times the points it meant.
+    assert "\nmax_points = 5\n" in TEXT
+    old = loads_rulebook(variant("max_points = 5", "max_per_period = 3"), SRC)
+    assert (old.commendation_points, old.commendation_max_points) == (2, 6)
+    err = refused(variant("max_points = 5", "max_points = 5\nmax_per_period = 3"))
+    assert err.key == "commendations.max_per_period" and "max_points only" in err.reason
+    err = refused(variant("max_points = 5", "max_points = -1"))
+    assert err.key == "commendations.max_points" and err.line == line_of(TEXT, "^max_points")
+    err = refused(variant("max_points = 5\n", ""))
+    assert err.key == "commendations.max_points" and "missing" in err.reason
+
+
 def test_missing_section() -> None:
     start = TEXT.index("\n[commendations]\n")
     end = TEXT.index("# Thresholds")
@@ -523,11 +537,11 @@ def test_get_rulebook_by_version(two_versions: Path) -> None:
 def test_get_rulebook_sees_a_changed_file(two_versions: Path) -> None:
     path = two_versions / "service_standards_2027.toml"
     first = get_rulebook("2027.1")
-    path.write_text(path.read_text("utf-8").replace("max_per_period = 5", "max_per_period = 4"),
+    path.write_text(path.read_text("utf-8").replace("max_points = 5", "max_points = 4"),
                     "utf-8")
     os.utime(path, ns=(1, 1))  # make sure the change is visible even on coarse clocks
     second = get_rulebook("2027.1")
-    assert second.commendation_max == 4 and first.commendation_max == 5
+    assert second.commendation_max_points == 4 and first.commendation_max_points == 5
     assert second.content_hash == hashlib.sha256(path.read_bytes()).hexdigest()
     assert second.content_hash != first.content_hash
 

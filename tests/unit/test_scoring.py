@@ -18,6 +18,7 @@ from appraisal.scoring.engine import (
     EmployeeEvidence,
     ItemTally,
     SurveyTally,
+    commendation_bonus,
     score_employee,
     score_period,
 )
@@ -146,10 +147,24 @@ def test_veto_forces_needs_improvement() -> None:
 def test_commendation_bonus_is_capped_and_final_clamped() -> None:
     items = all_pass(2, H1=(0, 2), H3=(0, 2))  # attitude 30/70, base 85.71
     s = one(EmployeeEvidence(1, inspections=2, items=items, commendation_ids=range(1, 8)))
-    assert s.bonus == 10 and list(s.commendations_counted) == [1, 2, 3, 4, 5]
-    assert s.final == s.base + 10  # type: ignore[operator]
+    # At most 5 points (SPEC §2.1), not 5 commendations: 2 + 2 + 1, the rest add nothing.
+    assert s.bonus == 5 and list(s.commendations_counted) == [1, 2, 3]
+    assert s.commendation_points == {1: 2, 2: 2, 3: 1}
+    assert s.final == s.base + 5  # type: ignore[operator]
     full = one(EmployeeEvidence(1, inspections=2, items=all_pass(2), commendation_ids=[1, 2]))
     assert full.final_score == Decimal("100.00")  # clamped at 100
+
+
+def test_the_third_commendation_adds_one_point() -> None:
+    assert RB.commendation_points == 2 and RB.commendation_max_points == 5
+    for ids, total, counted in (([], 0, ()), ([7], 2, (7,)), ([9, 4], 4, (4, 9)),
+                                ([3, 1, 2], 5, (1, 2, 3)), ([5, 1, 4, 2], 5, (1, 2, 4))):
+        bonus = commendation_bonus(Fraction(2), Fraction(5), ids)
+        assert (bonus.total, bonus.counted) == (total, counted), ids
+        assert sum(bonus.points.values()) == bonus.total
+    # Exact with any numbers: 1.5 each, at most 4 → 1.5 + 1.5 + 1.
+    assert commendation_bonus(Fraction(3, 2), Fraction(4), [1, 2, 3, 4]).points == {
+        1: Fraction(3, 2), 2: Fraction(3, 2), 3: Fraction(1)}
 
 
 def test_final_is_clamped_at_zero() -> None:
