@@ -182,7 +182,10 @@ def cmd_lifecycle(args: argparse.Namespace) -> int:
                     console.print(f"  insufficient evidence: {row['employee_no']} {row['name']} "
                                   f"({row['inspections']} inspections)")
             elif args.command == "publish":
-                await lifecycle.publish_period(None, month)
+                from appraisal.incentives.service import publish_period
+
+                await publish_period(None, month,
+                                     discard_stale_incentives=args.discard_stale_incentives)
                 console.print(f"published {month}: employees can now see their appraisals")
             else:
                 await lifecycle.reopen_period(None, month, args.reason)
@@ -282,6 +285,9 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("month", nargs="?", help="YYYY-MM (default: last month)")
         if name == "reopen":
             p.add_argument("--reason", required=True)
+        if name == "publish":
+            p.add_argument("--discard-stale-incentives", action="store_true",
+                           help="discard pools shared on scores a reopen superseded (audited)")
         p.set_defaults(func=cmd_lifecycle)
 
     reports = sub.add_parser("reports", help="PDF reports")

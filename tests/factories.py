@@ -1,5 +1,6 @@
 """Test data, built in one place: the small organisation, evidence bodies, a closed
-month, a logged-in page client, CSV uploads and hostile input.
+month, a logged-in page client, CSV uploads, hostile input, and for the browser tests
+a logged-in page and the walk through every page of a role.
 
 Test modules import what they need from here (or from tests.drawing for PDF and
 SVG pictures), never from one another; tests/unit/test_test_layout.py checks it.
@@ -8,11 +9,20 @@ Application modules are imported inside the helpers, once the test database is s
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlsplit
+from zoneinfo import ZoneInfo
 
+import time_machine
 from httpx import AsyncClient
+
+if TYPE_CHECKING:
+    from playwright.async_api import Browser, Page
 
 # --- The small organisation -------------------------------------------------------------
 
@@ -117,9 +127,18 @@ def mixed_inspection(employee_id: int, **over: Any) -> dict[str, Any]:
 
 # --- A closed month --------------------------------------------------------------------
 
+# November's last day is over: it may be closed (SPEC §5). Tests that close it through
+# the API move their `clock` here first.
+NOVEMBER_OVER = datetime(2026, 12, 1, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
 
 async def closed_month(client: AsyncClient, org: Org) -> None:
-    """A1 excellent (100), A2 good (~85), B1 excellent (96.71); then close."""
+    """A1 excellent (100), A2 good (~85), B1 excellent (96.71); then close.
+
+    The close itself happens on the morning after the month (a month closes only once it
+    is over); the test then goes on at its own moment, with November closed."""
+    from appraisal import clock as app_clock
+
     h = org.h("hr")
     for emp, fails in ((org.emp_a1, ()), (org.emp_a2, ("H1", "H2", "H3")),
                        (org.emp_b1, ("V1", "N2"))):
@@ -127,7 +146,9 @@ async def closed_month(client: AsyncClient, org: Org) -> None:
             body = inspection(emp, fails if day == 4 else (), day, touchpoint="大堂")
             r = await client.post("/api/v1/inspections", json=body, headers=h)
             assert r.status_code == 201, r.text
-    assert (await client.post("/api/v1/periods/2026-11/close", headers=h)).status_code == 200
+    with time_machine.travel(max(NOVEMBER_OVER, app_clock.now()), tick=True):
+        r = await client.post("/api/v1/periods/2026-11/close", headers=h)
+    assert r.status_code == 200, r.text
 
 
 # --- The pages --------------------------------------------------------------------------
@@ -165,3 +186,69 @@ HOSTILE: list[Any] = [
 ]
 # Whole request bodies sent as application/json.
 GARBAGE = [b"", b"null", b"[]", b"{", b'{"a":', b"\xff\xfe", b"1" * 10000, b'"str"']
+
+
+# --- The browser (tests/browser): the demo organisation in chromium ---------------------
+
+PHONE = {"width": 390, "height": 844}  # the supervisor's phone, the size the pages fit
+# The demo organisation's logins (appraisal/demo.py), one of each role.
+DEMO_LOGINS = {"hr": ("hr", "hr-demo-1"), "supervisor": ("sup.front", "sup-demo-1"),
+               "employee": ("emp.zhang", "emp-demo-1")}
+# What a role's walk through its pages reaches at least: a walk that found less proves nothing.
+REACHED = {
+    "hr": {"/team", "/inspect", "/complaints", "/surveys", "/appeals", "/months", "/imports",
+           "/audit"},
+    "supervisor": {"/team", "/inspect", "/complaints", "/surveys", "/appeals"},
+    "employee": {"/me"},
+}
+PAGES_OF_A_KIND = 2  # an open and a closed month, say
+MOST_PAGES = 60  # a walk visits at most
+# Not pages: the API (PDFs, payroll files), the API reference, files, the logout.
+NOT_PAGES = re.compile(r"^/(api|schema|static)(/|$)|^/logout$")
+
+
+async def log_in_browser(browser: Browser, base: str, username: str, password: str) -> Page:
+    """A new phone-sized page, logged in through the form, on the page the login leads to."""
+    page = await (await browser.new_context(viewport=PHONE, locale="zh-CN")).new_page()
+    await page.goto(f"{base}/login")
+    await page.fill("#username", username)
+    await page.fill("#password", password)
+    # Wait for the navigation the login causes, not merely for a quiet network...
+    async with page.expect_navigation(url=lambda url: not url.endswith("/login")):
+        await page.click("button[type=submit]")
+    # ...and for the page it leads to: HTMX pushes the new address just before the swap.
+    await page.wait_for_selector("form[action='/logout']")
+    return page
+
+
+def address_kind(url: str) -> str:
+    """An address without its numbers and query values: `/months/N-N?done`."""
+    parts = urlsplit(url)
+    keys = sorted({k for k, _ in parse_qsl(parts.query, keep_blank_values=True)})
+    return re.sub(r"\d+", "N", parts.path) + ("?" + "&".join(keys) if keys else "")
+
+
+async def every_page(page: Page, base: str, start: str = "/") -> AsyncIterator[str]:
+    """Every page a visitor reaches from `start`, as a person finds them: along the menu
+    and every link on the way, PAGES_OF_A_KIND of each kind of address, so that a page
+    added later is visited too. Opens each (a full load) and yields its path."""
+    queue, queued, kinds = [base + start], {base + start}, Counter[str]()
+    visited = 0
+    while queue and visited < MOST_PAGES:
+        url = queue.pop(0)
+        response = await page.goto(url)
+        assert response is not None and response.ok, f"{url}: {response and response.status}"
+        visited += 1
+        queued.add(page.url)  # where a redirect led (`/` to the role's start page)
+        yield urlsplit(page.url).path
+        links = await page.eval_on_selector_all(
+            "a[href]:not([download])", "links => links.map(a => a.href)")
+        for link in (link.split("#")[0] for link in links):
+            parts = urlsplit(link)
+            if (link in queued or not link.startswith(base + "/") or NOT_PAGES.search(parts.path)
+                    or "lang" in dict(parse_qsl(parts.query))):  # the language: a cookie
+                continue
+            queued.add(link)
+            if kinds[address_kind(link)] < PAGES_OF_A_KIND:
+                kinds[address_kind(link)] += 1
+                queue.append(link)

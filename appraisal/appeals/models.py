@@ -58,10 +58,17 @@ class Appeal(Model):
         "appraisal.User", related_name="answered_appeals", null=True, on_delete=fields.SET_NULL
     )
     answered_at = fields.DatetimeField(null=True)
+    # Upholding it reopened the month: the snapshot that reopen superseded (null when
+    # the month was open already, or the appeal was not upheld).
+    superseded_snapshot: fields.ForeignKeyNullableRelation[ScoreSnapshot] = fields.ForeignKeyField(
+        "appraisal.ScoreSnapshot", related_name="superseded_by_appeals", null=True,
+        on_delete=fields.RESTRICT
+    )
 
     snapshot_id: int
     employee_id: int
     answered_by_id: int | None
+    superseded_snapshot_id: int | None
 
     class Meta:
         table = "appeal"

@@ -1,5 +1,6 @@
-"""The employee's own page: published appraisals to acknowledge or appeal, and
-every piece of evidence with its coaching as soon as it is recorded."""
+"""The employee's own page: published appraisals to acknowledge or appeal, with the
+history of each month's corrections, and every piece of evidence with its coaching as
+soon as it is recorded."""
 
 from __future__ import annotations
 
@@ -11,13 +12,16 @@ from litestar import Controller, Request, Response, get, post
 
 from appraisal.actor import Actor
 from appraisal.appeals import service
+from appraisal.clock import MONTH_RE
 from appraisal.errors import Unprocessable
 from appraisal.evidence.feedback import own_feedback
 from appraisal.guards import EMPLOYEE, HR, STAFF
+from appraisal.idempotency import Idempotency
 from appraisal.reporting.charts import radar_svg, trend_svg
 from appraisal.reporting.documents import svg_uri
 from appraisal.rulebook import get_rulebook
-from appraisal.web import attempt, language, page, see_other
+from appraisal.scoring.display import inspection_losses, published_explanations
+from appraisal.web import attempt, language, page, see_other, translations
 
 RECENT = 20  # inspections shown; older ones are in the API and the PDFs
 TREND_MONTHS = 6  # as on the printed appraisal
@@ -34,25 +38,50 @@ def charts(appraisals: list[dict[str, Any]], lang: str) -> dict[str, str] | None
     values = [Decimal(latest["dimensions"][d.code]) if d.code in latest["dimensions"] else None
               for d in rulebook.dimensions]
     recent = appraisals[:TREND_MONTHS][::-1]
-    return {"radar": svg_uri(radar_svg(names, values)),
+    return {"radar": svg_uri(radar_svg(names, values, translations(lang).gettext("No data"))),
             "trend": svg_uri(trend_svg([a["month"] for a in recent],
                                        [Decimal(a["final_score"]) if a["final_score"] else None
                                         for a in recent]))}
+
+
+def by_month(versions: list[dict[str, Any]]) -> tuple[list[dict[str, Any]],
+                                                      list[tuple[str, list[dict[str, Any]]]]]:
+    """The version of each month that counts (current, or being corrected), and each
+    month's earlier versions, newest month first (the order my_appraisals gives)."""
+    latest = [v for v in versions if v["state"] != "superseded"]
+    earlier: dict[str, list[dict[str, Any]]] = {}
+    for v in versions:
+        if v["state"] == "superseded":
+            earlier.setdefault(v["month"], []).append(v)
+    return latest, list(earlier.items())
+
+
+async def score_explained(actor: Actor, appraisals: list[dict[str, Any]],
+                          inspections: list[Any]) -> dict[str, Any]:
+    """The page's "how this score was made" block: each current published month's
+    breakdown explained, and the points each inspection shown lost (its label)."""
+    current = [a["month"] for a in appraisals if a.get("state", "current") == "current"]
+    return {"explained": await published_explanations(actor, current),
+            "inspection_lost": inspection_losses(inspections)}
 
 
 class MyPage(Controller):
     path = "/me"
     guards = [EMPLOYEE]
     include_in_schema = False
+    middleware = [Idempotency()]  # an acknowledgement or appeal sent twice is made once
 
     async def _render(self, request: Request[Actor, str, Any], *, status_code: int = 200,
                       error: str | None = None, month: str | None = None) -> Response[str]:
         feedback = await own_feedback(request.user)
-        appraisals = await service.my_appraisals(request.user)
+        appraisals, history = by_month(await service.my_appraisals(request.user))
         return page(request, "me.html", status_code=status_code, me=feedback,
-                    appraisals=appraisals, charts=charts(appraisals, language(request)),
+                    appraisals=appraisals, history=history,
+                    charts=charts(appraisals, language(request)),
                     inspections=feedback.inspections[:RECENT], error=error, error_month=month,
-                    done=request.query_params.get("done"))
+                    done=request.query_params.get("done"),
+                    **await score_explained(request.user, appraisals,
+                                            feedback.inspections[:RECENT]))
 
     @get("/")
     async def mine(self, request: Request[Actor, str, Any]) -> Response[str]:
@@ -85,14 +114,17 @@ class AppealPages(Controller):
     path = "/appeals"
     guards = [STAFF]
     include_in_schema = False
+    middleware = [Idempotency()]  # an answer sent twice is given once
 
     async def _render(self, request: Request[Actor, str, Any], *, status_code: int = 200,
                       error: str | None = None) -> Response[str]:
         status = request.query_params.get("status", "open")
         status = status if status in ("open", "upheld", "rejected") else None
+        reopened = request.query_params.get("reopened", "")
         return page(request, "appeals.html", status_code=status_code, status=status,
                     appeals=await service.list_appeals(request.user, None, status, None),
-                    error=error, done=request.query_params.get("done"))
+                    error=error, done=request.query_params.get("done"),
+                    reopened=reopened if MONTH_RE.fullmatch(reopened) else None)
 
     @get("/")
     async def appeals(self, request: Request[Actor, str, Any]) -> Response[str]:
@@ -103,11 +135,16 @@ class AppealPages(Controller):
         form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
         decision = form.get("decision", "")
 
-        async def answer() -> object:
+        async def answer() -> dict[str, Any]:
             if decision not in ("upheld", "rejected"):
-                raise Unprocessable.field("decision", "choose upheld or rejected")
+                raise Unprocessable.field("decision", "choose upheld or rejected",
+                                          code="decision_missing")
             return await service.answer_appeal(request.user, appeal_id, decision,
                                                form.get("answer", ""))
 
-        failed = await attempt(answer, partial(self._render, request))
-        return failed if isinstance(failed, Response) else see_other("/appeals?done=answered")
+        answered = await attempt(answer, partial(self._render, request))
+        if isinstance(answered, Response):
+            return answered
+        if answered["reopened_month"]:  # upholding it reopened the month: say so, link it
+            return see_other(f"/appeals?done=answered&reopened={answered['month']}")
+        return see_other("/appeals?done=answered")

@@ -36,6 +36,8 @@ class AppealOut(msgspec.Struct):
     filed_at: Timestamp | None
     answer: Annotated[str, msgspec.Meta(description="HR's answer; empty until answered")]
     answered_at: Timestamp | None
+    reopened_month: Annotated[bool, msgspec.Meta(
+        description="upholding it reopened the month to correct it")]
 
 
 class StaffAppealOut(AppealOut):
@@ -58,10 +60,41 @@ class AppraisalSnapshot(msgspec.Struct):
     content_hash: str
 
 
+class CorrectionReason(msgspec.Struct):
+    """Why HR reopened a published month."""
+
+    kind: Annotated[Literal["your_appeal", "appeal", "reopen"], msgspec.Meta(
+        description="your_appeal: your appeal was upheld (`reason` is HR's answer); appeal: "
+                    "another appeal was upheld (whose and why stay theirs); reopen: HR "
+                    "reopened the month (`reason` is HR's)")]
+    reopened_at: Timestamp
+    reason: str
+    appeal_id: int | None
+
+
+class CorrectionOut(msgspec.Struct):
+    """How this version differs from the one published before it, and why."""
+
+    previous_final_score: Score | None
+    previous_grade: Grade | None
+    previous_sequence: int
+    previous_published_at: Timestamp | None
+    corrected_at: Annotated[Timestamp | None, msgspec.Meta(
+        description="when the corrected result was published")]
+    reasons: Annotated[list[CorrectionReason], msgspec.Meta(
+        description="every reopen between the two publications, oldest first")]
+
+
 class MyAppraisalOut(msgspec.Struct):
-    """One published month's appraisal, and what the employee said of it."""
+    """One published version of a month's appraisal, and what the employee said of it.
+
+    Each month lists every version its employee was published in, the one that counts
+    first: `current` (the published result), or `being_corrected` (HR reopened the
+    month after publishing it; the corrected result follows), then the `superseded`
+    ones. Only a current version is acknowledged or appealed."""
 
     month: Month
+    state: Literal["current", "being_corrected", "superseded"]
     published_at: Timestamp | None
     final_score: Score | None
     grade: Grade | None
@@ -72,11 +105,18 @@ class MyAppraisalOut(msgspec.Struct):
     incentive: IncentiveOut | None
     snapshot: AppraisalSnapshot
     rulebook_version: str
-    score_url: str
-    pdf_url: str
+    score_url: Annotated[str | None, msgspec.Meta(
+        description="the breakdown; current versions only (the API keeps the current one)")]
+    pdf_url: Annotated[str | None, msgspec.Meta(description="current versions only")]
     acknowledged_at: Timestamp | None
     acknowledgement_comment: str | None
     appeal: AppealOut | None
+    can_acknowledge: bool
+    can_appeal: bool
+    correction: Annotated[CorrectionOut | None, msgspec.Meta(
+        description="set when this version corrected an earlier published one")]
+    reopened: Annotated[CorrectionReason | None, msgspec.Meta(
+        description="set once HR reopened the month after this version")]
 
 
 class AcknowledgementOut(msgspec.Struct):

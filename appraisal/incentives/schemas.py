@@ -21,6 +21,11 @@ class AllocationIn(msgspec.Struct, forbid_unknown_fields=True):
     currency: Annotated[str, msgspec.Meta(pattern="^[A-Z]{3}$")] = "CNY"
 
 
+class PublishIn(msgspec.Struct, forbid_unknown_fields=True):
+    discard_stale_incentives: Annotated[bool, msgspec.Meta(
+        description="remove allocations made on superseded scores (audited) and publish")] = False
+
+
 class ShareOut(ScoredEmployee):
     """One employee's share of the pool."""
 

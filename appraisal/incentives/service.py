@@ -1,4 +1,10 @@
-"""Allocating a period's incentive pool and exporting it for payroll."""
+"""Allocating a period's incentive pool, exporting it for payroll, and publishing the month.
+
+An allocation belongs to the snapshot it was computed from. Once the month is reopened
+(and closed again) it is stale: publishing is refused while the latest allocation of
+any scope is stale, until HR allocates again or discards it (audited). Publishing
+lives here, above scoring, because it is the allocations that may refuse it.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +18,7 @@ from tortoise.transactions import in_transaction
 from appraisal.actor import Actor
 from appraisal.audit.service import record
 from appraisal.clock import local
-from appraisal.errors import Conflict, NotFound, Unprocessable
+from appraisal.errors import Conflict, Message, NotFound, Unprocessable
 from appraisal.figures import publish
 from appraisal.incentives.allocation import (
     Candidate,
@@ -22,8 +28,11 @@ from appraisal.incentives.allocation import (
     to_cents,
 )
 from appraisal.incentives.models import IncentiveAllocation, IncentiveShare
+from appraisal.labels import label
 from appraisal.periods.models import Period, PeriodStatus
 from appraisal.periods.service import require_period, rulebook_of
+from appraisal.scoring import lifecycle
+from appraisal.scoring.models import ScoreSnapshot
 from appraisal.scoring.service import current_snapshot, snapshot_summaries
 from appraisal.staff.models import Team
 
@@ -38,20 +47,25 @@ def _money(value: Decimal, field: str) -> Decimal:
     "1E-999999999" or "1E+30" are refused as written instead of rounding to 0.00.
     """
     if not value.is_finite():
-        raise Unprocessable.field(field, "must be a number")
+        raise Unprocessable.field(field, "must be a number", code="not_a_number")
     exponent = value.as_tuple().exponent
     if not isinstance(exponent, int) or exponent < -2:
-        raise Unprocessable.field(field, f"at most 2 decimal places, got {value}")
+        raise Unprocessable.field(field, "at most 2 decimal places, got %(value)s",
+                                  code="too_many_decimals", value=value)
     if exponent > 0:
-        raise Unprocessable.field(field, f"write the amount as plain digits, got {value}")
+        raise Unprocessable.field(field, "write the amount as plain digits, got %(value)s",
+                                  code="not_plain_digits", value=value)
     if value < 0:
-        raise Unprocessable.field(field, f"must not be negative, got {value}")
+        raise Unprocessable.field(field, "must not be negative, got %(value)s",
+                                  code="negative", value=value)
     if value > MAX_MONEY:
-        raise Unprocessable.field(field, f"must be at most {MAX_MONEY}")
+        raise Unprocessable.field(field, "must be at most %(max)s", code="too_large_amount",
+                                  max=MAX_MONEY)
     try:
         to_cents(value)
     except ValueError:
-        raise Unprocessable.field(field, f"at most 2 decimal places, got {value}") from None
+        raise Unprocessable.field(field, "at most 2 decimal places, got %(value)s",
+                                  code="too_many_decimals", value=value) from None
     return publish(value)  # type: ignore[return-value]  # exact: at most 2 places
 
 
@@ -65,15 +79,18 @@ async def allocate(
     if team_id is not None:
         team = await Team.filter(id=team_id).first()
         if team is None:
-            raise Unprocessable.field("team_id", f"no team with id {team_id}")
+            raise Unprocessable.field("team_id", "no team with id %(team_id)s",
+                                      code="team_not_found", team_id=team_id)
     period = await require_period(month)
     async with in_transaction():
         period = await Period.filter(id=period.id).select_for_update().get()
         if period.status == PeriodStatus.open:
-            raise Conflict(f"period {month} is open; close it before allocating incentives")
+            raise Conflict("period %(month)s is open; close it before allocating incentives",
+                           code="period_open", month=month)
         snapshot = await current_snapshot(period)
         if snapshot is None:
-            raise Conflict(f"period {month} has no score snapshot")
+            raise Conflict("period %(month)s has no score snapshot", code="no_snapshot",
+                           month=month)
         rows = await snapshot_summaries(snapshot.id, team_id)
         candidates = [
             Candidate(r["employee_id"], r["employee_no"], _score(r), r["grade"], r["status"])
@@ -97,11 +114,15 @@ async def allocate(
                            service_star=s.employee_id in star_ids)
             for s in result.shares
         ], batch_size=500)
-        await record(actor, "allocate", "incentive",
-                     f"{month}/{'team-' + str(team_id) if team_id else 'organisation'}",
+        await record(actor, "allocate", "incentive", _audit_id(period.month, team_id),
                      before={"replaced": before} if before else None,
                      after=await allocation_summary(allocation))
     return allocation
+
+
+def _audit_id(month: str, team_id: int | None) -> str:
+    """The audit trail's name of a month's allocation scope."""
+    return f"{month}/{'team-' + str(team_id) if team_id else 'organisation'}"
 
 
 def _score(row: dict[str, Any]) -> Decimal | None:
@@ -119,18 +140,24 @@ def stars_of(rows: list[dict[str, Any]]) -> dict[int, int]:
 
 
 async def employee_amounts(
-    period_ids: list[int], employee_ids: list[int]
+    period_ids: list[int], employee_ids: list[int], snapshot_ids: list[int] | None = None
 ) -> dict[tuple[int, int], dict[str, Any]]:
     """(period_id, employee_id) → the employee's amount in that month: from the
-    latest organisation-wide allocation, else from their team's latest."""
-    rows = await IncentiveShare.filter(
-        allocation__period_id__in=period_ids, employee_id__in=employee_ids
-    ).values_list("allocation__period_id", "allocation__team_id", "allocation_id",
-                  "allocation__currency", "employee_id", "amount", "service_star")
+    latest organisation-wide allocation, else from their team's latest; with
+    `snapshot_ids`, only allocations made on those snapshots (a report of a
+    snapshot pays what was allocated on it, never an out-of-date allocation)."""
+    shares = IncentiveShare.filter(
+        allocation__period_id__in=period_ids, employee_id__in=employee_ids)
+    if snapshot_ids is not None:
+        shares = shares.filter(allocation__snapshot_id__in=snapshot_ids)
+    rows = await shares.values_list(
+        "allocation__period_id", "allocation__team_id", "allocation_id",
+        "allocation__currency", "employee_id", "amount", "service_star")
     # Team allocations first, older first: an organisation-wide one wins when both exist.
     rows.sort(key=lambda r: (r[1] is None, r[2]))
-    return {(period_id, eid): {"amount": amount, "currency": currency, "service_star": star}
-            for period_id, _, _, currency, eid, amount, star in rows}
+    return {(period_id, eid): {"amount": amount, "currency": currency, "service_star": star,
+                               "allocation_id": allocation_id}
+            for period_id, _, allocation_id, currency, eid, amount, star in rows}
 
 
 async def allocation_summary(a: IncentiveAllocation) -> dict[str, Any]:
@@ -144,8 +171,8 @@ async def latest(month: str, team_id: int | None) -> IncentiveAllocation:
     allocation = await IncentiveAllocation.filter(
         period_id=period.id, team_id=team_id).order_by("-id").first()
     if allocation is None:
-        scope = f"team {team_id}" if team_id else "the organisation"
-        raise NotFound(f"no incentive allocation for {scope} in {month}")
+        raise NotFound("no incentive allocation for %(scope)s in %(month)s",
+                       code="allocation_not_found", scope=scope_name(team_id), month=month)
     return allocation
 
 
@@ -180,16 +207,128 @@ async def allocation_out(a: IncentiveAllocation) -> dict[str, Any]:
             for row in sorted(allocations, key=lambda r: r["team"]) if row["service_star"]
         ],
         "snapshot_id": a.snapshot_id,
-        # A reopen and re-close makes a new snapshot: this allocation is then out of date.
-        "stale": snapshot is None or snapshot.id != a.snapshot_id,
+        "stale": is_stale(a, snapshot),
         "created_at": local(a.created_at).isoformat(),
     }
 
 
+def is_stale(allocation: IncentiveAllocation, current: ScoreSnapshot | None) -> bool:
+    """Made on scores that are no longer the month's: a reopen superseded them (and
+    the next close, if any, stored new ones)."""
+    return current is None or current.id != allocation.snapshot_id
+
+
+def scope_name(team_id: int | None, teams: dict[int, str] | None = None) -> Message:
+    """Whose pool: the organisation's or a team's (by name when known), in words."""
+    if team_id is None:
+        return Message("scope_organisation", "the organisation")
+    return Message("scope_team", "team %(team_id)s", team_id=(teams or {}).get(team_id, team_id))
+
+
+async def stale_allocations(period: Period) -> list[IncentiveAllocation]:
+    """The month's allocations made on superseded scores (one per scope: a new
+    allocation of a scope replaces the old one), organisation first."""
+    current = await current_snapshot(period)
+    allocations = await IncentiveAllocation.filter(period_id=period.id).select_related(
+        "snapshot").order_by("id")
+    return sorted((a for a in allocations if is_stale(a, current)),
+                  key=lambda a: (a.team_id is not None, a.team_id or 0))
+
+
+def _stale_words(allocation: IncentiveAllocation, teams: dict[int, str]) -> Message:
+    return Message(
+        "stale_allocation", "%(scope)s (pool %(pool)s %(currency)s, allocated %(at)s on "
+        "snapshot #%(sequence)s)", scope=scope_name(allocation.team_id, teams),
+        pool=str(allocation.pool), currency=allocation.currency,
+        at=f"{local(allocation.created_at):%Y-%m-%d %H:%M}", sequence=allocation.snapshot.sequence)
+
+
+async def _discard(actor: Actor | None, period: Period, allocation: IncentiveAllocation,
+                   why: str) -> dict[str, Any]:
+    summary = await allocation_summary(allocation)
+    await allocation.delete()  # its shares go with it (CASCADE)
+    await record(actor, "discard", "incentive", _audit_id(period.month, allocation.team_id),
+                 before=summary, reason=why)
+    return summary
+
+
+async def discard_stale(actor: Actor, month: str, team_id: int | None) -> dict[str, Any]:
+    """Remove the scope's allocation made on superseded scores (audited), so that the
+    month can be published without it; a current allocation is not discarded."""
+    period = await require_period(month)
+    async with in_transaction():
+        period = await lifecycle.lock_period(period.month)
+        allocation = await IncentiveAllocation.filter(
+            period_id=period.id, team_id=team_id).select_related("snapshot").order_by(
+            "-id").first()
+        teams = dict(await Team.all().values_list("id", "name"))
+        if allocation is None:
+            raise NotFound("no incentive allocation for %(scope)s in %(month)s",
+                           code="allocation_not_found", month=period.month,
+                           scope=scope_name(team_id, teams))
+        if not is_stale(allocation, await current_snapshot(period)):
+            raise Conflict(
+                "the allocation of %(scope)s in %(month)s was made on the current scores: "
+                "there is nothing stale to discard (allocate again to change it)",
+                code="allocation_current", month=period.month,
+                scope=scope_name(allocation.team_id, teams))
+        return await _discard(actor, period, allocation,
+                              "discarded: made on superseded scores")
+
+
+async def publish_period(actor: Actor | None, month: str, *,
+                         discard_stale_incentives: bool = False) -> Period:
+    """Make the month's snapshot visible to employees (SPEC §5). Refused (409) while the
+    latest allocation of a scope was made on a superseded snapshot: HR allocates again,
+    discards it, or publishes with `discard_stale_incentives` (the stale ones removed,
+    audited) — so employees never see new scores beside a bonus shared on old ones."""
+    async with in_transaction():
+        period = await lifecycle.lock_period(month)
+        if (refusal := lifecycle.publish_refusal(period)) is not None:
+            raise refusal
+        stale = await stale_allocations(period)
+        if stale:
+            teams = dict(await Team.all().values_list("id", "name"))
+            if not discard_stale_incentives:
+                raise Conflict(
+                    "%(month)s cannot be published yet: the incentive pool of %(stale)s was "
+                    "shared on scores the month's reopen superseded. Allocate the pool again "
+                    "on the current scores, or discard that allocation (DELETE "
+                    "/api/v1/periods/%(month)s/incentives, or publish with "
+                    "{\"discard_stale_incentives\": true})", code="stale_incentives",
+                    month=period.month,
+                    stale=_joined([_stale_words(a, teams) for a in stale]))
+            for allocation in stale:
+                await _discard(actor, period, allocation,
+                               "discarded on publishing: made on superseded scores")
+        return await lifecycle.mark_published(actor, period)
+
+
+def _joined(parts: list[Message]) -> Message:
+    """Several messages as one ("a; b"), each still translated on the pages."""
+    names = {f"part{i}": part for i, part in enumerate(parts)}
+    return Message("list", "; ".join(f"%({name})s" for name in names), **names)
+
+
+async def payroll(month: str, team_id: int | None) -> dict[str, Any]:
+    """The allocation payroll is paid from: refused (409) when it was made on scores a
+    reopen superseded, as publishing is, so that no one is paid on old scores."""
+    out = await allocation_out(await latest(month, team_id))
+    if out["stale"]:
+        raise Conflict(
+            "the incentive pool of %(scope)s in %(month)s was shared on scores the month's "
+            "reopen superseded: allocate it again on the current scores before exporting "
+            "it for payroll", code="stale_incentives_export", month=month,
+            scope=scope_name(team_id, dict(await Team.all().values_list("id", "name"))))
+    return out
+
+
 def export_rows(out: dict[str, Any]) -> list[list[Any]]:
+    # Payroll reads the grade as people say it (优秀), not its code.
     return [[r["employee_no"], r["name"], r["team"],
              Decimal(r["final_score"]) if r["final_score"] is not None else None,
-             r["grade"] or "", Decimal(r["amount"])] for r in out["allocations"]]
+             label("grade", r["grade"]) if r["grade"] else "", Decimal(r["amount"])]
+            for r in out["allocations"]]
 
 
 def to_csv(out: dict[str, Any]) -> bytes:

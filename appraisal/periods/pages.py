@@ -1,5 +1,7 @@
-"""HR pages for the month: close, publish or reopen it, read the ranking, allocate the
-pool and build every PDF in one batch, with its progress."""
+"""HR pages for the month: close, publish or reopen it (each confirmed first, saying what
+it will do), read the ranking and each employee's breakdown, allocate the pool (or
+discard one made on superseded scores) and build every PDF in one batch, with its
+progress."""
 
 from __future__ import annotations
 
@@ -10,20 +12,29 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 
 from appraisal.actor import Actor
-from appraisal.clock import current_month, parse_month
+from appraisal.clock import current_month, local, parse_month
 from appraisal.errors import NotFound, Unprocessable
 from appraisal.guards import HR
+from appraisal.idempotency import Idempotency
+from appraisal.incentives import service as incentives
 from appraisal.incentives.models import IncentiveAllocation
 from appraisal.incentives.service import allocate
-from appraisal.periods.models import Period
+from appraisal.periods.models import Period, PeriodStatus
 from appraisal.periods.service import ensure_period, require_period
 from appraisal.reporting import jobs
 from appraisal.reporting.models import ReportJob
-from appraisal.reporting.routes import job_out
+from appraisal.reporting.routes import job_answer
 from appraisal.scoring import lifecycle
 from appraisal.scoring.calibration import calibration
-from appraisal.scoring.service import current_snapshot, period_scores
+from appraisal.scoring.models import ScoreSnapshot
+from appraisal.scoring.service import current_snapshot, employee_score, period_scores
+from appraisal.staff.models import Team
 from appraisal.web import attempt, page, see_other
+
+CONFIRMED = ("close", "publish", "reopen")  # asked first: they change what everyone sees
+# The confirm step each state of a month offers (the month page shows the same buttons).
+OFFERED = {PeriodStatus.open: ("close",), PeriodStatus.closed: ("publish", "reopen"),
+           PeriodStatus.published: ("reopen",)}
 
 
 def _money(value: str, field: str) -> Decimal | None:
@@ -33,31 +44,67 @@ def _money(value: str, field: str) -> Decimal | None:
     try:
         return Decimal(value)
     except InvalidOperation:
-        raise Unprocessable.field(field, f"'{value}' is not an amount such as 10000.00") from None
+        raise Unprocessable.field(field, "'%(value)s' is not an amount such as 10000.00",
+                                  code="not_an_amount", value=value) from None
+
+
+def _team_id(value: str) -> int | None:
+    """A scope from a form: empty for the organisation, else a team's id."""
+    value = value.strip()
+    if not value:
+        return None
+    if not value.isdigit() or len(value) > 10:
+        raise Unprocessable.field("team_id", "'%(value)s' is not a team", code="not_a_team",
+                                  value=value)
+    return int(value)
 
 
 class MonthPages(Controller):
     path = "/months"
     guards = [HR]
     include_in_schema = False
+    # Each form carries a fresh `idempotency_key`: a double tap closes or publishes once.
+    middleware = [Idempotency()]
 
     @get("/")
     async def months(self, request: Request[Actor, str, Any]) -> Response[str]:
         await ensure_period(request.user, current_month())  # this month is always listed
-        return page(request, "months.html", periods=await Period.all().order_by("-month"))
+        # Open again after a close: HR is correcting them.
+        reopened = set(await ScoreSnapshot.filter(
+            superseded_at__isnull=False, period__status=PeriodStatus.open).values_list(
+            "period_id", flat=True))
+        return page(request, "months.html", periods=await Period.all().order_by("-month"),
+                    reopened=reopened)
 
     async def _month(self, request: Request[Actor, str, Any], month: str, *,
-                     status_code: int = 200, error: str | None = None) -> Response[str]:
+                     status_code: int = 200, error: str | None = None,
+                     confirm: str | None = None, reason: str = "") -> Response[str]:
         period = await require_period(month)
         rows = await period_scores(period, request.user)
+        snapshot = await current_snapshot(period)
         allocation = await IncentiveAllocation.filter(
             period_id=period.id, team_id=None).order_by("-id").first()
+        # Each row's bonus: only what was shared on the scores shown.
+        bonus = {eid: share["amount"] for (_, eid), share in (await incentives.employee_amounts(
+            [period.id], [r["employee_id"] for r in rows], snapshot_ids=[snapshot.id])).items()
+        } if snapshot else {}
+        stale = await incentives.stale_allocations(period)
+        teams = dict(await Team.all().values_list("id", "name"))
         job = await ReportJob.filter(period_id=period.id).order_by("-id").first()
-        return page(request, "month.html", status_code=status_code, period=period, rows=rows,
-                    snapshot=await current_snapshot(period), allocation=allocation,
-                    job=job_out(job, month) if job else None, error=error,
-                    waiting=sum(1 for r in rows if r["status"] == "insufficient_evidence"),
-                    done=request.query_params.get("done"))
+        confirm = confirm or request.query_params.get("confirm")
+        confirm = confirm if confirm in OFFERED[period.status] else None
+        refusal = lifecycle.close_refusal(period) if period.status == PeriodStatus.open else None
+        return page(
+            request, "month.html", status_code=status_code, period=period, rows=rows,
+            snapshot=snapshot, allocation=allocation, bonus=bonus,
+            allocation_stale=allocation is not None and incentives.is_stale(allocation, snapshot),
+            stale=[{"allocation": a, "scope": teams.get(a.team_id) if a.team_id else None}
+                   for a in stale],
+            job=await job_answer(job, period) if job else None, error=error,
+            waiting=sum(1 for r in rows if r["status"] == "insufficient_evidence"),
+            close_refusal=refusal, closable_from=local(lifecycle.closable_from(period.month)),
+            done=request.query_params.get("done"), confirm=confirm, reason=reason,
+            pending=await lifecycle.pending_complaints(period) if confirm else [])
 
     @get("/{month:str}")
     async def month(self, request: Request[Actor, str, Any], month: str) -> Response[str]:
@@ -66,30 +113,52 @@ class MonthPages(Controller):
     @post("/{month:str}/{action:str}", status_code=303)
     async def act(self, request: Request[Actor, str, Any], month: str,
                   action: str) -> Response[Any]:
-        """close | publish | reopen (with a reason) | incentives | reports."""
+        """close | publish | reopen (with a reason): the forms of their confirm step (the
+        month page asks first); incentives | discard (a stale allocation) | reports."""
         month = parse_month(month)
         form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
         async def act() -> object:
             if action == "close":
                 return await lifecycle.close_period(request.user, month)
             if action == "publish":
-                return await lifecycle.publish_period(request.user, month)
+                return await incentives.publish_period(request.user, month)
             if action == "reopen":
                 return await lifecycle.reopen_period(request.user, month, form.get("reason", ""))
+            if action == "discard":
+                return await incentives.discard_stale(request.user, month,
+                                                      _team_id(form.get("team_id", "")))
             if action == "incentives":
                 pool = _money(form.get("pool", ""), "pool")
                 if pool is None:
-                    raise Unprocessable.field("pool", "say how much the pool holds")
+                    raise Unprocessable.field("pool", "say how much the pool holds",
+                                              code="pool_missing")
                 return await allocate(request.user, month, pool=pool, team_id=None,
                                       cap=_money(form.get("cap", ""), "cap"))
             if action == "reports":
                 return await jobs.submit(request.user, month)
-            raise NotFound(f"no action '{action}' on a month")
+            raise NotFound("no action '%(action)s' on a month", code="no_such_action",
+                           action=action)
 
-        failed = await attempt(act, partial(self._month, request, month))
+        # A refused confirm step is shown again, with the problem and what was typed.
+        again = partial(self._month, request, month,
+                        confirm=action if action in CONFIRMED else None,
+                        reason=form.get("reason", ""))
+        failed = await attempt(act, again)
         if isinstance(failed, Response):
             return failed
         return see_other(f"/months/{month}?done={action}")
+
+    @get("/{month:str}/employees/{employee_id:int}")
+    async def breakdown(self, request: Request[Actor, str, Any], month: str,
+                        employee_id: int) -> Response[str]:
+        """One employee's score with everything behind it (the ranking links here)."""
+        period = await require_period(month)
+        b = await employee_score(period, request.user, employee_id)
+        snapshot = await current_snapshot(period) if period.status != PeriodStatus.open else None
+        share = (await incentives.employee_amounts(
+            [period.id], [employee_id], snapshot_ids=[snapshot.id])).get(
+            (period.id, employee_id)) if snapshot else None
+        return page(request, "month_employee.html", period=period, b=b, share=share)
 
     @get("/{month:str}/calibration")
     async def calibration(self, request: Request[Actor, str, Any], month: str) -> Response[str]:
@@ -101,6 +170,6 @@ class MonthPages(Controller):
         """The batch's progress, as the fragment the month page polls."""
         period = await require_period(month)
         job = await ReportJob.filter(period_id=period.id).order_by("-id").first()
-        return page(request, "report_job.html", job=job_out(job, month) if job else None,
-                    period=period)
+        return page(request, "report_job.html",
+                    job=await job_answer(job, period) if job else None, period=period)
 

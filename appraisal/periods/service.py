@@ -45,7 +45,7 @@ async def get_period(month: str) -> Period | None:
 async def require_period(month: str) -> Period:
     period = await get_period(parse_month(month))
     if period is None:
-        raise NotFound(f"period {month} does not exist")
+        raise NotFound("period %(month)s does not exist", code="period_not_found", month=month)
     return period
 
 
@@ -53,7 +53,7 @@ async def create_period(actor: Actor | None, month: str, *, automatic: bool = Fa
     """Open a new period pinned to the current default rulebook."""
     month = parse_month(month)
     if await get_period(month) is not None:
-        raise Conflict(f"period {month} already exists")
+        raise Conflict("period %(month)s already exists", code="period_exists", month=month)
     rulebook = newest_in_effect(month)
     async with in_transaction():
         period = await Period.create(
@@ -85,8 +85,8 @@ async def ensure_period(actor: Actor | None, month: str, field: str = "month") -
         return period
     if month not in (current_month(), previous_month()):
         raise Unprocessable.field(
-            field, f"there is no period {month}: only this month and last month open by "
-            "themselves; HR opens an older month first")
+            field, "there is no period %(month)s: only this month and last month open by "
+            "themselves; HR opens an older month first", code="period_not_opened", month=month)
     try:
         return await create_period(actor, month, automatic=True)
     except (Conflict, IntegrityError):
@@ -130,12 +130,12 @@ async def _shared(month: str) -> Period | None:
 
 def _insist_open(period: Period | None) -> Period:
     if period is None:
-        raise NotFound("period not found")
+        raise NotFound("period not found", code="period_not_found")
     if period.status != PeriodStatus.open:
         raise Conflict(
-            f"period {period.month} is {period.status.value}; evidence can be added or "
-            "corrected only while its period is open (HR can reopen it)"
-        )
+            "period %(month)s is %(period_status)s; evidence can be added or "
+            "corrected only while its period is open (HR can reopen it)",
+            code="period_not_open", month=period.month, period_status=period.status.value)
     return period
 
 

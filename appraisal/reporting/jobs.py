@@ -33,6 +33,7 @@ async def submit(actor: Actor, month: str) -> ReportJob:
     snapshot = await snapshot_for_reports(period)  # 409 while open
     async with in_transaction():
         job = await ReportJob.create(period_id=period.id, created_by_id=actor.id,
+                                     snapshot_id=snapshot.id,
                                      snapshot_hash=snapshot.content_hash)
         await record(actor, "create", "report_job", job.id, after={"period": month})
     from appraisal.reporting import queue

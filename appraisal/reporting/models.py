@@ -9,6 +9,7 @@ from tortoise.models import Model
 
 from appraisal.accounts.models import User
 from appraisal.periods.models import Period
+from appraisal.scoring.models import ScoreSnapshot
 
 
 class JobStatus(StrEnum):
@@ -30,6 +31,12 @@ class ReportJob(Model):
     file_size = fields.BigIntField(default=0)
     error = fields.TextField(default="")
     snapshot_hash = fields.CharField(max_length=64, default="")
+    # The close it prints: once a reopen supersedes it, so is the batch (null: a job
+    # from before this was recorded; its hash then tells).
+    snapshot: fields.ForeignKeyNullableRelation[ScoreSnapshot] = fields.ForeignKeyField(
+        "appraisal.ScoreSnapshot", related_name="report_jobs", null=True,
+        on_delete=fields.RESTRICT
+    )
     created_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "appraisal.User", related_name="report_jobs", null=True, on_delete=fields.SET_NULL
     )
@@ -38,6 +45,7 @@ class ReportJob(Model):
     finished_at = fields.DatetimeField(null=True)
 
     period_id: int
+    snapshot_id: int | None
 
     class Meta:
         table = "report_job"

@@ -18,13 +18,16 @@ from appraisal.downloads import content_disposition
 from appraisal.errors import Conflict, NotFound
 from appraisal.guards import ANY_USER, HR, STAFF
 from appraisal.params import PathId
+from appraisal.periods.models import Period
 from appraisal.periods.service import require_period
 from appraisal.reporting import jobs
 from appraisal.reporting.documents import appraisal_contexts, snapshot_for_reports, summary_context
 from appraisal.reporting.models import JobStatus, ReportJob
 from appraisal.reporting.pdf import appraisal_pdf, summary_pdf
-from appraisal.reporting.schemas import ReportJobOut
+from appraisal.reporting.schemas import ReportJobOut, SupersedingSnapshotOut
 from appraisal.scoring.access import require_appraisal_access
+from appraisal.scoring.models import ScoreSnapshot
+from appraisal.scoring.service import current_snapshot
 from appraisal.staff.models import Team
 
 PDF_NAME = re.compile(r"^(\d{1,10})\.pdf$")
@@ -42,7 +45,13 @@ def _pdf(data: bytes, name: str) -> Response[bytes]:
                     headers={"Content-Disposition": content_disposition(name, inline=True)})
 
 
-def job_out(job: ReportJob, month: str) -> ReportJobOut:
+def job_out(job: ReportJob, month: str, current: ScoreSnapshot | None) -> ReportJobOut:
+    """A batch as HR reads it; `current` is its month's current snapshot (None while
+    open). A batch is superseded once the snapshot it prints is (a reopen), as the
+    month's incentive allocations are."""
+    superseded = current is None or (
+        current.id != job.snapshot_id if job.snapshot_id is not None
+        else current.content_hash != job.snapshot_hash)
     return ReportJobOut(
         id=job.id, period=month, status=job.status.value, total=job.total, done=job.done,
         progress=f"{(job.done / job.total if job.total else 0):.3f}",
@@ -52,7 +61,16 @@ def job_out(job: ReportJob, month: str) -> ReportJobOut:
         if job.status == JobStatus.done else None,
         created_at=local(job.created_at).isoformat(),
         finished_at=local(job.finished_at).isoformat() if job.finished_at else None,
+        superseded=superseded,
+        superseded_by=SupersedingSnapshotOut(
+            sequence=current.sequence, content_hash=current.content_hash,
+            created_at=local(current.created_at).isoformat())
+        if superseded and current is not None else None,
     )
+
+
+async def job_answer(job: ReportJob, period: Period) -> ReportJobOut:
+    return job_out(job, period.month, await current_snapshot(period))
 
 
 class ReportController(Controller):
@@ -66,7 +84,7 @@ class ReportController(Controller):
         """One employee's appraisal PDF (`{employee_id}.pdf`)."""
         m = PDF_NAME.match(file)
         if m is None:
-            raise NotFound("appraisals are addressed as {employee_id}.pdf")
+            raise NotFound("appraisals are addressed as {employee_id}.pdf", code="not_found")
         employee_id = int(m.group(1))
         actor = request.user
         period = await require_period(month)
@@ -74,7 +92,8 @@ class ReportController(Controller):
         snapshot = await snapshot_for_reports(period)
         contexts = await appraisal_contexts(period, snapshot, [employee_id])
         if not contexts:
-            raise NotFound(f"employee {employee_id} has no score in {month}")
+            raise NotFound("employee %(employee_id)s has no score in %(month)s", code="no_score",
+                           employee_id=employee_id, month=month)
         return _pdf(await _render(appraisal_pdf, contexts[0]), contexts[0]["file_name"])
 
     @get("/summary.pdf", guards=[STAFF], media_type="application/pdf")
@@ -88,9 +107,11 @@ class ReportController(Controller):
         if team_id is not None:
             team = await Team.filter(id=team_id).first()
             if team is None or (not actor.is_hr and team_id not in actor.team_ids):
-                raise NotFound(f"team {team_id} not found")
+                raise NotFound("team %(team_id)s not found", code="team_not_found",
+                               team_id=team_id)
         elif not actor.is_hr:
-            raise NotFound("supervisors can print the summary of their own team (team_id)")
+            raise NotFound("supervisors can print the summary of their own team (team_id)",
+                           code="own_team_only")
         period = await require_period(month)
         snapshot = await snapshot_for_reports(period)
         context = await summary_context(period, snapshot, team_id, team.name if team else None)
@@ -100,7 +121,7 @@ class ReportController(Controller):
     async def submit(self, request: Request[Actor, str, object], month: str) -> ReportJobOut:
         """Start the monthly batch (every appraisal + summaries + payroll) as a background job."""
         job = await jobs.submit(request.user, month)
-        return job_out(job, month)
+        return await job_answer(job, await require_period(month))
 
 
 class ReportJobController(Controller):
@@ -112,17 +133,22 @@ class ReportJobController(Controller):
     async def status(self, job_id: PathId) -> ReportJobOut:
         job = await ReportJob.filter(id=job_id).select_related("period").first()
         if job is None:
-            raise NotFound(f"report job {job_id} not found")
-        return job_out(job, job.period.month)
+            raise NotFound("report job %(job_id)s not found", code="report_job_not_found",
+                           job_id=job_id)
+        return await job_answer(job, job.period)
 
     @get("/{job_id:int}/download", media_type="application/zip")
     async def download(self, job_id: PathId) -> File:
         job = await ReportJob.filter(id=job_id).select_related("period").first()
         if job is None:
-            raise NotFound(f"report job {job_id} not found")
+            raise NotFound("report job %(job_id)s not found", code="report_job_not_found",
+                           job_id=job_id)
         if job.status != JobStatus.done:
-            raise Conflict(f"report job {job_id} is {job.status.value}; download it when done")
+            raise Conflict("report job %(job_id)s is %(job_status)s; download it when done",
+                           code="report_job_not_done", job_id=job_id,
+                           job_status=job.status.value)
         path = Path(job.file_path)
         if not await anyio.Path(path).exists():
-            raise NotFound(f"the file of report job {job_id} is no longer on the server")
+            raise NotFound("the file of report job %(job_id)s is no longer on the server",
+                           code="report_file_gone", job_id=job_id)
         return File(path=path, filename=path.name, media_type="application/zip")

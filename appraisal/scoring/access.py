@@ -16,7 +16,10 @@ from appraisal.staff.scope import employees_in_scope
 async def require_appraisal_access(actor: Actor, period: Period, employee_id: int) -> None:
     if actor.role == Role.employee:
         if actor.employee_id != employee_id or period.status != PeriodStatus.published:
-            raise NotFound(f"no published appraisal for employee {employee_id} in {period.month}")
+            raise NotFound("no published appraisal for employee %(employee_id)s in %(month)s",
+                           code="appraisal_not_published", employee_id=employee_id,
+                           month=period.month)
         return
     if not await employees_in_scope(actor).filter(id=employee_id).exists():
-        raise NotFound(f"employee {employee_id} not found")
+        raise NotFound("employee %(employee_id)s not found", code="employee_not_found",
+                       employee_id=employee_id)

@@ -23,7 +23,7 @@ from tortoise.functions import Count
 
 from appraisal.accounts.models import User
 from appraisal.actor import Actor
-from appraisal.evidence.models import Inspection, InspectionItem
+from appraisal.evidence.models import COUNTED, COUNTED_ITEMS, Inspection, InspectionItem
 from appraisal.guards import HR
 from appraisal.periods.service import require_period
 from appraisal.scoring.schemas import CalibrationOut
@@ -101,10 +101,10 @@ def team_spread(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 async def inspector_tallies(month: str) -> list[InspectorTally]:
     """Counted in the database: judged items by inspector and result, one query;
     inspections and employees seen by inspector, another."""
-    results = await InspectionItem.filter(inspection__period__month=month).group_by(
+    results = await InspectionItem.filter(inspection__period__month=month, **COUNTED_ITEMS).group_by(
         "inspection__inspector_id", "result").annotate(n=Count("id")).values_list(
         "inspection__inspector_id", "result", "n")
-    visits = await Inspection.filter(period__month=month).group_by("inspector_id").annotate(
+    visits = await Inspection.filter(period__month=month, **COUNTED).group_by("inspector_id").annotate(
         n=Count("id"), employees=Count("employee_id", distinct=True)).values_list(
         "inspector_id", "n", "employees")
     counts: dict[int | None, Counter[str]] = defaultdict(Counter)

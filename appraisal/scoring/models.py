@@ -28,6 +28,9 @@ class ScoreSnapshot(Model):
     )
     superseded_at = fields.DatetimeField(null=True)
     superseded_reason = fields.TextField(default="")
+    # When HR published it to employees (null: never shown to them). Employees keep
+    # every published snapshot as the history of their month.
+    published_at = fields.DatetimeField(null=True)
 
     period_id: int
 

@@ -1,10 +1,11 @@
-"""Period endpoints: create, list, and the close / publish / reopen lifecycle (scoring work:
-closing scores everyone and stores the snapshot)."""
+"""Period endpoints: create, list, and the close / reopen lifecycle (scoring work: closing
+scores everyone and stores the snapshot). Publishing is in appraisal.incentives.routes:
+it is refused while the month's pool was shared on superseded scores."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 from litestar import Controller, Request, get, post
@@ -12,6 +13,7 @@ from litestar import Controller, Request, get, post
 from appraisal.actor import Actor
 from appraisal.clock import local
 from appraisal.guards import HR
+from appraisal.params import Timestamp
 from appraisal.periods.models import Period
 from appraisal.periods.service import create_period, require_period
 from appraisal.scoring import lifecycle
@@ -35,6 +37,17 @@ class InsufficientOut(msgspec.Struct):
     inspections: int
 
 
+class PendingComplaintOut(msgspec.Struct):
+    """A complaint of the month still without an outcome: it deducts nothing when closed."""
+
+    id: int
+    employee_id: int
+    employee_no: str
+    name: str
+    received_at: Timestamp
+    severity: Literal["minor", "major", "critical"]
+
+
 class PeriodOut(msgspec.Struct):
     id: int
     month: str
@@ -52,6 +65,7 @@ class CloseOut(msgspec.Struct):
     employees: int
     graded: int
     insufficient_evidence: list[InsufficientOut]
+    pending_complaints: list[PendingComplaintOut]
 
 
 class PeriodDetailOut(PeriodOut):
@@ -95,19 +109,17 @@ class PeriodController(Controller):
 
     @post("/{month:str}/close", status_code=200)
     async def close(self, request: Request[Actor, str, object], month: str) -> CloseOut:
-        """Score everyone and store an immutable snapshot."""
+        """Score everyone and store an immutable snapshot (409 until the month's last day
+        is over); with who has too few inspections and the complaints still pending."""
         result = await lifecycle.close_period(request.user, month)
         return CloseOut(
             period=period_out(result.period),
             snapshot=msgspec.convert(snapshot_info(result.snapshot), SnapshotInfo),
             employees=result.employees, graded=result.graded,
             insufficient_evidence=[InsufficientOut(**row) for row in result.insufficient],
+            pending_complaints=[PendingComplaintOut(**row)
+                                for row in result.pending_complaints],
         )
-
-    @post("/{month:str}/publish", status_code=200)
-    async def publish(self, request: Request[Actor, str, object], month: str) -> PeriodOut:
-        """Make the snapshot visible to employees."""
-        return period_out(await lifecycle.publish_period(request.user, month))
 
     @post("/{month:str}/reopen", status_code=200)
     async def reopen(

@@ -96,14 +96,23 @@ class BonusCommendation(msgspec.Struct):
     commendation_id: int
     source: str
     received_at: Timestamp | None
-    counted: bool
+    counted: bool  # it added points
+    # What it added ("2"; "1" for the one that reaches the cap; "0" after it). Null only
+    # in breakdowns stored before the cap was in points.
+    points: Points | None = None
 
 
 class BonusOut(msgspec.Struct):
+    """The commendation bonus: `counted` commendations added `points` of at most
+    `max_points` (`per_commendation` each, the last one up to the cap)."""
+
     points: Points
     per_commendation: Points
-    max_counted: int
-    commendations: list[BonusCommendation]
+    # Null only in breakdowns stored before the cap was in points (they hold
+    # `max_counted`, a number of commendations, instead).
+    max_points: Points | None = None
+    counted: int | None = None
+    commendations: list[BonusCommendation] = msgspec.field(default_factory=list)
 
 
 class LostPointOut(msgspec.Struct):

@@ -15,7 +15,7 @@ from tortoise import connections
 from appraisal.actor import Actor, Role
 from appraisal.clock import local
 from appraisal.errors import NotFound
-from appraisal.evidence.models import Commendation, Complaint
+from appraisal.evidence.models import COUNTED, COUNTED_SQL, Commendation, Complaint
 from appraisal.figures import figure
 from appraisal.periods.models import Period, PeriodStatus
 from appraisal.periods.service import rulebook_of
@@ -32,7 +32,7 @@ SELECT i.employee_id, i.id AS inspection_id, i.occurred_at, i.touchpoint, it.cod
        it.points
 FROM inspection_item it
 JOIN inspection i ON i.id = it.inspection_id
-WHERE i.period_id = {p} AND it.result IN ('fail', 'points')
+WHERE i.period_id = {p} AND it.result IN ('fail', 'points') AND i.""" + COUNTED_SQL + """
 ORDER BY i.occurred_at, i.id, it.code
 """
 
@@ -91,14 +91,16 @@ async def breakdowns(
 ) -> list[dict[str, Any]]:
     ids = {s.employee_id for s in scores}
     complaints: dict[int, dict[int, dict[str, Any]]] = defaultdict(dict)
-    for c in await Complaint.filter(period_id=period.id, employee_id__in=list(ids)).values(
+    for c in await Complaint.filter(period_id=period.id, employee_id__in=list(ids), **COUNTED
+                                    ).values(
         "id", "employee_id", "severity", "status", "received_at", "first_response_at", "channel",
         "description",
     ):
         c["severity"] = getattr(c["severity"], "value", c["severity"])
         complaints[c["employee_id"]][c["id"]] = c
     commendations: dict[int, dict[int, dict[str, Any]]] = defaultdict(dict)
-    for c in await Commendation.filter(period_id=period.id, employee_id__in=list(ids)).values(
+    for c in await Commendation.filter(period_id=period.id, employee_id__in=list(ids), **COUNTED
+                                       ).values(
         "id", "employee_id", "source", "received_at"
     ):
         commendations[c["employee_id"]][c["id"]] = c
@@ -172,7 +174,8 @@ async def employee_score(period: Period, actor: Actor, employee_id: int) -> dict
         rulebook, scores = await compute(period)
         score = next((s for s in scores if s.employee_id == employee_id), None)
         if score is None:
-            raise NotFound(f"employee {employee_id} has no score in {period.month}")
+            raise NotFound("employee %(employee_id)s has no score in %(month)s", code="no_score",
+                           employee_id=employee_id, month=period.month)
         directory = await employee_directory([employee_id])
         return (await breakdowns(period, rulebook, [score], directory))[0]
     snapshot = await current_snapshot(period)
@@ -180,7 +183,8 @@ async def employee_score(period: Period, actor: Actor, employee_id: int) -> dict
         snapshot_id=snapshot.id if snapshot else -1, employee_id=employee_id
     ).first()
     if row is None or snapshot is None:
-        raise NotFound(f"employee {employee_id} has no score in {period.month}")
+        raise NotFound("employee %(employee_id)s has no score in %(month)s", code="no_score",
+                       employee_id=employee_id, month=period.month)
     return {**row.breakdown, "snapshot": snapshot_info(snapshot)}
 
 

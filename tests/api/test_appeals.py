@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import time_machine
 from httpx import AsyncClient
 
-from tests.factories import GARBAGE, HOSTILE, Org, closed_month
+from tests.factories import GARBAGE, HOSTILE, NOVEMBER_OVER, Org, closed_month
 
 ME = "/api/v1/me/appraisals"
 
@@ -109,24 +110,32 @@ async def test_appeal_answered_by_hr_in_scope(client: AsyncClient, published: Or
     assert sorted(actions) == ["answer", "appeal"]
 
 
-async def test_corrected_month_is_answered_afresh(client: AsyncClient, published: Org) -> None:
+async def test_corrected_month_is_answered_afresh(
+        client: AsyncClient, published: Org, clock: time_machine.TimeMachineFixture) -> None:
     org = published
     hr = org.h("hr")
     r = await client.post(f"{ME}/2026-11/appeal", headers=org.h("emp_b1"),
                           json={"reason": "漏记了一次表扬"})
     appeal_id = r.json()["id"]
-    await client.post(f"/api/v1/appeals/{appeal_id}/answer", headers=hr,
-                      json={"decision": "upheld", "answer": "已补录，重新核算。"})
     await client.post(f"{ME}/2026-11/acknowledge", headers=org.h("emp_a1"))
-    assert (await client.post("/api/v1/periods/2026-11/reopen", headers=hr,
-                              json={"reason": "appeal upheld"})).status_code == 200
-    assert await mine(client, org, "emp_a1") == []  # open again: nothing published
+    r = await client.post(f"/api/v1/appeals/{appeal_id}/answer", headers=hr,
+                          json={"decision": "upheld", "answer": "已补录，重新核算。"})
+    assert r.status_code == 200 and r.json()["reopened_month"] is True  # upheld: reopened
+    [a1] = await mine(client, org, "emp_a1")  # still shown, being corrected
+    assert (a1["state"], a1["can_acknowledge"], a1["can_appeal"]) == (
+        "being_corrected", False, False)
+    clock.move_to(NOVEMBER_OVER)
     assert (await client.post("/api/v1/periods/2026-11/close", headers=hr)).status_code == 200
+    assert (await client.post("/api/v1/periods/2026-11/incentives", headers=hr,
+                              json={"pool": "4200.00"})).status_code == 201  # on the new scores
     assert (await client.post("/api/v1/periods/2026-11/publish", headers=hr)).status_code == 200
-    [a1] = await mine(client, org, "emp_a1")
-    [b1] = await mine(client, org, "emp_b1")
+    a1, a1_before = await mine(client, org, "emp_a1")
+    b1, b1_before = await mine(client, org, "emp_b1")
     assert a1["snapshot"]["sequence"] == 2 and a1["acknowledged_at"] is None
-    assert b1["appeal"] is None  # the new scores may be appealed again
+    assert (a1_before["state"], a1_before["snapshot"]["sequence"]) == ("superseded", 1)
+    assert a1_before["acknowledged_at"] is not None  # what was said of the old one stays
+    assert b1["appeal"] is None and b1["can_appeal"]  # the new scores may be appealed again
+    assert b1_before["appeal"]["status"] == "upheld"
     [old] = (await client.get("/api/v1/appeals", headers=hr)).json()
     assert (old["id"], old["status"], old["current"]) == (appeal_id, "upheld", False)
 

@@ -90,11 +90,11 @@ async def test_payroll_exports(client: AsyncClient, org: Org) -> None:
     h = org.h("hr")
     await client.post("/api/v1/periods/2026-11/incentives", headers=h, json={"pool": "4200.00"})
     r = await client.get("/api/v1/periods/2026-11/incentives.csv", headers=h)
-    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    assert r.status_code == 200 and r.headers["content-type"] == "text/csv; charset=utf-8"
     assert r.content.startswith(b"\xef\xbb\xbf")  # BOM for spreadsheet programs
     rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
     assert rows[0] == ["employee_no", "name", "team", "final_score", "grade", "amount"]
-    assert rows[1] == ["A001", "张伟", "前台组 Front desk", "100.00", "excellent", "1500.00"]
+    assert rows[1] == ["A001", "张伟", "前台组 Front desk", "100.00", "优秀", "1500.00"]
     assert sum(float(x[5]) for x in rows[1:]) == 4200.0
 
     r = await client.get("/api/v1/periods/2026-11/incentives.xlsx", headers=h)
@@ -102,7 +102,7 @@ async def test_payroll_exports(client: AsyncClient, org: Org) -> None:
     ws = load_workbook(io.BytesIO(r.content)).active
     values = [[c.value for c in row] for row in ws.iter_rows(min_row=1, max_row=4)]
     assert values[0] == ["employee_no", "name", "team", "final_score", "grade", "amount"]
-    assert values[1][:3] == ["A001", "张伟", "前台组 Front desk"]
+    assert values[1][:5] == ["A001", "张伟", "前台组 Front desk", 100, "优秀"]
     assert float(values[1][5]) == 1500.0
     r = await client.get("/api/v1/periods/2026-11/incentives.csv", headers=h,
                          params={"team_id": org.team_b})

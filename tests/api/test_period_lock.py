@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import asyncio
 
+import time_machine
 from httpx import AsyncClient
 
-from tests.factories import Org, inspection
+from tests.factories import NOVEMBER_OVER, Org, inspection
 
 
-async def test_writes_racing_a_close_are_counted_or_refused(client: AsyncClient, org: Org) -> None:
+async def test_writes_racing_a_close_are_counted_or_refused(
+        client: AsyncClient, org: Org, clock: time_machine.TimeMachineFixture) -> None:
     h = org.h("hr")
+    clock.move_to(NOVEMBER_OVER)  # the month is over, and late evidence of it still comes in
     for day in (3, 4):  # every employee graded
         for emp in (org.emp_a1, org.emp_a2, org.emp_b1):
             assert (await client.post("/api/v1/inspections", headers=h,

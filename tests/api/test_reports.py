@@ -8,13 +8,14 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import time_machine
 from httpx import AsyncClient
 from pypdf import PdfReader
 
 from appraisal.reporting import jobs
 from tests.conftest import BACKEND
 from tests.drawing import per_glyph, raster
-from tests.factories import ALL_ITEMS, Org, closed_month, inspection
+from tests.factories import ALL_ITEMS, NOVEMBER_OVER, Org, closed_month, inspection
 
 
 def text_of(data: bytes) -> str:
@@ -49,7 +50,8 @@ async def test_appraisal_pdf_content(client: AsyncClient, published: Org) -> Non
     assert fonts and all("CJK" in f for f in fonts)
 
 
-async def test_pdf_escapes_customer_text(client: AsyncClient, org: Org) -> None:
+async def test_pdf_escapes_customer_text(client: AsyncClient, org: Org,
+                                         clock: time_machine.TimeMachineFixture) -> None:
     h = org.h("hr")
     for day in (3, 4):
         body = inspection(org.emp_a1, ("V1",), day, touchpoint="大堂")
@@ -60,12 +62,14 @@ async def test_pdf_escapes_customer_text(client: AsyncClient, org: Org) -> None:
     await client.post("/api/v1/commendations", headers=h, json={
         "employee_id": org.emp_a1, "received_at": "2026-11-05T10:00:00+08:00",
         "source": "<i>锦旗</i>"})
+    clock.move_to(NOVEMBER_OVER)
     await client.post("/api/v1/periods/2026-11/close", headers=h)
     r = await client.get(f"/api/v1/periods/2026-11/appraisals/{org.emp_a1}.pdf", headers=h)
     assert "<i>锦旗</i>" in text_of(r.content).replace("\n", "")
 
 
-async def test_heavy_appraisal_stays_on_one_page(client: AsyncClient, org: Org) -> None:
+async def test_heavy_appraisal_stays_on_one_page(client: AsyncClient, org: Org,
+                                                 clock: time_machine.TimeMachineFixture) -> None:
     """Many failures and complaints: the lists are summed up, never pushed onto a
     second page (signatures alone on page two were a real defect)."""
     h = org.h("hr")
@@ -79,6 +83,7 @@ async def test_heavy_appraisal_stays_on_one_page(client: AsyncClient, org: Org) 
             "channel": "电话", "severity": "major", "description": "等候过久",
             "status": "substantiated", "customer_satisfied": True})
         assert r.status_code == 201, r.text
+    clock.move_to(NOVEMBER_OVER)
     await client.post("/api/v1/periods/2026-11/close", headers=h)
     r = await client.get(f"/api/v1/periods/2026-11/appraisals/{org.emp_a1}.pdf", headers=h)
     assert len(PdfReader(io.BytesIO(r.content)).pages) == 1

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import time_machine
 from httpx import AsyncClient
 
-from tests.factories import Org, inspection
+from tests.factories import NOVEMBER_OVER, Org, inspection
 
 
 async def worked_example(client: AsyncClient, org: Org) -> None:
@@ -38,9 +39,11 @@ async def test_worked_example_live(client: AsyncClient, org: Org) -> None:
     assert all(x["inspection_id"] and x["touchpoint"] == "前台" for x in b["lost_points"])
 
 
-async def test_close_publish_reopen(client: AsyncClient, org: Org) -> None:
+async def test_close_publish_reopen(client: AsyncClient, org: Org,
+                                   clock: time_machine.TimeMachineFixture) -> None:
     await worked_example(client, org)
     h = org.h("hr")
+    clock.move_to(NOVEMBER_OVER)  # a month closes once it is over
     r = await client.post("/api/v1/periods/2026-11/close", headers=h)
     assert r.status_code == 200, r.text
     closed = r.json()

@@ -67,6 +67,8 @@ async def test_new_months_pin_the_new_version_old_ones_keep_theirs(
     # attitude 0/5 = 0, efficiency 10/10 = 100
     # 2026.1: (25·0 + 20·100) / 45 = 44.44;  2026.2: (35·0 + 10·100) / 45 = 22.22
     await lifecycle.close_period(None, "2026-11")
+    # December closes once it is over.
+    clock.move_to(datetime(2027, 1, 2, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
     await lifecycle.close_period(None, "2026-12")
     nov_score = await employee_score(await Period.get(month="2026-11"), hr(org), org.emp_a1)
     dec_score = await employee_score(await Period.get(month="2026-12"), hr(org), org.emp_a1)
