@@ -215,10 +215,11 @@ async def _write_summaries(
     return len(summaries)
 
 
-async def _write_payroll(zf: zipfile.ZipFile, period: Period) -> None:
-    """The latest organisation-wide allocation, when there is one, as CSV and XLSX."""
+async def _write_payroll(zf: zipfile.ZipFile, period: Period, snapshot: ScoreSnapshot) -> None:
+    """The organisation-wide allocation made on the batch's snapshot, when there is one,
+    as CSV and XLSX: payroll pays what the appraisals and summaries beside it print."""
     allocation = await IncentiveAllocation.filter(
-        period_id=period.id, team_id=None).order_by("-id").first()
+        period_id=period.id, team_id=None, snapshot_id=snapshot.id).order_by("-id").first()
     if allocation is not None:
         data = await allocation_out(allocation)
         zf.writestr(f"payroll/incentives-{period.month}.csv", to_csv(data))
@@ -265,7 +266,7 @@ async def build_batch(
             summaries = await _write_summaries(
                 zf, period, snapshot, organisation=summaries_included, team_ids=team_ids,
                 teams=teams, executor=executor, tick=tick)
-            await _write_payroll(zf, period)
+            await _write_payroll(zf, period, snapshot)
             zf.writestr("SNAPSHOT-SHA256.txt", _snapshot_note(period, snapshot))
         tmp.replace(out)
     finally:

@@ -19,6 +19,7 @@ import cssselect2
 import pygal
 import tinycss2
 from lxml import etree
+from pygal.adapters import positive
 from pygal.style import Style
 from pygal.svg import Svg
 
@@ -74,8 +75,10 @@ def _print_rules() -> cssselect2.Matcher:
     return matcher
 
 
-def _printable(root: Any, level_labels: bool = False, values_over_dots: bool = False) -> str:
-    """pygal's SVG tree → the SVG that is printed (see the module docstring)."""
+def _printable(root: Any, level_labels: bool = False, values_over_dots: bool = False,
+               no_data: tuple[Sequence[int], str] = ((), "")) -> str:
+    """pygal's SVG tree → the SVG that is printed (see the module docstring).
+    `no_data`: the radar axes without data, and the words that say so under their label."""
     matcher = _print_rules()
     # Comments and screen-only parts go before matching: a third of pygal's nodes.
     screen_only = list(root.iter(etree.Comment, *(f"{{*}}{t}" for t in _SCREEN_ONLY)))
@@ -97,6 +100,8 @@ def _printable(root: Any, level_labels: bool = False, values_over_dots: bool = F
     style(cssselect2.ElementWrapper.from_xml_root(root))
     for el in hidden:
         el.getparent().remove(el)
+    if no_data[0]:
+        _no_data_labels(root, *no_data)  # before leveling: the notes are leveled alike
     if level_labels:
         _level_labels(root)
     if values_over_dots:
@@ -170,6 +175,23 @@ def _level_labels(root: Any) -> None:
                   "start" if x > centre_x + 4 else "middle")
 
 
+def _no_data_labels(root: Any, axes: Sequence[int], words: str) -> None:
+    """A second, grey line by the label of each axis without data: the web leaves
+    that axis out (no dot, no vertex), and the label says why. Under the label,
+    but above the top one (under it is the web)."""
+    labels = [t for t in root.iter("{*}text") if "rotate(" in t.get("transform", "")]
+    for index in axes:
+        if index >= len(labels):
+            continue
+        label = labels[index]
+        note = etree.Element(label.tag, {k: v for k, v in label.attrib.items()})
+        note.set("y", f"{float(label.get('y')) + (-11 if index == 0 else 11):.2f}")
+        note.set("font-size", "9px")
+        note.set("fill", "#999")
+        note.text = words
+        label.addnext(note)
+
+
 def _values_over_dots(root: Any) -> None:
     """pygal sets its value labels to text-anchor "left", which is no SVG value:
     browsers start the label there, WeasyPrint ends it there, over the line.
@@ -207,20 +229,34 @@ class _Printed:
 
 # pygal classes the chart by its type's name ("radar-graph"): the names stay.
 class Radar(_Printed, pygal.Radar):
-    pass
+    # pygal's radar reads a missing value as 0 (a point at the centre, as if the
+    # employee had scored nothing there): kept as None, the axis gets no dot and
+    # the web joins its neighbours.
+    _adapters = [positive]
 
 
 class Line(_Printed, pygal.Line):
     pass
 
 
-def radar_svg(labels: Sequence[str], values: Sequence[Decimal | None]) -> str:
+NO_DATA = "暂无数据"  # short: a side label has ~58 px; the PDF's table says it in English too
+
+
+def radar_svg(labels: Sequence[str], values: Sequence[Decimal | None],
+              no_data: str = NO_DATA) -> str:
+    """The five dimensions; a dimension without data is no point of the web (a zero
+    would read as the worst score) and its label says `no_data`."""
+    missing = [i for i, v in enumerate(values) if v is None]
+    if len(missing) == len(values):
+        missing = []  # nothing drawn at all: pygal's centred no_data_text says it once
     chart = Radar(width=320, height=250, range=(0, 100), fill=True,
                         dots_size=3, show_y_labels=False, margin=14, margin_left=58,
-                        margin_right=58, truncate_label=-1, **COMMON)
+                        margin_right=58, truncate_label=-1,
+                        margin_top=25 if 0 in missing else 14,  # room for the top note
+                        no_data_text=no_data, **COMMON)
     chart.x_labels = list(labels)
-    chart.add("score", [float(v) if v is not None else 0 for v in values])
-    return _printable(chart.render_tree(), level_labels=True)
+    chart.add("score", [float(v) if v is not None else None for v in values])
+    return _printable(chart.render_tree(), level_labels=True, no_data=(missing, no_data))
 
 
 def trend_svg(months: Sequence[str], values: Sequence[Decimal | None]) -> str:

@@ -14,11 +14,12 @@ from typing import Any
 
 from tortoise.functions import Avg, Count
 
+from appraisal import labels
 from appraisal.clock import local, local_now
 from appraisal.config import get_settings
 from appraisal.downloads import path_part
 from appraisal.errors import Conflict, NotFound
-from appraisal.evidence.models import Complaint, SurveyResponse
+from appraisal.evidence.models import COUNTED, Complaint, SurveyResponse
 from appraisal.figures import exact, figure, tidy
 from appraisal.incentives.models import IncentiveAllocation
 from appraisal.incentives.service import employee_amounts, stars_of
@@ -29,16 +30,16 @@ from appraisal.scoring.models import ScoreSnapshot, SnapshotScore
 from appraisal.scoring.service import current_snapshot, snapshot_summaries
 from appraisal.staff.models import Employee
 
-GRADE_EN = {"excellent": "Excellent", "good": "Good", "pass": "Pass",
-            "needs_improvement": "Needs improvement"}
-# Complaint rows stay on one line; the column headers carry the English.
-SEVERITY_ZH = {"minor": "轻微", "major": "严重", "critical": "重大"}
-STATUS_ZH = {"pending": "待核实", "substantiated": "属实", "unsubstantiated": "不属实"}
+# Labels of codes: appraisal.labels. Complaint rows stay on one line (Chinese only);
+# the column headers carry the English.
+GRADE_EN = labels.table("grade", "en")
+SEVERITY_ZH = labels.table("severity", "zh")
+STATUS_ZH = labels.table("complaint_status", "zh")
 # An appraisal is one A4 page: failed items beyond these rows, and complaints beyond
 # these, are summed up in a last row (the full list is in the score breakdown API).
 MAX_FAILED_ROWS = 8
 MAX_COMPLAINT_ROWS = 5
-MAX_DAYS = 4  # days of the month listed per failed item
+MAX_DATES = 2  # dates (MM-DD) listed per failed item: the row stays one line
 MAX_PLACES = 1  # touchpoints listed per failed item
 
 
@@ -55,15 +56,16 @@ def with_charts(context: dict[str, Any]) -> dict[str, Any]:
 def failed_items(lost_points: list[dict[str, Any]], limit: int = MAX_FAILED_ROWS
                  ) -> dict[str, Any]:
     """Failed inspection items grouped by standard, most points lost first: each
-    row keeps the days of the month and the touchpoints of its failures, so
-    every lost point still traces to when and where it was observed. Long
-    lists are shortened (the breakdown API has them all) so a row stays one line."""
+    row keeps the dates (MM-DD, the organisation's calendar) and the touchpoints
+    of its failures, so every lost point still traces to when and where it was
+    observed. Long lists are shortened (the breakdown API has them all) so a row
+    stays one line."""
     groups: dict[str, dict[str, Any]] = {}
     for row in lost_points:
         g = groups.setdefault(row["code"], {
             "code": row["code"], "standard_zh": row["standard_zh"], "count": 0,
-            "days": set(), "where": [], "lost": Decimal(0)})
-        g["days"].add(int(row["occurred_at"][8:10]))
+            "dates": set(), "where": [], "lost": Decimal(0)})
+        g["dates"].add(row["occurred_at"][5:10])  # a local ISO time: "2026-11-05T…" → 11-05
         if row.get("touchpoint") and row["touchpoint"] not in g["where"]:
             g["where"].append(row["touchpoint"])
         g["count"] += 1
@@ -73,10 +75,10 @@ def failed_items(lost_points: list[dict[str, Any]], limit: int = MAX_FAILED_ROWS
     shown, rest = ranked[:limit], ranked[limit:]
     rows = []
     for g in shown:
-        days = sorted(g["days"])
+        dates = sorted(g["dates"])
         rows.append({
             "code": g["code"], "standard_zh": g["standard_zh"], "count": g["count"],
-            "days": ", ".join(map(str, days[:MAX_DAYS])) + (" …" if len(days) > MAX_DAYS else ""),
+            "dates": ", ".join(dates[:MAX_DATES]) + (" …" if len(dates) > MAX_DATES else ""),
             "where": "、".join(g["where"][:MAX_PLACES]) + (
                 " 等" if len(g["where"]) > MAX_PLACES else ""),
             "lost": tidy(g["lost"])})
@@ -87,10 +89,12 @@ def failed_items(lost_points: list[dict[str, Any]], limit: int = MAX_FAILED_ROWS
 
 async def snapshot_for_reports(period: Period) -> ScoreSnapshot:
     if period.status == PeriodStatus.open:
-        raise Conflict(f"period {period.month} is open; appraisals are printed once it is closed")
+        raise Conflict("period %(month)s is open; appraisals are printed once it is closed",
+                       code="period_open", month=period.month)
     snapshot = await current_snapshot(period)
     if snapshot is None:
-        raise NotFound(f"period {period.month} has no score snapshot")
+        raise NotFound("period %(month)s has no score snapshot", code="no_snapshot",
+                       month=period.month)
     return snapshot
 
 
@@ -107,8 +111,12 @@ async def _trends(period: Period, employee_ids: list[int]) -> tuple[list[str], d
     return sorted(months.values()), trend
 
 
-async def _incentives(period: Period, employee_ids: list[int]) -> dict[int, dict[str, Any]]:
-    amounts = await employee_amounts([period.id], employee_ids)
+async def snapshot_incentives(period: Period, snapshot: ScoreSnapshot, employee_ids: list[int]
+                              ) -> dict[int, dict[str, Any]]:
+    """employee_id → the share paid on this snapshot. The one answer for a report to
+    "is there an allocation for this snapshot, and what does it pay": the appraisal's
+    amount, the summary's ranking and its incentive box all come from it."""
+    amounts = await employee_amounts([period.id], employee_ids, [snapshot.id])
     return {eid: share for (_, eid), share in amounts.items()}
 
 
@@ -123,19 +131,14 @@ async def service_star_ids(snapshot: ScoreSnapshot) -> dict[int, int]:
 
 
 def coaching_points(breakdown: dict[str, Any], rulebook: Any) -> list[dict[str, str]]:
-    """Two coaching points from the weakest items: most points lost first; without
-    losses, the items of the lowest-scoring dimensions."""
+    """Up to two coaching points: the items that lost the most points. Only items that
+    lost points (the breakdown's lost_points, decided by ItemRule.lost) are coached,
+    as on the employee's page: an item met in full gets no advice to do better."""
     lost: dict[str, Decimal] = defaultdict(Decimal)
     for row in breakdown["lost_points"]:
         lost[row["code"]] += Decimal(row["points_lost"])
-    order = sorted(lost, key=lambda c: (-lost[c], rulebook.item_codes.index(c)))
-    if len(order) < 2:
-        dims = sorted(breakdown["dimension_breakdown"],
-                      key=lambda d: Decimal(d["score"]) if d["score"] else Decimal(101))
-        for d in dims:
-            for item in rulebook.items:
-                if item.dimension == d["code"] and item.code not in order:
-                    order.append(item.code)
+    order = sorted((c for c in lost if lost[c] > 0),
+                   key=lambda c: (-lost[c], rulebook.item_codes.index(c)))
     points = []
     for code in order[:2]:
         item = rulebook.item(code)
@@ -148,7 +151,8 @@ def coaching_points(breakdown: dict[str, Any], rulebook: Any) -> list[dict[str, 
 async def _complaints(period: Period, employee_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     """Each employee's complaints of the period, oldest first."""
     complaints: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for c in await Complaint.filter(period_id=period.id, employee_id__in=employee_ids).order_by(
+    for c in await Complaint.filter(period_id=period.id, employee_id__in=employee_ids,
+                                    **COUNTED).order_by(
             "received_at").values("id", "employee_id", "severity", "status", "received_at",
                                   "customer_satisfied"):
         complaints[c["employee_id"]].append(c)
@@ -158,7 +162,7 @@ async def _complaints(period: Period, employee_ids: list[int]) -> dict[int, list
 async def _surveys(period: Period, employee_ids: list[int]) -> dict[int, dict[str, Any]]:
     """Each employee's survey count and mean overall answer, in one grouped query."""
     return {r["employee_id"]: r for r in await SurveyResponse.filter(
-        period_id=period.id, employee_id__in=employee_ids).annotate(
+        period_id=period.id, employee_id__in=employee_ids, **COUNTED).annotate(
         n=Count("id"), overall=Avg("overall")).group_by("employee_id").values(
         "employee_id", "n", "overall")}
 
@@ -198,7 +202,7 @@ async def appraisal_contexts(
         snapshot_id=snapshot.id, employee_id__in=ids).values_list("employee_id", "breakdown")}
     positions = dict(await Employee.filter(id__in=ids).values_list("id", "position"))
     months, trends = await _trends(period, ids)
-    incentives = await _incentives(period, ids)
+    incentives = await snapshot_incentives(period, snapshot, ids)
     stars = await service_star_ids(snapshot)
     complaints = await _complaints(period, ids)
     surveys = await _surveys(period, ids)
@@ -223,6 +227,9 @@ async def appraisal_contexts(
             "incentive": incentives.get(eid),
             "service_star": eid in stars,
             "coaching": coaching_points(b, rulebook),
+            # k of the survey adjustment, explained under the table when a survey counted.
+            "survey_adjustment": next((d["survey"]["prior_weight"]
+                                       for d in b["dimension_breakdown"] if d["survey"]), None),
             "snapshot_hash": snapshot.content_hash,
             "generated_at": generated_at,
             "grade_en": GRADE_EN,
@@ -235,8 +242,29 @@ async def appraisal_contexts(
     return contexts
 
 
-GRADE_LABEL = {"excellent": "优秀 Excellent", "good": "良好 Good", "pass": "合格 Pass",
-               "needs_improvement": "待改进 Needs improvement"}
+async def _incentive_totals(shares: dict[int, dict[str, Any]], team_id: int | None
+                            ) -> dict[str, Any] | None:
+    """The allocations that pay the people of a summary (from their shares, so the box
+    and the ranking never disagree), and what this summary's people received of them.
+    None: nobody in it is paid from an allocation of this snapshot."""
+    if not shares:
+        return None
+    allocations = await IncentiveAllocation.filter(
+        id__in={s["allocation_id"] for s in shares.values()}).select_related("team").order_by(
+        "team_id", "id")
+    paid = list(shares.values())
+    return {
+        "currency": paid[0]["currency"],
+        "pools": [{"scope": a.team.name if a.team else "全机构 Whole organisation",
+                   "pool": a.pool, "allocated": a.allocated, "unallocated": a.unallocated,
+                   "cap": a.cap} for a in allocations],
+        # A team's summary paid from the organisation's pool: what its people received.
+        "part_of_larger_pool": any(a.team_id != team_id for a in allocations),
+        "total": sum((Decimal(s["amount"]) for s in paid), Decimal(0)),
+    }
+
+
+GRADE_LABEL = {g: labels.bilingual("grade", g) for g in labels.codes("grade")}
 
 
 async def summary_context(
@@ -248,15 +276,14 @@ async def summary_context(
     rows = await snapshot_summaries(snapshot.id, team_id)
     rows.sort(key=lambda r: (-(Decimal(r["final_score"]) if r["final_score"] else Decimal(-1)),
                              r["employee_no"]))
-    incentives = await _incentives(period, [r["employee_id"] for r in rows])
-    allocation = await IncentiveAllocation.filter(period_id=period.id, team_id=team_id).order_by(
-        "-id").first()
+    incentives = await snapshot_incentives(period, snapshot, [r["employee_id"] for r in rows])
     counts: dict[str | None, int] = defaultdict(int)
     for r in rows:
         counts[r["grade"]] += 1
     total = len(rows) or 1
     distribution = [
-        {"label": GRADE_LABEL[g] if g else "证据不足 Insufficient evidence", "count": counts[g],
+        {"label": GRADE_LABEL[g] if g else labels.bilingual("score_status", "insufficient_evidence"),
+         "count": counts[g],
          "share": f"{Decimal(counts[g] * 100) / total:.1f}"}
         for g in (*GRADE_LABEL, None)
     ]
@@ -280,7 +307,7 @@ async def summary_context(
         "distribution": distribution,
         "dimensions": dims,
         "stars": stars,
-        "incentive": allocation,
+        "incentive": await _incentive_totals(incentives, team_id),
         "grade_label": GRADE_LABEL,
         "rulebook_version": rulebook.version,
         "snapshot_hash": snapshot.content_hash,

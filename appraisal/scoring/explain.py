@@ -108,14 +108,16 @@ def _bonus_figures(
 ) -> dict[str, Any]:
     """The bonus and every commendation of the period, counted or not."""
     all_commendations = sorted(commendations.values(), key=lambda c: c["id"])
-    counted = set(score.commendations_counted)
+    added = score.commendation_points
     return {
         "points": num(score.bonus),
         "per_commendation": num(rulebook.commendation_points),
-        "max_counted": rulebook.commendation_max,
+        "max_points": num(rulebook.commendation_max_points),
+        "counted": len(score.commendations_counted),
         "commendations": [
             {"commendation_id": c["id"], "source": c["source"],
-             "received_at": ts(c["received_at"]), "counted": c["id"] in counted}
+             "received_at": ts(c["received_at"]), "counted": c["id"] in added,
+             "points": num(added.get(c["id"], Fraction(0)))}
             for c in all_commendations
         ],
     }

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import io
 
+import time_machine
 from httpx import AsyncClient
 from pypdf import PdfReader
 
-from tests.factories import ALL_ITEMS, Org, inspection, log_in
+from tests.factories import ALL_ITEMS, NOVEMBER_OVER, Org, inspection, log_in
 
 
 async def test_points_item_below_its_maximum_loses_points_everywhere(
-        client: AsyncClient, org: Org) -> None:
+        client: AsyncClient, org: Org, clock: time_machine.TimeMachineFixture) -> None:
     h = org.h("sup_a")
     # H3 given 8 of its 10 points; nothing failed outright; a second, clean inspection.
     items = [{"code": c, "result": "pass"} for c in ALL_ITEMS if c != "H3"] + [
@@ -44,12 +45,14 @@ async def test_points_item_below_its_maximum_loses_points_everywhere(
     await log_in(client, "emp_a1")
     page = (await client.get("/me")).text
     assert "全部合格" in page  # the clean inspection
-    assert page.count("全部合格") == 1 and "1 项不合格" in page and "−2" in page
+    # Labelled by the points lost (H3 was given points, it did not fail outright).
+    assert page.count("全部合格") == 1 and "1 项失 2 分" in page and "−2" in page
 
     # The PDF, once published, lists H3 −2 as well.
     hr = org.h("hr")
     await client.post("/api/v1/inspections", headers=hr,
                       json=inspection(org.emp_a2, day=7, items=[{"code": "V1", "result": "pass"}]))
+    clock.move_to(NOVEMBER_OVER)  # a month closes once it is over
     for step in ("close", "publish"):
         r = await client.post(f"/api/v1/periods/2026-11/{step}", headers=hr)
         assert r.status_code == 200, r.text

@@ -24,15 +24,15 @@ def test_failed_items_are_grouped_by_standard_with_their_dates_and_places() -> N
     assert [(g["code"], g["count"], g["lost"]) for g in out["rows"]] == [
         ("V1", 3, Decimal(15)), ("N1", 1, Decimal(10)), ("H1", 1, Decimal("2.5"))]
     v1 = out["rows"][0]
-    # Days of the month, each once; the first touchpoint, "等" (etc.) when there are more.
-    assert (v1["days"], v1["where"]) == ("3, 12", "前台 等")
-    assert (out["rows"][1]["days"], out["rows"][1]["where"]) == ("3", "前台")
+    # Dates (MM-DD), each once; the first touchpoint, "等" (etc.) when there are more.
+    assert (v1["dates"], v1["where"]) == ("11-03, 11-12", "前台 等")
+    assert (out["rows"][1]["dates"], out["rows"][1]["where"]) == ("11-03", "前台")
     assert (out["more"], out["total"]) == (0, 5)
 
 
-def test_long_day_lists_are_shortened() -> None:
+def test_long_date_lists_are_shortened() -> None:
     out = failed_items([lost("V1", day, "前台") for day in range(1, 9)])
-    assert out["rows"][0]["days"] == "1, 2, 3, 4 …" and out["rows"][0]["count"] == 8
+    assert out["rows"][0]["dates"] == "11-01, 11-02 …" and out["rows"][0]["count"] == 8
 
 
 def test_failed_items_beyond_the_limit_are_summed_in_one_row() -> None:
@@ -47,8 +47,9 @@ def test_radar_labels_are_printed_level_and_anchored_away_from_the_web() -> None
     svg = radar_svg(["服务态度", "服务质量", "服务措施", "工作效率", "优美环境"],
                     [Decimal(80), Decimal(70), None, Decimal(90), Decimal(60)])
     labels = re.findall(r'<text [^>]*text-anchor="(\w+)"[^>]*>([^<]+)<', svg)
+    # 服务措施 has no data: a note under its label, anchored as the label is.
     assert labels == [("middle", "服务态度"), ("end", "服务质量"), ("end", "服务措施"),
-                      ("start", "工作效率"), ("start", "优美环境")]
+                      ("end", "暂无数据"), ("start", "工作效率"), ("start", "优美环境")]
     assert "rotate(" not in svg and "<script" not in svg
 
 
@@ -66,7 +67,8 @@ def test_printed_charts_carry_their_styles_on_the_nodes() -> None:
         assert "<g>" not in svg  # groups passing nothing on are unwrapped
     # The radar's filled polygon, and every text, styled from the print rules.
     assert 'fill="#1f6f8b"' in radar and 'fill-opacity=".35"' in radar
-    assert all('font-size="11px"' in t for t in re.findall(r"<text [^>]*>", radar))
+    assert all('font-size="11px"' in t for t in re.findall(r"<text [^>]*>", radar)
+               if "#999" not in t)  # the smaller grey "no data" note aside
     # Trend axes: scores right-aligned left of the axis, months centred under their tick.
     anchors = {text: anchor for anchor, text in
                re.findall(r'<text [^>]*text-anchor="(\w+)"[^>]*>([^<]+)<', trend)}
@@ -111,10 +113,10 @@ def test_charts_are_drawn_in_few_nodes() -> None:
     """One group each; guides of one style one path (a web of spokes; dashed and
     solid grid lines), besides the data's area or line and its dots."""
     radar, trend = radar_svg(DIMENSIONS, SCORES), trend_svg(MONTHS, TREND)
-    for svg, texts, paths in ((radar, 5, 2), (trend, 9 + 5, 3)):
+    for svg, texts, paths in ((radar, 5 + 1, 2), (trend, 9 + 5, 3)):  # radar: + no-data note
         assert svg.count("<g") == 1
         assert svg.count("<text") == texts and svg.count("<path") == paths
-    assert len(dots(radar)) == 5 and len(dots(trend)) == 5
+    assert len(dots(radar)) == 4 and len(dots(trend)) == 5  # no dot where there is no data
     spokes = re.search(r'<path d="([^"]+)" fill="none" stroke-width=".7" stroke="#bbb"', radar)
     assert spokes and spokes.group(1).count("M") == 5
     # The translucent radar area is never merged with anything.
