@@ -6,23 +6,26 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
-from litestar import Litestar, Router
+from litestar import Litestar, Router, get
 from litestar.config.compression import CompressionConfig
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
+from litestar.response import File
 from litestar.static_files import create_static_files_router
 from litestar.types import ControllerRouterHandler
 
 from appraisal.accounts.auth import TokenAuthentication
 from appraisal.accounts.pages import LoginPage
 from appraisal.accounts.routes import AuthController, TeamController, UserController
+from appraisal.api_docs import render_plugins
 from appraisal.appeals.pages import AppealPages, MyPage
 from appraisal.appeals.routes import AppealController, MyAppraisalController
 from appraisal.audit.pages import AuditPage
 from appraisal.audit.routes import AuditController
 from appraisal.db import close_db, init_db
-from appraisal.errors import EXCEPTION_HANDLERS, ProblemResponses
+from appraisal.error_pages import APP_ERROR_HANDLERS, PAGE_ERROR_HANDLERS
+from appraisal.errors import ProblemResponses
 from appraisal.evidence.feedback import FeedbackController
 from appraisal.evidence.pages import EvidencePages
 from appraisal.evidence.routes import (
@@ -46,7 +49,8 @@ from appraisal.web import PAGE_EXCEPTION_HANDLERS, TEMPLATES_DIR, verify_csrf
 
 log = logging.getLogger("appraisal")
 
-PUBLIC_PATHS = ["^/schema", "^/healthz", "^/api/v1/auth/login", "^/login$", "^/static/"]
+PUBLIC_PATHS = ["^/schema", "^/healthz", "^/api/v1/auth/login", "^/login$", "^/static/",
+                "^/favicon.ico$"]
 
 
 def _lifespan(
@@ -69,17 +73,26 @@ def _lifespan(
 
 
 def _pages() -> Router:
-    # Pages: every write checks its form's CSRF token; no session sends to the login page.
+    # Pages: every write checks its form's CSRF token; no session sends to the login page;
+    # any other error is a page too (appraisal.error_pages).
     return Router(path="/", route_handlers=[LoginPage, EvidencePages, MyPage, AppealPages,
                                             MonthPages, AuditPage],
                   before_request=verify_csrf,
-                  exception_handlers={**EXCEPTION_HANDLERS, **PAGE_EXCEPTION_HANDLERS},
+                  exception_handlers={**PAGE_ERROR_HANDLERS, **PAGE_EXCEPTION_HANDLERS},
                   include_in_schema=False)
+
+
+@get("/favicon.ico", include_in_schema=False, sync_to_thread=False)
+def favicon() -> File:
+    """Where browsers look for the icon unasked (the pages link /static/favicon.ico)."""
+    return File(TEMPLATES_DIR / "static" / "favicon.ico", media_type="image/x-icon",
+                content_disposition_type="inline")
 
 
 def _route_handlers() -> list[ControllerRouterHandler]:
     return [
         healthz,
+        favicon,
         AuthController,
         UserController,
         TeamController,
@@ -112,6 +125,7 @@ def _openapi() -> OpenAPIConfig:
         title="Service appraisal & incentive API",
         version="1.0.0",
         path="/schema",
+        render_plugins=render_plugins(),  # served from /static: nothing from another site
         components=Components(
             security_schemes={
                 "BearerToken": SecurityScheme(type="http", scheme="bearer"),
@@ -127,7 +141,8 @@ def create_app(database_url: str | None = None, *, manage_db: bool = True) -> Li
         route_handlers=_route_handlers(),
         middleware=[DefineMiddleware(TokenAuthentication, exclude=PUBLIC_PATHS)],
         lifespan=[_lifespan(database_url, manage_db)],
-        exception_handlers=EXCEPTION_HANDLERS,
+        # problem+json for the API; a page for a browser elsewhere (an unknown address)
+        exception_handlers=APP_ERROR_HANDLERS,
         plugins=[ProblemResponses(), IdempotencyKeys()],
         compression_config=CompressionConfig(backend="gzip", minimum_size=2048),
         request_max_body_size=8 * 1024 * 1024,

@@ -3,33 +3,47 @@ no handler answers (a `before_send` hook sees every response the app sends).
 
 The Content-Security-Policy allows nothing inline: the pages take their styles from
 /static/app.css and their one script (HTMX) from /static; charts are `data:` SVG
-images. Frames of this site are refused, whoever would embed it.
+images. Frames of this site are refused, whoever would embed it. Nothing is loaded
+from another site. One page, the API reference (appraisal.api_docs), needs `<style>`
+elements of its own (Redoc writes its CSS so): that response, and only it, names a
+nonce those elements carry (`style_nonce`).
 """
 
 from __future__ import annotations
 
+import secrets
+from typing import Any
+
 from litestar.datastructures import MutableScopeHeaders
 from litestar.types import Message, Scope
 
-CONTENT_SECURITY_POLICY = "; ".join([
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "object-src 'none'",
-    "base-uri 'self'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-])
+
+def content_security_policy(nonce: str | None = None) -> str:
+    """The policy; `nonce` lets the response's `<style nonce=…>` elements apply too."""
+    styles = f"'self' 'nonce-{nonce}'" if nonce else "'self'"
+    return "; ".join([
+        "default-src 'self'",
+        "script-src 'self'",
+        f"style-src {styles}",
+        "img-src 'self' data:",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ])
+
+
 HEADERS = {
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
 }
-# The API docs page (/schema: Redoc and Swagger UI, loaded from a CDN with inline
-# scripts) cannot run under this policy. It is to be replaced by a page of our own;
-# until then it goes without the CSP (still never framed: X-Frame-Options holds).
-CSP_EXEMPT = "/schema"
+_STYLE_NONCE = "appraisal.style_nonce"  # the request's scope key
+
+
+def style_nonce(scope: Any) -> str:
+    """A fresh nonce that lets this response's own `<style nonce=…>` elements apply."""
+    return scope.setdefault(_STYLE_NONCE, secrets.token_urlsafe(18))  # type: ignore[no-any-return]
 
 
 async def security_headers(message: Message, scope: Scope) -> None:
@@ -38,6 +52,4 @@ async def security_headers(message: Message, scope: Scope) -> None:
     headers = MutableScopeHeaders.from_message(message)
     for name, value in HEADERS.items():
         headers.setdefault(name, value)
-    path = scope.get("path", "")
-    if not (path == CSP_EXEMPT or path.startswith(CSP_EXEMPT + "/")):
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("Content-Security-Policy", content_security_policy(scope.get(_STYLE_NONCE)))

@@ -32,7 +32,7 @@ async def test_login_form(client: AsyncClient, org: Org) -> None:
     assert r.status_code == 403  # no CSRF token in the form
     r = await client.post("/login", data={"csrf": csrf, "username": "emp_a1",
                                           "password": "wrong-password"})
-    assert r.status_code == 401 and "Wrong username or password" in r.text
+    assert r.status_code == 401 and "用户名或密码错误" in r.text
     assert "appraisal_session" not in client.cookies
     r = await client.post("/login", data={"csrf": csrf, "username": "emp_a1",
                                           "password": PASSWORD, "next": "https://evil.example/"})
@@ -54,8 +54,9 @@ async def test_supervisor_sees_own_team_and_who_needs_inspections(
                                         "employee_id": str(org.emp_a2), "attitude": "5"})
     rows = (await client.get("/team")).text.split("<tr>")
     wang = next(row for row in rows if "王芳" in row)
-    assert '<td class="num">1</td>' in wang and '<td class="num">1</td>' not in next(
-        row for row in rows if "张伟" in row)
+    zhang = next(row for row in rows if "张伟" in row)
+    # Each count labelled (the phone shows it so); none is a blank: 0.
+    assert 'data-label="顾客评价">1</td>' in wang and 'data-label="顾客评价">0</td>' in zhang
     r = await client.get(f"/inspect?employee_id={org.emp_a1}")
     assert "来有迎声" in r.text and "李娜" not in r.text
     assert f'<option value="{org.emp_a1}" selected>' in r.text
@@ -85,7 +86,7 @@ async def test_inspection_form_errors_keep_what_was_tapped(client: AsyncClient, 
     # Another team's employee: not found for this supervisor, nothing saved.
     r = await client.post("/inspect", data={"csrf": csrf, "employee_id": str(org.emp_b1),
                                             "touchpoint": "前台", "item-V1": "fail"})
-    assert r.status_code == 404 and "not found" in r.text
+    assert r.status_code == 404 and f"找不到员工 {org.emp_b1}" in r.text
     assert 'id="i-V1-fail" name="item-V1" value="fail" checked' in r.text
     r = await client.post("/inspect", data={"csrf": csrf, "employee_id": "",
                                             "touchpoint": "前台"})
@@ -133,7 +134,7 @@ async def test_employee_acknowledges_or_appeals_in_the_page(
     assert "&lt;script&gt;alert(1)&lt;/script&gt; 不在岗" in page and "<script>alert" not in page
     assert "处理中" in page
     r = await client.post("/me/appraisals/2026-11/appeal", data={"csrf": csrf, "reason": "again"})
-    assert r.status_code == 409 and "already appealed" in r.text
+    assert r.status_code == 409 and "已提出过申诉" in r.text
 
 
 async def test_pages_are_enhanced_by_htmx_when_scripts_run(client: AsyncClient, org: Org) -> None:
@@ -187,7 +188,7 @@ async def test_survey_in_taps(client: AsyncClient, org: Org) -> None:
 
     csrf = await log_in(client, "sup_a")
     r = await client.post("/surveys", data={"csrf": csrf, "employee_id": str(org.emp_a2)})
-    assert r.status_code == 422 and "at least one score" in r.text
+    assert r.status_code == 422 and "至少需要一项评分" in r.text
     r = await client.post("/surveys", data={"csrf": csrf, "employee_id": str(org.emp_a2),
                                             "attitude": "5", "quality": "4", "overall": "9"})
     assert r.status_code == 422 and "overall" in r.text
@@ -267,7 +268,7 @@ async def test_hr_imports_surveys_from_the_page(client: AsyncClient, org: Org) -
     good = csv_file("A001,2026-11-05 10:00,5,4,,3,5,服务很热情,Q-1")
     bad = csv_file("A001,2026-11-05 10:00,9,4,,3,5,,Q-2", "Z999,2026-11-05 10:00,5,,,,,,Q-3")
     r = await client.post("/imports", data={"csrf": csrf}, files={"file": ("bad.csv", bad)})
-    assert r.status_code == 422 and "nothing was imported" in r.text
+    assert r.status_code == 422 and "未导入任何数据" in r.text
     assert r.text.count("<tr><td class=\"num\">") == 2  # one row per problem, named by row
     assert await SurveyResponse.all().count() == 0
     r = await client.post("/imports", data={"csrf": csrf}, files={"file": ("good.csv", good)})
@@ -278,7 +279,7 @@ async def test_hr_imports_surveys_from_the_page(client: AsyncClient, org: Org) -
     assert r.status_code == 403  # no CSRF token
     # ...and who did it is on record.
     page = (await client.get("/audit?entity=survey")).text
-    assert "<td>hr</td><td>import</td><td>survey good.csv</td>" in page
+    assert "<td>hr</td><td>导入</td><td>顾客评价 good.csv</td>" in page
 
 
 async def test_audit_page_is_for_hr(client: AsyncClient, org: Org) -> None:

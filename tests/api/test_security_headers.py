@@ -46,12 +46,24 @@ async def test_pages_of_a_logged_in_user_carry_them(client: AsyncClient, org: Or
         assert r.headers["x-frame-options"] == "DENY"
 
 
-async def test_the_api_docs_go_without_the_csp_but_are_never_framed(client: AsyncClient) -> None:
-    for path in ("/schema", "/schema/openapi.json"):
-        r = await client.get(path)
-        assert r.status_code == 200
-        assert "content-security-policy" not in r.headers  # CDN scripts, until replaced
-        assert r.headers["x-frame-options"] == "DENY"
+async def test_the_api_docs_carry_the_csp_with_a_nonce_for_their_styles(
+        client: AsyncClient) -> None:
+    nonces = []
+    for _ in range(2):
+        r = await client.get("/schema")
+        assert r.status_code == 200 and r.headers["x-frame-options"] == "DENY"
+        csp = csp_directives(r.headers["content-security-policy"])
+        assert csp["script-src"] == ["'self'"] and csp["frame-ancestors"] == ["'none'"]
+        # Redoc's <style> elements: allowed by this response's nonce, nothing else inline.
+        self_, nonce = csp["style-src"]
+        assert self_ == "'self'" and nonce.startswith("'nonce-")
+        assert f'data-style-nonce="{nonce[7:-1]}"' in r.text
+        assert '<script src="/static/redoc-2.5.4/redoc.standalone.js"' in r.text
+        assert not re.search(r"https?://", r.text)  # nothing from another site
+        nonces.append(nonce)
+    assert nonces[0] != nonces[1]  # fresh for each response
+    r = await client.get("/schema/openapi.json")
+    assert csp_directives(r.headers["content-security-policy"])["style-src"] == ["'self'"]
 
 
 async def test_pages_link_the_stylesheet_and_inline_nothing(client: AsyncClient, org: Org) -> None:

@@ -1,91 +1,20 @@
 """The pages in a real browser (Debian's chromium driven by Playwright): what only a
 browser shows, such as HTMX swapping pages in place and the one-tap checklist.
 
-The server runs as a user would start it (`appraisal serve`), on its own
+The server (tests/browser/conftest.py) runs as a user would start it, on its own
 SQLite file with the demo organisation and last month closed and published.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from urllib.parse import urlsplit
 
-import httpx
-import pytest
-from playwright.async_api import Browser, Page, Response, async_playwright
+from playwright.async_api import Browser, Page, Response
 
-from tests.conftest import BACKEND
-
-# The server keeps its own SQLite file: once is enough, whichever backend the suite runs.
-pytestmark = pytest.mark.skipif(BACKEND != "sqlite", reason="server on its own SQLite file")
-CHROMIUM = shutil.which("chromium")
-PHONE = {"width": 390, "height": 844}
-FROZEN_CLI = "tests.browser.frozen_cli"  # the CLI at the suite's frozen moment
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    folder = tmp_path_factory.mktemp("browser")
-    env = {**os.environ, "DATABASE_URL": f"sqlite://{folder / 'app.sqlite3'}",
-           "APPRAISAL_REPORTS_DIR": str(folder / "reports")}
-
-    root = Path(__file__).resolve().parents[2]  # where `-m tests...` resolves
-
-    def cli(*args: str) -> None:
-        subprocess.run([sys.executable, "-m", FROZEN_CLI, *args], env=env, cwd=root, check=True,
-                       capture_output=True, timeout=300)
-
-    cli("migrate")
-    cli("demo")
-    cli("close")  # last month
-    cli("publish")
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", FROZEN_CLI, "serve", "--port", str(port)],
-                            env=env, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        # Up once it answers, however long a loaded machine takes to start it.
-        deadline = time.monotonic() + 120
-        while True:
-            assert proc.poll() is None, f"`appraisal serve` exited with {proc.returncode}"
-            assert time.monotonic() < deadline, "`appraisal serve` never answered /healthz"
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    assert CHROMIUM, (
-        "chromium is needed for the browser tests: `make test` installs it as root, "
-        "otherwise run `sudo apt-get install -y chromium`")
-    async with async_playwright() as p:
-        b = await p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield b
-        await b.close()
-
+from tests.factories import PHONE
+from tests.factories import log_in_browser as log_in
 
 # Every click below that loads or swaps a page waits for what it causes: the answer
 # to its own request, then what only the new page shows. Never a fixed sleep, never
@@ -105,19 +34,6 @@ async def answered(page: Page, path: str, query: str = "") -> AsyncIterator[None
         yield
     response = await answer.value
     assert response.ok, f"{response.status} for {response.url}"
-
-
-async def log_in(browser: Browser, base: str, username: str, password: str) -> Page:
-    page = await (await browser.new_context(viewport=PHONE, locale="zh-CN")).new_page()
-    await page.goto(f"{base}/login")
-    await page.fill("#username", username)
-    await page.fill("#password", password)
-    # Wait for the navigation the login causes, not merely for a quiet network...
-    async with page.expect_navigation(url=lambda url: not url.endswith("/login")):
-        await page.click("button[type=submit]")
-    # ...and for the page it leads to: HTMX pushes the new address just before the swap.
-    await page.wait_for_selector("form[action='/logout']")
-    return page
 
 
 async def test_supervisor_records_an_inspection_in_taps(browser: Browser, server: str) -> None:
