@@ -34,7 +34,7 @@ def tortoise_config(database_url: str | None = None) -> dict[str, Any]:
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
     return {
-        "connections": {"default": url},
+        "connections": {"default": _connection(url)},
         "apps": {
             "appraisal": {
                 "models": MODEL_MODULES,
@@ -45,6 +45,27 @@ def tortoise_config(database_url: str | None = None) -> dict[str, Any]:
         "use_tz": True,
         "timezone": "UTC",
     }
+
+
+async def _keep_session(connection: Any) -> None:
+    """Nothing to undo when a connection goes back to the pool.
+
+    asyncpg's default runs `SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *;
+    RESET ALL` on every release: a round trip per request, for session state this
+    app never leaves behind (no advisory locks, cursors, LISTEN or SET on these
+    connections; the queue has connections of its own). An open transaction is
+    still rolled back by asyncpg before this is called.
+    """
+
+
+def _connection(url: str) -> str | dict[str, Any]:
+    if not url.startswith(("postgres://", "asyncpg://")):
+        return url
+    from tortoise.backends.base.config_generator import expand_db_url
+
+    config = expand_db_url(url)
+    config["credentials"]["reset"] = _keep_session
+    return config
 
 
 # `tortoise -c appraisal.db.TORTOISE_ORM makemigrations` reads this.

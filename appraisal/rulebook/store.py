@@ -11,7 +11,6 @@ import hashlib
 import os
 import threading
 from pathlib import Path
-from typing import Any
 
 from appraisal.rulebook.model import DEFAULT_VERSION, RuleBook, RulebookError
 from appraisal.rulebook.sections import parse_rulebook
@@ -67,32 +66,29 @@ def _criteria_dir() -> Path:
 
 
 _lock = threading.Lock()
-_versions_cache: dict[tuple[Any, ...], dict[str, Path]] = {}
+_versions_cache: dict[tuple[str, int], dict[str, Path]] = {}
 _book_cache: dict[tuple[str, str, str], RuleBook] = {}
 
 
-def _stamp(directory: Path) -> tuple[tuple[str, int, int], ...]:
-    """Each *.toml file of `directory` with its modification time and size, sorted."""
+def _listing(directory: Path) -> dict[str, Path]:
+    """Version → file of `directory`, read again only when the directory changed.
+
+    Every evidence write looks its rulebook up: one stat of the directory (whose
+    modification time moves when a file is added, removed or renamed) instead of
+    listing it each time. A file edited in place is caught by `get_rulebook`.
+    """
+    name = str(directory)
     try:
-        entries = [e for e in os.scandir(directory) if e.name.endswith(".toml") and e.is_file()]
+        key = (name, os.stat(name).st_mtime_ns)
     except FileNotFoundError:
-        return ()
-    stamps = []
-    for entry in entries:
-        st = entry.stat()
-        stamps.append((str(directory / entry.name), st.st_mtime_ns, st.st_size))
-    return tuple(sorted(stamps))
-
-
-def available_rulebooks(directory: str | os.PathLike[str] | None = None) -> dict[str, Path]:
-    """Version → file for every *.toml in `directory` (default: the criteria dir)."""
-    directory = Path(directory) if directory is not None else _criteria_dir()
-    key = (str(directory), _stamp(directory))
-    paths = [Path(name) for name, _, _ in key[1]]
+        return {}
     with _lock:
-        if key in _versions_cache:
-            return dict(_versions_cache[key])
-    found: dict[str, Path] = {}
+        found = _versions_cache.get(key)
+    if found is not None:
+        return found
+    found = {}
+    paths = sorted(directory / e.name for e in os.scandir(name)
+                   if e.name.endswith(".toml") and e.is_file())
     for path in paths:
         # only the version is read here; the full check happens on load
         text = decode_utf8(_read(path), str(path))
@@ -107,7 +103,12 @@ def available_rulebooks(directory: str | os.PathLike[str] | None = None) -> dict
     with _lock:
         _versions_cache.clear()  # only the current state of a directory is worth keeping
         _versions_cache[key] = found
-    return dict(found)
+    return found
+
+
+def available_rulebooks(directory: str | os.PathLike[str] | None = None) -> dict[str, Path]:
+    """Version → file for every *.toml in `directory` (default: the criteria dir)."""
+    return dict(_listing(Path(directory) if directory is not None else _criteria_dir()))
 
 
 def get_rulebook(version: str | None = None) -> RuleBook:
@@ -116,20 +117,28 @@ def get_rulebook(version: str | None = None) -> RuleBook:
     KeyError when no file in the criteria dir has that version.
     """
     version = DEFAULT_VERSION if version is None else version
-    books = available_rulebooks()
+    books = _listing(_criteria_dir())
     if version not in books:
         raise KeyError(f"no rulebook with version {version!r} in {_criteria_dir()} "
                        f"(available: {', '.join(sorted(books)) or 'none'})")
     path = books[version]
     # Cached by the file's size and modification time: every request looks its
     # rulebook up, and a changed file is read (and validated) again.
-    st = path.stat()
+    st = os.stat(path)
     key = (version, f"{st.st_mtime_ns}:{st.st_size}", str(path))
     with _lock:
         book = _book_cache.get(key)
     if book is None:
         book = _from_bytes(_read(path), str(path))
-        if book.version != version:  # the file was edited since it was listed
+        if book.version != version:  # the file was edited in place since it was listed
+            with _lock:
+                if _versions_cache:
+                    _versions_cache.clear()  # list the directory again, once
+                    retry = True
+                else:
+                    retry = False
+            if retry:
+                return get_rulebook(version)
             raise RulebookError(str(path), "version",
                                 f"expected version {version}, the file now says {book.version}")
         with _lock:
