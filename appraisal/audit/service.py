@@ -12,9 +12,16 @@ from tortoise.models import Model
 from appraisal.actor import Actor
 from appraisal.audit.models import AuditEntry
 
+_AS_IS = frozenset({str, int, float, bool, type(None)})
+
 
 def plain(value: Any) -> Any:
     """JSON-safe copy of a value: Decimal → str, datetimes → ISO 8601."""
+    kind = type(value)
+    if kind in _AS_IS:  # most values, first: every write's trail passes through here
+        return value
+    if kind is dict:
+        return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, Decimal):
@@ -38,7 +45,7 @@ def model_state(obj: Model, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
     return state
 
 
-async def record(
+def entry(
     actor: Actor | None,
     action: str,
     entity: str,
@@ -47,7 +54,8 @@ async def record(
     after: dict[str, Any] | None = None,
     reason: str = "",
 ) -> AuditEntry:
-    return await AuditEntry.create(
+    """An audit entry, not yet saved: `record` saves it, a hot path inserts it with its write."""
+    return AuditEntry(
         actor_id=actor.id if actor else None,
         actor_username=actor.username if actor else "system",
         action=action,
@@ -57,6 +65,20 @@ async def record(
         after=plain(after) if after is not None else None,
         reason=reason,
     )
+
+
+async def record(
+    actor: Actor | None,
+    action: str,
+    entity: str,
+    entity_id: Any,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    reason: str = "",
+) -> AuditEntry:
+    written = entry(actor, action, entity, entity_id, before, after, reason)
+    await written.save(force_create=True)
+    return written
 
 
 async def entries(

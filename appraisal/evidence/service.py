@@ -13,12 +13,11 @@ from decimal import Decimal
 from typing import Any, NamedTuple, TypeVar
 
 import msgspec
-from tortoise import connections
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from appraisal.actor import Actor
-from appraisal.audit.service import model_state, record
+from appraisal.audit.service import entry, model_state, record
 from appraisal.clock import happened, local, month_of, now
 from appraisal.errors import Conflict, Forbidden, NotFound, Unprocessable
 from appraisal.evidence.models import (
@@ -30,6 +29,7 @@ from appraisal.evidence.models import (
     ItemResult,
     SurveyResponse,
 )
+from appraisal.evidence.placement import employee_and_open_period
 from appraisal.evidence.schemas import (
     CommendationIn,
     CommendationPatch,
@@ -42,10 +42,10 @@ from appraisal.evidence.schemas import (
     SurveyIn,
     SurveyPatch,
 )
+from appraisal.inserts import insert_returning_id, insert_together, new_row
 from appraisal.periods.models import Period
 from appraisal.periods.service import (
     ensure_period,
-    lock_open_month,
     lock_open_period,
     rulebook_for_month,
     rulebook_of,
@@ -222,17 +222,26 @@ class RecordedInspection(NamedTuple):
 async def create_inspection(actor: Actor, data: InspectionIn) -> RecordedInspection:
     occurred_at = happened(data.occurred_at, "occurred_at")
     async with in_transaction():
-        employee = await employee_in_scope(actor, data.employee_id, "employee_id")
-        period = await lock_open_month(actor, month_of(occurred_at), "occurred_at")
+        employee, period, new_id = await employee_and_open_period(
+            actor, data.employee_id, month_of(occurred_at), "occurred_at", "inspection")
         rows = validate_items(rulebook_of(period), data.items)
-        insp = await Inspection.create(
+        insp = Inspection(
             employee_id=data.employee_id, period_id=period.id, inspector_id=actor.id,
             occurred_at=occurred_at, touchpoint=data.touchpoint.strip(), method=data.method,
             notes=data.notes,
         )
-        await _insert_items(insp.id, rows)
-        await record(actor, "create", "inspection", insp.id,
-                     after={**model_state(insp), "items": _items_state(rows)})
+        together = []
+        if new_id is None:  # SQLite: the row's id is known once it is in
+            await insert_returning_id(insp)
+        else:
+            insp.id = new_id
+            together.append(("inspection", [new_row(insp)]))
+            insp._saved_in_db = True
+        trail = entry(actor, "create", "inspection", insp.id,
+                      after={**model_state(insp), "items": _items_state(rows)})
+        # The inspection, its items and its audit entry in one statement (PostgreSQL).
+        await insert_together([*together, ("inspection_item", _item_rows(insp.id, rows)),
+                               ("audit_entry", [new_row(trail)])])
     return RecordedInspection(insp, employee, period, rows)
 
 
@@ -242,24 +251,17 @@ def _items_state(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
              "points": None if r["points"] is None else r["points"].quantize(CENT)} for r in rows]
 
 
+def _item_rows(inspection_id: int, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    fields = InspectionItem._meta.fields_map
+    return [{"inspection_id": inspection_id, "code": row["code"],
+             "result": fields["result"].to_db_value(row["result"], InspectionItem),
+             "points": fields["points"].to_db_value(row["points"], InspectionItem)}
+            for row in rows]
+
+
 async def _insert_items(inspection_id: int, rows: list[dict[str, Any]]) -> None:
     """All of an inspection's items in one INSERT (one round trip, not one per item)."""
-    if not rows:
-        return
-    conn = connections.get("default")  # the transaction's connection, inside one
-    pg = conn.capabilities.dialect == "postgres"
-    fields = InspectionItem._meta.fields_map
-    values, params = [], []
-    for row in rows:
-        start = len(params)
-        params += [inspection_id, row["code"],
-                   fields["result"].to_db_value(row["result"], InspectionItem),
-                   fields["points"].to_db_value(row["points"], InspectionItem)]
-        marks = [f"${start + i + 1}" if pg else "?" for i in range(4)]
-        values.append(f"({', '.join(marks)})")
-    await conn.execute_query(
-        'INSERT INTO "inspection_item" ("inspection_id", "code", "result", "points") VALUES '
-        + ", ".join(values), params)
+    await insert_together([("inspection_item", _item_rows(inspection_id, rows))])
 
 
 async def update_inspection(actor: Actor, insp: Inspection, data: InspectionPatch) -> Inspection:

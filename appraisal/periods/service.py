@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import connections
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -109,7 +111,7 @@ async def lock_open_month(actor: Actor | None, month: str, field: str) -> Period
     if period is None:
         await ensure_period(actor, month, field)
         period = await _shared(month)
-    return _insist_open(period)
+    return insist_open(period)
 
 
 _SHARED_SQL = ('SELECT "id", "month", "status", "rulebook_version", "rulebook_hash", "opened_at", '
@@ -121,14 +123,17 @@ async def _shared(month: str) -> Period | None:
     if conn.capabilities.dialect != "postgres":
         return await Period.filter(month=month).first()
     _, rows = await conn.execute_query(_SHARED_SQL, [month])
-    if not rows:
-        return None
-    period = Period._init_from_db(**dict(rows[0]))
+    return period_from_row(dict(rows[0])) if rows else None
+
+
+def period_from_row(row: dict[str, Any]) -> Period:
+    """A period from a hand-written query's row (its columns by name)."""
+    period = Period._init_from_db(**row)
     period.status = PeriodStatus(period.status)
     return period
 
 
-def _insist_open(period: Period | None) -> Period:
+def insist_open(period: Period | None) -> Period:
     if period is None:
         raise NotFound("period not found", code="period_not_found")
     if period.status != PeriodStatus.open:
@@ -145,4 +150,4 @@ async def lock_open_period(period_id: int) -> Period:
     Closing takes the same lock, so evidence cannot slip into a month
     while it is being closed (PostgreSQL row lock; SQLite serialises writers).
     """
-    return _insist_open(await Period.filter(id=period_id).select_for_update().first())
+    return insist_open(await Period.filter(id=period_id).select_for_update().first())
