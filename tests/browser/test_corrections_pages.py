@@ -4,84 +4,21 @@ employee's result is shown as being corrected, HR closes it again through the co
 step, finds the pool stale, discards it and publishes; the employee then reads the
 corrected result beside the earlier version.
 
-Its own server, as a user starts it, on its own SQLite file with the demo organisation
-and last month (2026-10, over at the frozen moment) closed and published.
+The server (tests/browser/conftest.py) has the demo organisation and last month
+(2026-10, over at the frozen moment) closed and published.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from pathlib import Path
 from urllib.parse import urlsplit
 
-import httpx
-import pytest
-from playwright.async_api import Browser, Page, Response, async_playwright
+from playwright.async_api import Browser, Page, Response
 
-from tests.conftest import BACKEND
+from tests.factories import log_in_browser
 
-pytestmark = pytest.mark.skipif(BACKEND != "sqlite", reason="server on its own SQLite file")
-CHROMIUM = shutil.which("chromium")
-PHONE = {"width": 390, "height": 844}
-FROZEN_CLI = "tests.browser.frozen_cli"  # the CLI at the suite's frozen moment
 MONTH = "2026-10"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    folder = tmp_path_factory.mktemp("corrections")
-    env = {**os.environ, "DATABASE_URL": f"sqlite://{folder / 'app.sqlite3'}",
-           "APPRAISAL_REPORTS_DIR": str(folder / "reports")}
-    root = Path(__file__).resolve().parents[2]
-
-    def cli(*args: str) -> None:
-        subprocess.run([sys.executable, "-m", FROZEN_CLI, *args], env=env, cwd=root, check=True,
-                       capture_output=True, timeout=300)
-
-    for args in (("migrate",), ("demo",), ("close",), ("publish",)):  # last month
-        cli(*args)
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", FROZEN_CLI, "serve", "--port", str(port)],
-                            env=env, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            assert proc.poll() is None, f"`appraisal serve` exited with {proc.returncode}"
-            assert time.monotonic() < deadline, "`appraisal serve` never answered /healthz"
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    assert CHROMIUM, "chromium is needed for the browser tests (`make test` installs it)"
-    async with async_playwright() as p:
-        b = await p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield b
-        await b.close()
 
 
 @asynccontextmanager
@@ -101,20 +38,9 @@ async def answered(page: Page, path: str | Callable[[str], bool], query: str = "
     assert response.ok, f"{response.status} for {response.url}"
 
 
-async def log_in(browser: Browser, base: str, username: str, password: str) -> Page:
-    page = await (await browser.new_context(viewport=PHONE, locale="zh-CN")).new_page()
-    await page.goto(f"{base}/login")
-    await page.fill("#username", username)
-    await page.fill("#password", password)
-    async with page.expect_navigation(url=lambda url: not url.endswith("/login")):
-        await page.click("button[type=submit]")
-    await page.wait_for_selector("form[action='/logout']")
-    return page
-
-
 async def test_a_published_month_corrected_end_to_end(browser: Browser, server: str) -> None:
-    hr = await log_in(browser, server, "hr", "hr-demo-1")
-    emp = await log_in(browser, server, "emp.zhang", "emp-demo-1")
+    hr = await log_in_browser(browser, server, "hr", "hr-demo-1")
+    emp = await log_in_browser(browser, server, "emp.zhang", "emp-demo-1")
     month_page = f"/months/{MONTH}"
 
     # HR shares the pool on the published month; the ranking shows each bonus and links
