@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -63,6 +64,11 @@ def _lifespan(
             from appraisal.reporting.jobs import fail_interrupted
 
             await fail_interrupted()
+        # Everything loaded at start-up lives as long as the process: out of the
+        # collector's sight, so that its full collections, which would otherwise walk
+        # every model, route and template, stop pausing requests.
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:

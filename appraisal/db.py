@@ -65,6 +65,7 @@ def _connection(url: str) -> str | dict[str, Any]:
 
     config = expand_db_url(url)
     config["credentials"]["reset"] = _keep_session
+    config["credentials"].setdefault("maxsize", "10")
     return config
 
 
