@@ -17,10 +17,15 @@ from appraisal.errors import Unprocessable
 from appraisal.evidence.feedback import own_feedback
 from appraisal.guards import EMPLOYEE, HR, STAFF
 from appraisal.idempotency import Idempotency
+from appraisal.incentives.models import IncentiveAllocation
+from appraisal.periods.models import PeriodStatus
+from appraisal.periods.service import require_period
 from appraisal.reporting.charts import radar_svg, trend_svg
 from appraisal.reporting.documents import svg_uri
 from appraisal.rulebook import get_rulebook
 from appraisal.scoring.display import inspection_losses, published_explanations
+from appraisal.scoring.models import SnapshotScore
+from appraisal.scoring.service import current_snapshot
 from appraisal.web import attempt, language, page, see_other, translations
 
 RECENT = 20  # inspections shown; older ones are in the API and the PDFs
@@ -41,7 +46,7 @@ def charts(appraisals: list[dict[str, Any]], lang: str) -> dict[str, str] | None
     return {"radar": svg_uri(radar_svg(names, values, translations(lang).gettext("No data"))),
             "trend": svg_uri(trend_svg([a["month"] for a in recent],
                                        [Decimal(a["final_score"]) if a["final_score"] else None
-                                        for a in recent]))}
+                                        for a in recent], lang))}
 
 
 def by_month(versions: list[dict[str, Any]]) -> tuple[list[dict[str, Any]],
@@ -117,14 +122,31 @@ class AppealPages(Controller):
     middleware = [Idempotency()]  # an answer sent twice is given once
 
     async def _render(self, request: Request[Actor, str, Any], *, status_code: int = 200,
-                      error: str | None = None) -> Response[str]:
+                      error: str | None = None,
+                      confirm: dict[str, Any] | None = None) -> Response[str]:
         status = request.query_params.get("status", "open")
         status = status if status in ("open", "upheld", "rejected") else None
         reopened = request.query_params.get("reopened", "")
         return page(request, "appeals.html", status_code=status_code, status=status,
                     appeals=await service.list_appeals(request.user, None, status, None),
                     error=error, done=request.query_params.get("done"),
-                    reopened=reopened if MONTH_RE.fullmatch(reopened) else None)
+                    reopened=reopened if MONTH_RE.fullmatch(reopened) else None,
+                    confirm=confirm)
+
+    async def _uphold_confirm(self, request: Request[Actor, str, Any], appeal_id: int,
+                              answer: str) -> Response[str]:
+        """Upholding reopens the month for everyone: first say what it will do (the
+        month, its employees, the pool that then no longer counts), as the month page
+        asks before a reopen."""
+        appeal = await service.get_appeal(request.user, appeal_id)
+        period = await require_period(appeal["month"])
+        snapshot = await current_snapshot(period)
+        return await self._render(request, confirm={
+            "appeal": appeal, "answer": answer,
+            "reopens": period.status != PeriodStatus.open,  # as answer_appeal decides
+            "employees": await SnapshotScore.filter(snapshot_id=snapshot.id).count()
+            if snapshot else 0,
+            "allocated": await IncentiveAllocation.filter(period_id=period.id).exists()})
 
     @get("/")
     async def appeals(self, request: Request[Actor, str, Any]) -> Response[str]:
@@ -142,6 +164,12 @@ class AppealPages(Controller):
             return await service.answer_appeal(request.user, appeal_id, decision,
                                                form.get("answer", ""))
 
+        # An uphold with an answer is asked first; its confirm panel sends `confirmed`.
+        if (decision == "upheld" and form.get("confirmed") != "yes"
+                and form.get("answer", "").strip()):
+            return await attempt(partial(self._uphold_confirm, request, appeal_id,
+                                         form.get("answer", "")),
+                                 partial(self._render, request))
         answered = await attempt(answer, partial(self._render, request))
         if isinstance(answered, Response):
             return answered

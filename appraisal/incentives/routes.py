@@ -28,7 +28,8 @@ class IncentiveController(Controller):
     async def allocate(
         self, request: Request[Actor, str, object], month: str, data: AllocationIn
     ) -> AllocationOut:
-        """Share the pool over graded employees (whole organisation or one team)."""
+        """Share the pool over graded employees (whole organisation or one team) of a
+        closed month; 409 on an open or published one (reopen and close it first)."""
         allocation = await service.allocate(
             request.user, month, pool=data.pool, team_id=data.team_id, cap=data.cap,
             currency=data.currency,

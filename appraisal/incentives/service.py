@@ -87,6 +87,11 @@ async def allocate(
         if period.status == PeriodStatus.open:
             raise Conflict("period %(month)s is open; close it before allocating incentives",
                            code="period_open", month=month)
+        if period.status == PeriodStatus.published:
+            # Employees already see these bonuses and the batch PDFs print them: a
+            # change goes through a reopen (with its reason) and a new close.
+            raise Conflict("period %(month)s is published; reopen it before allocating its "
+                           "incentives again", code="period_published", month=month)
         snapshot = await current_snapshot(period)
         if snapshot is None:
             raise Conflict("period %(month)s has no score snapshot", code="no_snapshot",

@@ -114,7 +114,8 @@ async def test_upholding_on_the_page_reopens_the_month(client: AsyncClient, publ
     page = (await client.get("/appeals")).text
     assert "申诉成立，重新打开本月" in page and "将重新打开" not in page
     r = await client.post(f"/appeals/{appeal_id}/answer", data={
-        "csrf": csrf, "decision": "upheld", "answer": "已补录", "idempotency_key": "k-1"})
+        "csrf": csrf, "decision": "upheld", "answer": "已补录", "idempotency_key": "k-1",
+        "confirmed": "yes"})
     assert r.status_code == 303
     assert r.headers["location"] == "/appeals?done=answered&reopened=2026-11"
     page = (await client.get(r.headers["location"])).text
@@ -126,7 +127,8 @@ async def test_upholding_on_the_page_reopens_the_month(client: AsyncClient, publ
     assert "已重新打开更正" in (await client.get("/months")).text
     # The same form sent again (a double tap) answers once, and lands on the same page.
     again = await client.post(f"/appeals/{appeal_id}/answer", data={
-        "csrf": csrf, "decision": "upheld", "answer": "已补录", "idempotency_key": "k-1"})
+        "csrf": csrf, "decision": "upheld", "answer": "已补录", "idempotency_key": "k-1",
+        "confirmed": "yes"})
     assert again.status_code == 303 and again.headers["location"] == r.headers["location"]
 
 
@@ -160,15 +162,17 @@ async def test_publishing_over_a_stale_allocation_is_refused_until_reallocated(
 
 
 async def test_a_stale_allocation_is_discarded_explicitly_and_audited(
-        client: AsyncClient, published: Org, clock: time_machine.TimeMachineFixture) -> None:
-    org = published
+        client: AsyncClient, org: Org, clock: time_machine.TimeMachineFixture) -> None:
+    await closed_month(client, org)
     hr = org.h("hr")
-    r = await client.post(f"{NOV}/incentives", headers=hr,
-                          json={"pool": "900.00", "team_id": org.team_a})
-    assert r.status_code == 201
+    # Both scopes allocated before publishing (a published month's pool is not changed).
+    for scope in ({"pool": "4200.00"}, {"pool": "900.00", "team_id": org.team_a}):
+        r = await client.post(f"{NOV}/incentives", headers=hr, json=scope)
+        assert r.status_code == 201
     # Made on the current scores: nothing to discard.
     r = await client.delete(f"{NOV}/incentives", headers=hr)
     assert r.status_code == 409 and "current scores" in r.json()["detail"]
+    assert (await client.post(f"{NOV}/publish", headers=hr)).status_code == 200
     assert (await client.post(f"{NOV}/reopen", headers=hr,
                               json={"reason": "补录投诉"})).status_code == 200
     clock.move_to(NOVEMBER_OVER)

@@ -181,9 +181,10 @@ async def test_answers_about_a_month_match_the_document(
     assert breakdown["snapshot"]["sequence"] == 1 and breakdown["lost_points"]
     await api("GET", f"{MONTH}/calibration", **m)
     await api("GET", f"{MONTH}/incentives", **m)
-    team = await api("POST", f"{MONTH}/incentives", status=201,
-                     json={"pool": "1000.00", "team_id": org.team_a, "cap": "600.00"}, **m)
-    assert team["cap"] == "600.00" and team["team"] is not None
+    # Published: the pool changes only through a reopen (its 201 is checked below).
+    refused = await api("POST", f"{MONTH}/incentives", status=409,
+                        json={"pool": "1000.00", "team_id": org.team_a, "cap": "600.00"}, **m)
+    assert refused["code"] == "period_published"
 
     # Report jobs as they go: queued, done (with its file), failed.
     from appraisal import clock
@@ -226,6 +227,17 @@ async def test_answers_about_a_month_match_the_document(
     assert live["deductions"] and live["open_complaints"] and live["bonus"]["commendations"]
     assert any(d["survey"] for d in live["dimension_breakdown"])
     await api("GET", f"{MONTH}/calibration", **m)
+
+    # Closed again: the pool is allocated (on a published month it was refused above).
+    import time_machine
+
+    from tests.factories import NOVEMBER_OVER
+
+    with time_machine.travel(NOVEMBER_OVER, tick=True):
+        await api("POST", f"{MONTH}/close", **m)
+    team = await api("POST", f"{MONTH}/incentives", status=201,
+                     json={"pool": "1000.00", "team_id": org.team_a, "cap": "600.00"}, **m)
+    assert team["cap"] == "600.00" and team["team"] is not None
 
     await api("GET", "/api/v1/me/feedback", "emp_a1")
     assert TYPED <= api.checked, TYPED - api.checked

@@ -43,9 +43,19 @@ async def test_a_published_month_corrected_end_to_end(browser: Browser, server: 
     emp = await log_in_browser(browser, server, "emp.zhang", "emp-demo-1")
     month_page = f"/months/{MONTH}"
 
-    # HR shares the pool on the published month; the ranking shows each bonus and links
-    # each employee's breakdown.
-    await hr.goto(f"{server}{month_page}")
+    # A published month's pool changes only through a reopen: HR reopens last month,
+    # closes it again and shares the pool; the ranking shows each bonus and links each
+    # employee's breakdown; then HR publishes it again.
+    await hr.goto(f"{server}{month_page}?confirm=reopen")
+    await hr.fill("#reason", "发布前漏分配奖金池")
+    async with answered(hr, month_page, "done=reopen"):
+        await hr.click("#confirm button.primary")
+    await hr.wait_for_selector(".done")
+    async with answered(hr, month_page, "confirm=close"):
+        await hr.click(f"a[href*='{month_page}?confirm=close']")
+    async with answered(hr, month_page, "done=close"):
+        await hr.click("#confirm button.primary")
+    await hr.wait_for_selector(".done")
     await hr.fill("#pool", "10000.00")
     async with answered(hr, month_page, "done=incentives"):
         await hr.click(f"form[action='{month_page}/incentives'] button")
@@ -57,8 +67,14 @@ async def test_a_published_month_corrected_end_to_end(browser: Browser, server: 
         await first.locator("td a").first.click()
     await hr.wait_for_selector("text=各维度")
     assert name in await hr.inner_text("h1")
+    await hr.goto(f"{server}{month_page}?confirm=publish")
+    async with answered(hr, month_page, "done=publish"):
+        await hr.click("#confirm button.primary")
+    await hr.wait_for_selector("h1 >> text=已向员工发布")
 
     # The employee appeals the published result.
+    async with answered(emp, "/me"):
+        await emp.reload()
     card = emp.locator(f"#appraisal-{MONTH}")
     await card.locator("summary", has_text="申诉").click()
     await card.locator("textarea[name=reason]").fill("10月12日下午我在培训，不在前台。")
@@ -70,8 +86,13 @@ async def test_a_published_month_corrected_end_to_end(browser: Browser, server: 
     async with answered(hr, "/appeals"):
         await hr.click("header a[href='/appeals']")
     await hr.fill("textarea[name=answer]", "培训签到表属实，已删除该次巡检记录。")
-    async with answered(hr, "/appeals", f"reopened={MONTH}"):
+    # It is asked first: the month is reopened for everyone.
+    async with answered(hr, lambda path: path.endswith("/answer")):
         await hr.click("button:has-text('申诉成立，重新打开本月')")
+    await hr.wait_for_selector("#confirm")
+    assert "将对所有人重新打开" in await hr.inner_text("#confirm")
+    async with answered(hr, "/appeals", f"reopened={MONTH}"):
+        await hr.click("#confirm button:has-text('申诉成立，重新打开本月')")
     await hr.wait_for_selector(".done")
     assert f"{MONTH} 已重新打开" in await hr.inner_text(".done")
 
