@@ -252,3 +252,37 @@ async def every_page(page: Page, base: str, start: str = "/") -> AsyncIterator[s
             if kinds[address_kind(link)] < PAGES_OF_A_KIND:
                 kinds[address_kind(link)] += 1
                 queue.append(link)
+
+
+# --- Page forms ------------------------------------------------------------------------
+
+
+def form_of(html: str, action: str) -> dict[str, str]:
+    """What a browser sends for the page's form posting to `action`, untouched: hidden
+    fields, text inputs, checked radios, selected options and textareas."""
+    found = re.search(rf'<form method="post" action="{re.escape(action)}".*?</form>', html, re.S)
+    assert found, f"no form posting to {action}"
+    form, sent = found.group(0), {}
+    for tag in re.findall(r"<input [^>]*>", form):
+        name = re.search(r'name="([^"]*)"', tag)
+        value = re.search(r'value="([^"]*)"', tag)
+        if not name or ('type="radio"' in tag and " checked" not in tag):
+            continue
+        if 'type="checkbox"' in tag:
+            continue
+        sent[name.group(1)] = value.group(1) if value else ""
+    for name, options in re.findall(r'<select [^>]*name="([^"]+)"[^>]*>(.*?)</select>', form, re.S):
+        chosen = re.search(r'<option value="([^"]*)"\s*selected', options)
+        sent[name] = chosen.group(1) if chosen else ""
+    for name, text in re.findall(r'<textarea [^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', form, re.S):
+        sent[name] = text
+    return sent
+
+
+def form_key(html: str, action: str) -> str:
+    """The hidden idempotency_key of the page's form posting to `action`."""
+    form = re.search(rf'<form method="post" action="{re.escape(action)}".*?</form>', html, re.S)
+    assert form, action
+    found = re.search(r'name="idempotency_key" value="([^"]+)"', form.group(0))
+    assert found, f"no idempotency_key in the form of {action}"
+    return found.group(1)

@@ -20,7 +20,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 
 from appraisal.actor import Actor
-from appraisal.clock import current_month, local, local_now
+from appraisal.clock import current_month, local, local_now, previous_month
 from appraisal.config import get_settings
 from appraisal.errors import field_message
 from appraisal.evidence import imports, records
@@ -63,7 +63,7 @@ from appraisal.figures import num
 from appraisal.guards import HR, STAFF
 from appraisal.idempotency import Idempotency
 from appraisal.periods.models import Period, PeriodStatus
-from appraisal.periods.service import rulebook_for_month, rulebook_of
+from appraisal.periods.service import get_period, rulebook_for_month, rulebook_of
 from appraisal.rulebook import RuleBook
 from appraisal.scoring.engine import commendation_bonus
 from appraisal.staff.scope import evidence_filter
@@ -113,14 +113,15 @@ class EvidencePages(Controller):
                 "employee", "period", "inspector").prefetch_related("items")
             # Shaped as the API shapes it: the same rule says which items lost points.
             saved_inspection = (await inspections_out(list(rows)) or [None])[0]
-        # This month's inspections, each with its page to correct or void it.
-        recorded = await records.list_inspections(request.user,
-                                                  records.EvidenceQuery(period=month))
+        # The open months' inspections, each with its page to correct or void it.
+        recorded = [(m, await records.list_inspections(request.user,
+                                                       records.EvidenceQuery(period=m)))
+                    for m in await _listed_months()]
         return page(request, "inspect.html", status_code=status_code, month=month,
                     rulebook=rulebook, groups=_checklist(rulebook), employees=employees,
                     chosen=str(chosen), touchpoints=TOUCHPOINTS, methods=METHODS,
                     values=values, error=error, saved=saved_inspection, recorded=recorded,
-                    **_notices(request))
+                    now=local_now(), **_notices(request))
 
     @get("/inspect")
     async def inspect_form(self, request: Request[Actor, str, Any]) -> Response[str]:
@@ -137,7 +138,7 @@ class EvidencePages(Controller):
         body = {
             "employee_id": int(values["employee_id"]) if values.get(
                 "employee_id", "").isdigit() else 0,
-            "occurred_at": local_now().isoformat(),
+            "occurred_at": _moment(values.get("occurred_at", "")),
             "touchpoint": values.get("touchpoint", "").strip(),
             "method": values.get("method", "onsite"),
             "items": items,
@@ -156,18 +157,19 @@ class EvidencePages(Controller):
                           values: dict[str, Any] | None = None) -> Response[str]:
         month = current_month()
         rulebook = await rulebook_for_month(month)
-        complaints = await Complaint.filter(
-            period__month=month, **evidence_filter(request.user)).select_related(
-            "employee", "voided_by").order_by("-received_at", "-id")
+        complaints = [(m, await Complaint.filter(
+            period__month=m, **evidence_filter(request.user)).select_related(
+            "employee", "voided_by").order_by("-received_at", "-id"))
+            for m in await _listed_months()]
         return page(request, "complaints.html", status_code=status_code, month=month,
                     employees=await records.team_month(request.user, month, rulebook.min_inspections),
                     complaints=complaints, channels=CHANNELS, severities=SEVERITIES,
                     values=values or {}, error=error, now=local_now(),
-                    saved=request.query_params.get("saved"), **_notices(request))
+                    saved=_saved(request), **_notices(request))
 
     @get("/complaints")
     async def complaints(self, request: Request[Actor, str, Any]) -> Response[str]:
-        """This month's complaints in the caller's teams, and a form to log one."""
+        """The open months' complaints in the caller's teams, and a form to log one."""
         return await self._complaints(request)
 
     @post("/complaints", status_code=303)
@@ -248,9 +250,10 @@ class EvidencePages(Controller):
                     employees=await records.team_month(request.user, month, rulebook.min_inspections),
                     questions=SURVEY_QUESTIONS, values=values or {}, error=error,
                     chosen=request.query_params.get("employee_id", ""),
-                    saved=request.query_params.get("saved"),
-                    recorded=await records.list_surveys(request.user,
-                                                        records.EvidenceQuery(period=month)),
+                    saved=_saved(request), now=local_now(),
+                    recorded=[(m, await records.list_surveys(request.user,
+                                                             records.EvidenceQuery(period=m)))
+                              for m in await _listed_months()],
                     **_notices(request))
 
     @get("/surveys")
@@ -405,19 +408,21 @@ class EvidencePages(Controller):
                              values: dict[str, Any] | None = None) -> Response[str]:
         month = current_month()
         rulebook = await rulebook_for_month(month)
-        listed = await records.list_commendations(request.user,
-                                                  records.EvidenceQuery(period=month))
+        groups = []
+        for m in await _listed_months():
+            listed = await records.list_commendations(request.user,
+                                                      records.EvidenceQuery(period=m))
+            groups.append((m, listed, _bonuses(await rulebook_for_month(m), listed)))
         return page(request, "commendations.html", status_code=status_code, month=month,
                     employees=await records.team_month(request.user, month,
                                                        rulebook.min_inspections),
-                    commendations=listed, bonuses=_bonuses(rulebook, listed),
-                    sources=SOURCES, values=values or {}, error=error, now=local_now(),
-                    chosen=request.query_params.get("employee_id", ""),
-                    saved=request.query_params.get("saved"), **_notices(request))
+                    groups=groups, sources=SOURCES, values=values or {}, error=error,
+                    now=local_now(), chosen=request.query_params.get("employee_id", ""),
+                    saved=_saved(request), **_notices(request))
 
     @get("/commendations")
     async def commendations(self, request: Request[Actor, str, Any]) -> Response[str]:
-        """This month's commendations in the caller's teams, the bonus they bring, and a
+        """The open months' commendations in the caller's teams, the bonus they bring, and a
         form to record one (a letter, a banner 锦旗, an online review …)."""
         return await self._commendations(request)
 
@@ -461,6 +466,21 @@ def _moment(value: str) -> str:
     except ValueError:
         return value  # left for validation to name the field
     return (ts if ts.tzinfo else ts.replace(tzinfo=get_settings().timezone)).isoformat()
+
+
+async def _listed_months() -> list[str]:
+    """The months the lists show, newest first: this month, and last month while its
+    period is open (SPEC §3.1: evidence may still be recorded and corrected there, so a
+    record saved for it stays in view, with its links)."""
+    last = await get_period(previous_month())
+    return [current_month()] + (
+        [last.month] if last is not None and last.status == PeriodStatus.open else [])
+
+
+def _saved(request: Request[Actor, str, Any]) -> int | None:
+    """The record the last form saved (?saved=), for the banner's link to it."""
+    saved = request.query_params.get("saved", "")
+    return int(saved) if saved.isdigit() and len(saved) < 10 else None
 
 
 def _employee_id(values: dict[str, str]) -> int:

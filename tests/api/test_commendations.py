@@ -4,7 +4,6 @@ breakdown, the PDF and the page; and the page to record, list, correct and void 
 from __future__ import annotations
 
 import io
-import re
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -15,7 +14,7 @@ from pypdf import PdfReader
 
 from appraisal.audit.models import AuditEntry
 from appraisal.evidence.models import Commendation
-from tests.factories import NOV, Org, inspection, log_in
+from tests.factories import NOV, Org, form_key, inspection, log_in
 
 
 async def commend(client: AsyncClient, org: Org, emp: int, n: int, who: str = "sup_a") -> list[int]:
@@ -26,14 +25,6 @@ async def commend(client: AsyncClient, org: Org, emp: int, n: int, who: str = "s
         assert r.status_code == 201, r.text
         ids.append(r.json()["id"])
     return ids
-
-
-def form_key(html: str, action: str) -> str:
-    form = re.search(rf'<form method="post" action="{re.escape(action)}".*?</form>', html, re.S)
-    assert form, action
-    found = re.search(r'name="idempotency_key" value="([^"]+)"', form.group(0))
-    assert found
-    return found.group(1)
 
 
 async def test_the_third_commendation_adds_one_point(client: AsyncClient, org: Org) -> None:

@@ -5,7 +5,6 @@ closed month as in the API."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from httpx import AsyncClient
@@ -13,29 +12,7 @@ from httpx import AsyncClient
 from appraisal.audit.models import AuditEntry
 from appraisal.evidence.models import Complaint, Inspection, InspectionItem
 from appraisal.periods.models import Period, PeriodStatus
-from tests.factories import ALL_ITEMS, NOV, Org, inspection, log_in
-
-
-def form_of(html: str, action: str) -> dict[str, str]:
-    """What a browser sends for the page's form posting to `action`, untouched: hidden
-    fields, text inputs, checked radios, selected options and textareas."""
-    found = re.search(rf'<form method="post" action="{re.escape(action)}".*?</form>', html, re.S)
-    assert found, f"no form posting to {action}"
-    form, sent = found.group(0), {}
-    for tag in re.findall(r"<input [^>]*>", form):
-        name = re.search(r'name="([^"]*)"', tag)
-        value = re.search(r'value="([^"]*)"', tag)
-        if not name or ('type="radio"' in tag and " checked" not in tag):
-            continue
-        if 'type="checkbox"' in tag:
-            continue
-        sent[name.group(1)] = value.group(1) if value else ""
-    for name, options in re.findall(r'<select [^>]*name="([^"]+)"[^>]*>(.*?)</select>', form, re.S):
-        chosen = re.search(r'<option value="([^"]*)"\s*selected', options)
-        sent[name] = chosen.group(1) if chosen else ""
-    for name, text in re.findall(r'<textarea [^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', form, re.S):
-        sent[name] = text
-    return sent
+from tests.factories import ALL_ITEMS, NOV, Org, form_of, inspection, log_in
 
 
 async def api_inspection(client: AsyncClient, org: Org, emp: int, **over: Any) -> dict[str, Any]:

@@ -4,7 +4,6 @@ first answer back and write nothing; another body with the key is a 422."""
 from __future__ import annotations
 
 import asyncio
-import re
 from datetime import timedelta
 
 import time_machine
@@ -13,22 +12,13 @@ from httpx import AsyncClient
 from appraisal.audit.models import AuditEntry
 from appraisal.evidence.models import Complaint, Inspection, SurveyResponse
 from tests.conftest import FROZEN_AT
-from tests.factories import NOV, Org, csv_file, inspection, log_in
+from tests.factories import NOV, Org, csv_file, form_key, inspection, log_in
 
 INSPECTIONS = "/api/v1/inspections"
 
 
 def keyed(org: Org, who: str, key: str) -> dict[str, str]:
     return {**org.h(who), "Idempotency-Key": key}
-
-
-def form_key(html: str, action: str) -> str:
-    """The hidden idempotency_key of the page's form posting to `action`."""
-    form = re.search(rf'<form method="post" action="{re.escape(action)}".*?</form>', html, re.S)
-    assert form, action
-    found = re.search(r'name="idempotency_key" value="([^"]+)"', form.group(0))
-    assert found, f"no idempotency_key in the form of {action}"
-    return found.group(1)
 
 
 async def test_the_same_write_sent_twice_writes_once_and_answers_the_same(
