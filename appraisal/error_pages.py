@@ -12,13 +12,15 @@ HTML does (an unknown address, a method a page does not take).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from http import HTTPStatus
 from typing import Any
 
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException
+from litestar.response import Stream
 
+from appraisal.accounts.auth import SESSION_COOKIE, actor_for_token
 from appraisal.errors import EXCEPTION_HANDLERS, Message
 from appraisal.web import language, page
 
@@ -42,18 +44,47 @@ def as_page(problem: Handler) -> Handler:
     def handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
         answer = problem(request, exc)  # the status, the headers (Retry-After, Allow), the log
         status = answer.status_code
+
+        def render() -> Response[str]:
+            return page(request, "error.html", status_code=status, status=status,
+                        posted=request.method == "POST",
+                        detail=_detail(exc, status, language(request)))
+
         try:
-            response = page(request, "error.html", status_code=status, status=status,
-                            detail=_detail(exc, status, language(request)))
+            response: Response[Any] = render()
         except Exception:  # the page itself failed: the plain answer still goes out
             log.exception("error page for %s failed", request.url.path)
             return answer
+        token = request.cookies.get(SESSION_COOKIE)
+        if request.scope.get("user") is None and token:
+            response = _for_visitor(request, token, response, render)
         for name, value in answer.headers.items():
             if name.lower() not in ("content-type", "content-length"):
                 response.headers.setdefault(name, value)
         return response
 
     return handler
+
+
+def _for_visitor(request: Request[Any, Any, Any], token: str, plain: Response[str],
+                 render: Callable[[], Response[str]]) -> Response[Any]:
+    """An address no route answers runs no authentication, yet the session cookie may
+    name a logged-in visitor: the page keeps their menu and logout. Handlers are
+    synchronous, so the session is looked up as the page is sent."""
+
+    async def body() -> AsyncIterator[bytes]:
+        try:
+            actor = await actor_for_token(token)
+            if actor is not None:
+                request.scope["user"] = actor
+                yield str(render().content).encode()
+                return
+        except Exception:  # the page without the menu still goes out
+            log.exception("error page for %s: looking up the session failed", request.url.path)
+        yield str(plain.content).encode()
+
+    return Stream(body(), status_code=plain.status_code, media_type=MediaType.HTML,
+                  headers=dict(plain.headers), cookies=plain.cookies)
 
 
 def _wants_a_page(request: Request[Any, Any, Any]) -> bool:

@@ -176,6 +176,31 @@ FIELD = _frozen({
     "active": ("启用", "Active"),
     "grade": ("等级", "Grade"),
     "final_score": ("得分", "Score"),
+    "opened_at": ("开启时间", "Opened"),
+    "rulebook_hash": ("规则校验值", "Rulebook hash"),
+    "snapshot_id": ("结果快照", "Result snapshot"),
+    "snapshot_sequence": ("快照序号", "Snapshot no."),
+    "content_hash": ("结果校验值", "Result hash"),
+    "superseded_snapshot_id": ("被取代的结果快照", "Superseded snapshot"),
+    "allocated": ("已分配", "Allocated"),
+    "unallocated": ("未分配", "Unallocated"),
+    "replaced": ("被取代的分配", "Replaced allocation"),
+    "currency": ("币种", "Currency"),
+    "filed_at": ("提交时间", "Filed"),
+    "answered_at": ("答复时间", "Answered"),
+    "answered_by_id": ("答复人", "Answered by"),
+    "acknowledged_at": ("确认时间", "Acknowledged"),
+    "hired_on": ("入职日期", "Hired on"),
+    "team_ids": ("团队", "Teams"),
+    "supervisor_ids": ("主管", "Supervisors"),
+    # What the demo loads, counted.
+    "teams": ("团队数", "Teams"),
+    "employees": ("员工数", "Employees"),
+    "users": ("用户数", "Users"),
+    "inspections": ("巡检数", "Inspections"),
+    "complaints": ("投诉数", "Complaints"),
+    "surveys": ("顾客评价数", "Surveys"),
+    "commendations": ("表扬数", "Commendations"),
 })
 
 KINDS: Mapping[str, Labels] = MappingProxyType({
@@ -186,6 +211,9 @@ KINDS: Mapping[str, Labels] = MappingProxyType({
     "audit_action": AUDIT_ACTION, "audit_entity": AUDIT_ENTITY, "field": FIELD,
 })
 
+# Message params named otherwise than their kind of code (`appraisal.web.say` labels them):
+# the roles a guard allows ("admin, hr"), the kind of record a 404 names.
+PARAM_KINDS: Mapping[str, str] = MappingProxyType({"allowed": "role", "entity": "audit_entity"})
 
 # The kind of code a stored value is, by its column (and entity, where columns share a
 # name): the audit trail shows it by its label.

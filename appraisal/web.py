@@ -41,7 +41,7 @@ from appraisal.errors import Message, Problem, field_message
 from appraisal.figures import figure
 from appraisal.idempotency import new_key
 from appraisal.labels import KINDS as LABELS
-from appraisal.labels import label, value_kind
+from appraisal.labels import PARAM_KINDS, label, value_kind
 from appraisal.proxies import cookie_secure
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
@@ -122,10 +122,13 @@ def say(message: str | None, lang: str) -> str | None:
         return message
 
     def shown(name: str, value: Any) -> Any:
-        # English templates already read well with a code ("is closed"); a field is
-        # named as its form names it in either language.
-        labelled = name in LABELS and (lang != "en" or name == "field")
-        return label(name, value, lang) if labelled and isinstance(value, str) else value
+        # English templates already read well with a code ("is closed"); a field, a
+        # role and a kind of record are named as the pages name them in either language.
+        kind = PARAM_KINDS.get(name, name)
+        labelled = kind in LABELS and (lang != "en" or kind in ("field", "role", "audit_entity"))
+        if not (labelled and isinstance(value, str)):
+            return value
+        return ", ".join(label(kind, code, lang) for code in value.split(", "))  # a list of codes
 
     return message.render(translations(lang).gettext, shown)
 
@@ -151,7 +154,8 @@ def page(request: Request[Any, Any, Any], template: str, *, status_code: int = 2
     # twice writes once (appraisal.idempotency). `label(kind, code)`: a code as people
     # read it in the page's language (appraisal.labels).
     html = _env().get_template(template).render(
-        _=t.gettext, lang=lang, csrf=csrf_token(request), user=user, path=request.url.path,
+        _=t.gettext, ngettext=t.ngettext, lang=lang, csrf=csrf_token(request), user=user,
+        path=request.url.path,
         organisation=get_settings().organisation, idempotency_key=new_key,
         label=lambda kind, code: label(kind, code, lang), **context)
     cookies = []
@@ -222,12 +226,18 @@ async def verify_csrf(request: Request[Any, Any, Any]) -> None:
 
 
 def home_of(actor: Actor) -> str:
-    return "/me" if actor.role == Role.employee else "/team"
+    """Where a login lands: HR and admin run the months, supervisors their team."""
+    if actor.role == Role.employee:
+        return "/me"
+    return "/months" if actor.role in (Role.hr, Role.admin) else "/team"
 
 
 def to_login(request: Request[Any, Any, Any], _: NotAuthorizedException) -> Response[Any]:
-    """A page asked for without a session: log in, then come back."""
-    return see_other(f"/login?next={quote(request.url.path)}")
+    """A page asked for without a session: log in, then come back; a language picked
+    in the address (`/?lang=en`) stays picked on the login page."""
+    lang = request.query_params.get("lang")
+    keep = f"&lang={lang}" if lang in LANGUAGES else ""
+    return see_other(f"/login?next={quote(request.url.path)}{keep}")
 
 
 PAGE_EXCEPTION_HANDLERS: dict[type[Exception], Callable[..., Response[Any]]] = {

@@ -145,8 +145,9 @@ async def test_times_are_shown_in_the_organisation_time_zone(client: AsyncClient
     assert "11-20 03:40" in page and "11-19 19:40" not in page
     # The audit trail keeps the stored (UTC) values; the page shows them in local time.
     page = (await client.get("/audit?entity=complaint")).text
-    assert "受理时间: — → 2026-11-20 02:25" in page and "18:25" not in page
-    assert "严重程度: — → 一般" in page and "状态: — → 待核实" in page  # codes by their labels
+    field = '<span class="field">%s</span> %s</li>'
+    assert field % ("受理时间", "2026-11-20 02:25") in page and "18:25" not in page
+    assert field % ("严重程度", "一般") in page and field % ("状态", "待核实") in page  # by labels
 
 
 def test_the_openapi_document_describes_code_and_params() -> None:
