@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from appraisal import clock
 from appraisal.config import reports_dir
 from appraisal.downloads import path_part
 from appraisal.incentives.models import IncentiveAllocation
@@ -153,12 +154,20 @@ def _counter(progress: Progress | None, total: int) -> Tick:
     return tick
 
 
+def _entry(name: str) -> zipfile.ZipInfo:
+    """A ZIP entry stamped with the organisation's local time: a ZIP's times carry no
+    zone, and people compare them with the local times the PDFs inside print."""
+    entry = zipfile.ZipInfo(name, date_time=clock.local_now().timetuple()[:6])
+    entry.compress_type = zipfile.ZIP_STORED
+    return entry
+
+
 async def _copy_parts(zf: zipfile.ZipFile, parts: list[Path], tick: Tick) -> None:
     for part in parts:
         await asyncio.sleep(0)  # a queue worker's heartbeats go on between parts
         with zipfile.ZipFile(part) as pz:
             for info in pz.infolist():
-                zf.writestr(info.filename, pz.read(info))
+                zf.writestr(_entry(info.filename), pz.read(info))
                 await tick()
 
 
@@ -174,7 +183,8 @@ async def _write_appraisals(
     async def write_oldest() -> None:
         group, future = pending.popleft()
         for context, pdf in zip(group, await future, strict=True):
-            zf.writestr(f"appraisals/{safe(context['e']['team'])}/{context['file_name']}", pdf)
+            zf.writestr(_entry(f"appraisals/{safe(context['e']['team'])}/{context['file_name']}"),
+                        pdf)
             await tick()
 
     next_ctx = (asyncio.ensure_future(appraisal_contexts(period, snapshot, chunks[0]))
@@ -210,7 +220,7 @@ async def _write_summaries(
                           await summary_context(period, snapshot, tid, name)))
     futures = [loop.run_in_executor(executor, render_summary, c) for _, c in summaries]
     for (name, _), future in zip(summaries, futures, strict=True):
-        zf.writestr(name, await future)
+        zf.writestr(_entry(name), await future)
         await tick()
     return len(summaries)
 
@@ -222,8 +232,8 @@ async def _write_payroll(zf: zipfile.ZipFile, period: Period, snapshot: ScoreSna
         period_id=period.id, team_id=None, snapshot_id=snapshot.id).order_by("-id").first()
     if allocation is not None:
         data = await allocation_out(allocation)
-        zf.writestr(f"payroll/incentives-{period.month}.csv", to_csv(data))
-        zf.writestr(f"payroll/incentives-{period.month}.xlsx", to_xlsx(data))
+        zf.writestr(_entry(f"payroll/incentives-{period.month}.csv"), to_csv(data))
+        zf.writestr(_entry(f"payroll/incentives-{period.month}.xlsx"), to_xlsx(data))
 
 
 def _snapshot_note(period: Period, snapshot: ScoreSnapshot) -> str:
@@ -267,7 +277,7 @@ async def build_batch(
                 zf, period, snapshot, organisation=summaries_included, team_ids=team_ids,
                 teams=teams, executor=executor, tick=tick)
             await _write_payroll(zf, period, snapshot)
-            zf.writestr("SNAPSHOT-SHA256.txt", _snapshot_note(period, snapshot))
+            zf.writestr(_entry("SNAPSHOT-SHA256.txt"), _snapshot_note(period, snapshot))
         tmp.replace(out)
     finally:
         if own_pool:

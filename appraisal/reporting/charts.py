@@ -10,6 +10,7 @@ selector engine WeasyPrint itself uses), and no <style> at all.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from decimal import Decimal
 from functools import lru_cache
@@ -173,6 +174,93 @@ def _level_labels(root: Any) -> None:
         del label.attrib["transform"]
         label.set("text-anchor", "end" if x < centre_x - 4 else
                   "start" if x > centre_x + 4 else "middle")
+    _labels_inside(root, labels)
+
+
+LABEL_LINE = 12.5  # px between the lines of a wrapped radar label (11 px type)
+WRAP_AT = 72  # px: a side label longer than this is set on two lines
+
+
+def label_width(text: str, font_size: float = 11) -> float:
+    """A generous estimate of a label's width in px (Noto Sans CJK): CJK glyphs are
+    one em, Latin ones at most about 0.6; pygal measures nothing when it places them."""
+    em = 0.0
+    for ch in text:
+        em += (1.0 if ord(ch) >= 0x2E80 else 0.3 if ch == " "
+               else 0.68 if ch.isupper() else 0.58)
+    return em * font_size
+
+
+def _wrap(text: str) -> list[str]:
+    """A long label on two lines, broken at the space nearest its middle (CJK labels
+    are short and have none)."""
+    if label_width(text) <= WRAP_AT or " " not in text:
+        return [text]
+    spaces = [i for i, ch in enumerate(text) if ch == " "]
+    cut = min(spaces, key=lambda i: abs(i - len(text) / 2))
+    return [text[:cut], text[cut + 1:]]
+
+
+def _offset(el: Any) -> tuple[float, float]:
+    """The translation of `el`'s ancestors (pygal only translates its groups)."""
+    dx = dy = 0.0
+    for parent in el.iterancestors():
+        m = re.search(r"translate\(\s*([-\d.]+)[\s,]+([-\d.]+)", parent.get("transform", ""))
+        if m:
+            dx, dy = dx + float(m.group(1)), dy + float(m.group(2))
+    return dx, dy
+
+
+def _labels_inside(root: Any, labels: list[Any]) -> None:
+    """Long labels wrapped onto two lines (each line its own simple text, which
+    svg_text draws as one run), and the viewBox widened to hold every label: the
+    chart then scales down a little rather than cutting a label off."""
+    lines = []
+    for index, label in enumerate(labels):
+        parts = _wrap(label.text or "")
+        if len(parts) > 1:
+            y = float(label.get("y"))
+            # The top label grows upwards, away from the web; the others downwards.
+            first_y = y - LABEL_LINE if index == 0 else y
+            note = label.getnext()
+            if note is not None and note.get("fill") == "#999":  # its no-data note moves along
+                shift = -LABEL_LINE if index == 0 else LABEL_LINE
+                note.set("y", f"{float(note.get('y')) + shift:.2f}")
+            label.text = parts[0]
+            label.set("y", f"{first_y:.2f}")
+            second = etree.Element(label.tag, dict(label.attrib))
+            second.set("y", f"{first_y + LABEL_LINE:.2f}")
+            second.text = parts[1]
+            label.addnext(second)
+            lines += [label, second]
+        else:
+            lines.append(label)
+    left, top, width, height = (float(v) for v in root.get("viewBox").split())
+    right, bottom = left + width, top + height
+    for line in lines:
+        dx, dy = _offset(line)
+        w = label_width(line.text or "")
+        x = float(line.get("x")) + dx - w * _SHIFT[line.get("text-anchor", "start")]
+        y = float(line.get("y")) + dy
+        left, right = min(left, x - 2), max(right, x + w + 2)
+        top, bottom = min(top, y - 12), max(bottom, y + 4)
+    root.set("viewBox", f"{left:.1f} {top:.1f} {right - left:.1f} {bottom - top:.1f}")
+
+
+_SHIFT = {"start": 0.0, "middle": 0.5, "end": 1.0}
+
+
+def label_boxes(svg: str) -> tuple[tuple[float, ...], list[tuple[str, float, float, float]]]:
+    """The viewBox and each radar label's (text, x of its start, baseline, anchor shift),
+    in the SVG's coordinates: what a test checks the labels against."""
+    root = etree.fromstring(svg.encode())
+    box = tuple(float(v) for v in root.get("viewBox").split())
+    out = []
+    for t in root.iter("{*}text"):
+        dx, dy = _offset(t)
+        out.append((t.text or "", float(t.get("x")) + dx, float(t.get("y")) + dy,
+                    _SHIFT[t.get("text-anchor", "start")]))
+    return box, out
 
 
 def _no_data_labels(root: Any, axes: Sequence[int], words: str) -> None:
@@ -259,13 +347,23 @@ def radar_svg(labels: Sequence[str], values: Sequence[Decimal | None],
     return _printable(chart.render_tree(), level_labels=True, no_data=(missing, no_data))
 
 
-def trend_svg(months: Sequence[str], values: Sequence[Decimal | None]) -> str:
+MONTH_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def month_label(month: str, lang: str = "zh") -> str:
+    """"2026-11" as a column of the trend reads it: 11月, Nov."""
+    number = int(month[5:7])
+    return MONTH_EN[number - 1] if lang == "en" else f"{number}月"
+
+
+def trend_svg(months: Sequence[str], values: Sequence[Decimal | None], lang: str = "zh"
+              ) -> str:
     chart = Line(width=320, height=200, range=(0, 100), dots_size=3, margin=10,
                        margin_right=24,
                        x_label_rotation=0, truncate_label=-1, show_minor_y_labels=False,
                        print_values=True, **{k: v for k, v in COMMON.items()
                                              if k != "print_values"})
-    chart.x_labels = [m[2:] for m in months]  # 26-06: short enough for six columns
+    chart.x_labels = [month_label(m, lang) for m in months]  # short enough for six columns
     # Values as the scores everywhere else on the page (86.90, not 86.9); the
     # axis keeps its round labels.
     chart.add("final", [float(v) if v is not None else None for v in values],

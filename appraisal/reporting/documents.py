@@ -148,6 +148,23 @@ def coaching_points(breakdown: dict[str, Any], rulebook: Any) -> list[dict[str, 
     return points
 
 
+async def _corrections(period: Period, snapshot: ScoreSnapshot, employee_ids: list[int]
+                       ) -> dict[int, dict[str, Any]]:
+    """employee_id → what an earlier published snapshot of the month said: this
+    appraisal then replaces one the employee was shown (the month was reopened after
+    publication). The reopen's reason is not printed: it may be someone else's appeal."""
+    earlier = await ScoreSnapshot.filter(
+        period_id=period.id, sequence__lt=snapshot.sequence, published_at__isnull=False
+    ).order_by("-sequence").first()
+    if earlier is None:
+        return {}
+    reopened = local(earlier.superseded_at).strftime("%Y-%m-%d") if earlier.superseded_at else ""
+    return {eid: {"was": b["final_score"], "reopened": reopened}
+            for eid, b in await SnapshotScore.filter(
+                snapshot_id=earlier.id, employee_id__in=employee_ids).values_list(
+                "employee_id", "breakdown")}
+
+
 async def _complaints(period: Period, employee_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     """Each employee's complaints of the period, oldest first."""
     complaints: dict[int, list[dict[str, Any]]] = defaultdict(list)
@@ -206,6 +223,7 @@ async def appraisal_contexts(
     stars = await service_star_ids(snapshot)
     complaints = await _complaints(period, ids)
     surveys = await _surveys(period, ids)
+    corrections = await _corrections(period, snapshot, ids)
     generated_at = local_now().strftime("%Y-%m-%d %H:%M %z")
     contexts = []
     for eid in ids:
@@ -226,6 +244,7 @@ async def appraisal_contexts(
                                if survey and survey["overall"] is not None else None),
             "incentive": incentives.get(eid),
             "service_star": eid in stars,
+            "correction": corrections.get(eid),
             "coaching": coaching_points(b, rulebook),
             # k of the survey adjustment, explained under the table when a survey counted.
             "survey_adjustment": next((d["survey"]["prior_weight"]

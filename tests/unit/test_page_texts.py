@@ -19,3 +19,15 @@ def test_every_page_text_is_translated() -> None:
     untranslated = sorted(t for t in texts if zh.gettext(t) == t)
     assert untranslated == []
     assert CHANNELS[0] == "电话"  # channels are entered in Chinese, as customers say them
+
+
+def test_every_plural_page_text_is_translated() -> None:
+    """Counts shown with a noun take ngettext (English "1 item", "2 items"): both forms
+    are one entry of zh.po, which has a single form."""
+    pairs = set()
+    for template in TEMPLATES_DIR.glob("*.html"):
+        pairs |= set(re.findall(r'ngettext\("([^"]+)", "([^"]+)"',
+                                template.read_text(encoding="utf-8")))
+    zh = translations("zh")
+    assert pairs
+    assert sorted(p for p in pairs if zh.ngettext(*p, 1) in p or zh.ngettext(*p, 2) in p) == []
