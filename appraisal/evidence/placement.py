@@ -8,12 +8,12 @@ other case takes the slow path, which names what is wrong or opens the month.
 
 from __future__ import annotations
 
-from itertools import count
 from typing import NamedTuple
 
 from tortoise import connections
 
 from appraisal.actor import Actor
+from appraisal.inserts import placeholders
 from appraisal.periods.models import Period
 from appraisal.periods.service import insist_open, lock_open_month, period_from_row
 from appraisal.staff.models import Employee
@@ -44,7 +44,7 @@ async def employee_and_open_period(
     `new_row_of`: the table whose next id to draw (PostgreSQL only; None elsewhere)."""
     conn = connections.get("default")
     pg = conn.capabilities.dialect == "postgres"
-    marks = (f"${n}" if pg else "?" for n in count(1))
+    marks = placeholders(conn.capabilities.dialect)
     employee_mark, month_mark = next(marks), next(marks)
     scope, scope_params = reach_sql(actor, "e", marks)
     draw = (f", nextval(pg_get_serial_sequence('\"{new_row_of}\"', 'id')) AS \"new_id\""

@@ -114,8 +114,10 @@ async def lock_open_month(actor: Actor | None, month: str, field: str) -> Period
     return insist_open(period)
 
 
-_SHARED_SQL = ('SELECT "id", "month", "status", "rulebook_version", "rulebook_hash", "opened_at", '
-               '"closed_at", "published_at" FROM "period" WHERE "month" = $1 FOR SHARE')
+# The model's own columns, so that a column added to Period is read here too (as
+# evidence.placement reads them).
+_PERIOD_COLUMNS = ", ".join(f'"{c}"' for c in Period._meta.fields_db_projection.values())
+_SHARED_SQL = f'SELECT {_PERIOD_COLUMNS} FROM "period" WHERE "month" = $1 FOR SHARE'
 
 
 async def _shared(month: str) -> Period | None:

@@ -3,13 +3,12 @@ write them, and no reset round trip when a connection goes back to the pool."""
 
 from __future__ import annotations
 
-from itertools import count
-
 import pytest
 from httpx import AsyncClient
 from tortoise import connections
 
 from appraisal.actor import Actor, Role
+from appraisal.inserts import placeholders
 from tests.conftest import BACKEND
 from tests.factories import ALL_ITEMS, Org, inspection
 
@@ -31,11 +30,10 @@ async def test_the_scope_rule_reads_the_same_in_the_orm_and_in_sql(org: Org) -> 
     from appraisal.staff.scope import employee_filter, reach_sql
 
     conn = connections.get("default")
-    pg = conn.capabilities.dialect == "postgres"
     seen = set()
     for actor in _actors(org):
         orm = set(await Employee.filter(**employee_filter(actor)).values_list("id", flat=True))
-        condition, params = reach_sql(actor, "e", (f"${n}" if pg else "?" for n in count(1)))
+        condition, params = reach_sql(actor, "e", placeholders(conn.capabilities.dialect))
         _, rows = await conn.execute_query(f'SELECT e."id" FROM "employee" e WHERE {condition}',
                                            params)
         assert {r["id"] for r in rows} == orm, actor
