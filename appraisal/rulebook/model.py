@@ -61,6 +61,9 @@ class ItemRule:
     points: Decimal
     coaching_zh: str
     coaching_en: str
+    # A failure a fix can make good (a broken light, litter): failing it opens a
+    # corrective action (SPEC §3.5). Only rulebooks with [rectification] use it.
+    rectify: bool = False
 
     def earned(self, result: str, points: Decimal | None = None) -> Decimal | None:
         """The points a recorded result earns; None when the item did not apply.
@@ -86,6 +89,40 @@ class ItemRule:
 class SurveyQuestion:
     code: str
     dimension: str | None  # None: stored and shown, feeds no dimension (e.g. "overall")
+
+
+@dataclass(frozen=True, slots=True)
+class Touchpoint:
+    """A place where the standards are checked (触点), with the items checked there.
+
+    `posts` are the positions usually inspected there (安全员, 前台接待): the
+    inspection form offers an employee's likely touchpoints first.
+    """
+
+    code: str
+    name_zh: str
+    name_en: str
+    items: tuple[str, ...]
+    posts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Rectification:
+    """[rectification]: corrective actions (整改) opened by failed `rectify` items."""
+
+    due_hours: int
+    overdue_points: Decimal  # deducted from the assignee when not verified by due_at
+
+
+@dataclass(frozen=True, slots=True)
+class ComplaintDeadlines:
+    """The follow-up deadlines of [complaints] (SPEC §3.4), rulebooks from 2026.2 on."""
+
+    first_response_hours: int
+    resolve_working_days: int
+    update_every_hours: int
+    return_visit_days: int
+    missed_deadline_points: Decimal
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +156,22 @@ class RuleBook:
     content_hash: str
     source: str
     lowest_grade: str = LOWEST_GRADE
+    # Rulebooks from 2026.2 on: checklists per touchpoint, corrective actions and
+    # complaint deadlines. Empty / None in 2026.1 (free-text touchpoint, any item).
+    touchpoints: tuple[Touchpoint, ...] = ()
+    rectification: Rectification | None = None
+    complaint_deadlines: ComplaintDeadlines | None = None
+
+    def touchpoint(self, code: str) -> Touchpoint:
+        for tp in self.touchpoints:
+            if tp.code == code:
+                return tp
+        raise KeyError(f"no touchpoint {code!r} in rulebook {self.version}")
+
+    def touchpoints_for_post(self, position: str | None) -> tuple[Touchpoint, ...]:
+        """Every touchpoint, those whose `posts` name `position` first (file order kept)."""
+        mine = tuple(tp for tp in self.touchpoints if position and position in tp.posts)
+        return mine + tuple(tp for tp in self.touchpoints if tp not in mine)
 
     def item(self, code: str) -> ItemRule:
         for item in self.items:
