@@ -30,6 +30,7 @@ from appraisal.errors import ProblemResponses
 from appraisal.evidence.feedback import FeedbackController
 from appraisal.evidence.pages import EvidencePages
 from appraisal.evidence.routes import (
+    ActionController,
     CommendationController,
     ComplaintController,
     ImportController,
@@ -112,6 +113,7 @@ def _route_handlers() -> list[ControllerRouterHandler]:
         ComplaintController,
         SurveyController,
         CommendationController,
+        ActionController,
         ImportController,
         FeedbackController,
         CalibrationController,

@@ -60,6 +60,30 @@ def happened(ts: datetime, field: str) -> datetime:
     return local(utc)
 
 
+# A time that lies ahead by nature (a due time, a promised reply) may be at most this far.
+FURTHEST_AHEAD = timedelta(days=366)
+
+
+def ahead(ts: datetime, field: str) -> datetime:
+    """A time that may lie in the future by nature (SPEC §3.1: an action's `due_at`, a
+    `promised_reply_at`), in local time; a 422 naming `field` before 2000 or more than a
+    year ahead (a typo in the year)."""
+    if ts.tzinfo is None:
+        ts = ts.replace(tzinfo=get_settings().timezone)
+    try:
+        utc = ts.astimezone(UTC)
+    except OverflowError:
+        raise Unprocessable.field(field, "%(time)s is not a plausible time",
+                                  code="implausible_time", time=ts.isoformat()) from None
+    if utc < EARLIEST:
+        raise Unprocessable.field(field, "%(time)s lies before 2000", code="before_2000",
+                                  time=ts.isoformat())
+    if utc > now() + FURTHEST_AHEAD:
+        raise Unprocessable.field(field, "%(time)s lies more than a year ahead; check the date",
+                                  code="too_far_ahead", time=f"{local(utc):%Y-%m-%d %H:%M}")
+    return local(utc)
+
+
 def today() -> date:
     """Today's date in the organisation's time zone."""
     return local_now().date()

@@ -68,6 +68,13 @@ JOB_STATUS = _frozen({
     "done": ("已完成", "Done"),
     "failed": ("失败", "Failed"),
 })
+ACTION_STATE = _frozen({
+    "open": ("待整改", "Open"),
+    "done": ("待验收", "Done, to check"),
+    "verified": ("已验收", "Verified"),
+    "cancelled": ("已撤销", "Cancelled"),
+    "overdue": ("已逾期", "Overdue"),
+})
 ROLE = _frozen({
     "admin": ("管理员", "Admin"),
     "hr": ("人事", "HR"),
@@ -105,6 +112,9 @@ AUDIT_ACTION = _frozen({
     "appeal": ("申诉", "Appealed"),
     "answer": ("答复", "Answered"),
     "demo_load": ("载入演示数据", "Demo loaded"),
+    "cancel": ("撤销", "Cancelled"),
+    "done": ("完成整改", "Marked done"),
+    "verify": ("验收", "Checked"),
 })
 AUDIT_ENTITY = _frozen({
     "inspection": ("巡检记录", "Inspection"),
@@ -120,6 +130,7 @@ AUDIT_ENTITY = _frozen({
     "appraisal": ("考核结果", "Appraisal"),
     "report_job": ("批量生成", "Report batch"),
     "organisation": ("机构", "Organisation"),
+    "corrective_action": ("整改", "Corrective action"),
 })
 # Request fields and import columns, as problems name them on the pages.
 FIELD = _frozen({
@@ -193,6 +204,23 @@ FIELD = _frozen({
     "hired_on": ("入职日期", "Hired on"),
     "team_ids": ("团队", "Teams"),
     "supervisor_ids": ("主管", "Supervisors"),
+    # Corrective actions (整改).
+    "inspection_id": ("巡检记录", "Inspection"),
+    "item_code": ("检查项目", "Check"),
+    "assignee_id": ("整改人", "Assignee"),
+    "due_at": ("整改期限", "Due"),
+    "state": ("状态", "State"),
+    "automatic": ("自动开启", "Opened by a failed check"),
+    "actions_opened": ("开启的整改", "Actions opened"),
+    "done_at": ("完成时间", "Done"),
+    "done_by_id": ("完成登记人", "Marked done by"),
+    "done_note": ("整改说明", "What was done"),
+    "checked_at": ("验收时间", "Checked"),
+    "checked_by_id": ("验收人", "Checked by"),
+    "check_note": ("验收意见", "Check note"),
+    "verified_at": ("验收通过", "Verified"),
+    "passed": ("验收结果", "Check result"),
+    "note": ("说明", "Note"),
     # What the demo loads, counted.
     "teams": ("团队数", "Teams"),
     "employees": ("员工数", "Employees"),
@@ -209,6 +237,7 @@ KINDS: Mapping[str, Labels] = MappingProxyType({
     "period_status": PERIOD_STATUS, "appeal_status": APPEAL_STATUS, "job_status": JOB_STATUS,
     "role": ROLE, "item_group": ITEM_GROUP, "survey_question": SURVEY_QUESTION,
     "audit_action": AUDIT_ACTION, "audit_entity": AUDIT_ENTITY, "field": FIELD,
+    "action_state": ACTION_STATE,
 })
 
 # Message params named otherwise than their kind of code (`appraisal.web.say` labels them):
@@ -221,7 +250,7 @@ VALUE_KINDS: Mapping[tuple[str, str], str] = MappingProxyType({
     ("*", "severity"): "severity", ("*", "method"): "method", ("*", "grade"): "grade",
     ("*", "role"): "role", ("complaint", "status"): "complaint_status",
     ("period", "status"): "period_status", ("appeal", "status"): "appeal_status",
-    ("report_job", "status"): "job_status",
+    ("report_job", "status"): "job_status", ("corrective_action", "state"): "action_state",
 })
 
 

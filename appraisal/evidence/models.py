@@ -210,3 +210,65 @@ class Commendation(Model):
         table = "commendation"
         ordering = ["-received_at", "-id"]
         indexes = (("period_id", "employee_id"),)
+
+
+class ActionState(StrEnum):
+    """A corrective action (整改, SPEC §3.5): open → done → verified; a failed check sends
+    it back to open. Cancelled: its failure was corrected away or its inspection voided."""
+
+    open = "open"
+    done = "done"
+    verified = "verified"
+    cancelled = "cancelled"
+
+
+# Actions that still call for work or a check (not verified, not cancelled).
+LIVE_ACTION_STATES = (ActionState.open, ActionState.done)
+
+
+class CorrectiveAction(Model):
+    """Making a failed check good: who fixes it, by when, and who saw it fixed.
+
+    Not tied to a period: an action not verified by `due_at` costs its assignee in the
+    period that contains `due_at`, whichever month the inspection was in.
+    """
+
+    id = fields.IntField(primary_key=True)
+    inspection: fields.ForeignKeyRelation[Inspection] = fields.ForeignKeyField(
+        "appraisal.Inspection", related_name="actions", on_delete=fields.RESTRICT
+    )
+    item_code = fields.CharField(max_length=16)
+    assignee: fields.ForeignKeyRelation[Employee] = fields.ForeignKeyField(
+        "appraisal.Employee", related_name="actions", on_delete=fields.RESTRICT
+    )
+    due_at = fields.DatetimeField()
+    description = fields.TextField(default="")
+    state = fields.CharEnumField(ActionState, max_length=10, default=ActionState.open)
+    automatic = fields.BooleanField(default=False)  # opened by a failed `rectify` item
+    opened_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "appraisal.User", related_name="actions_opened", null=True, on_delete=fields.SET_NULL
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+    done_at = fields.DatetimeField(null=True)
+    done_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "appraisal.User", related_name="actions_done", null=True, on_delete=fields.SET_NULL
+    )
+    done_note = fields.TextField(default="")
+    checked_at = fields.DatetimeField(null=True)  # the last verification, passed or not
+    checked_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "appraisal.User", related_name="actions_checked", null=True, on_delete=fields.SET_NULL
+    )
+    check_note = fields.TextField(default="")
+    verified_at = fields.DatetimeField(null=True)  # set only by a passed verification
+
+    inspection_id: int
+    assignee_id: int
+    opened_by_id: int | None
+    done_by_id: int | None
+    checked_by_id: int | None
+
+    class Meta:
+        table = "corrective_action"
+        ordering = ["due_at", "id"]
+        indexes = (("assignee_id", "due_at"), ("state", "due_at"), ("inspection_id",))

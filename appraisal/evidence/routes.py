@@ -7,13 +7,13 @@ from typing import Annotated
 from litestar import Controller, Request, delete, get, patch, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, Parameter
-from litestar.status_codes import HTTP_204_NO_CONTENT
+from litestar.params import Body, Parameter, QueryParameter
+from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
 from appraisal.actor import Actor
 from appraisal.config import get_settings
 from appraisal.errors import Problem
-from appraisal.evidence import imports, records, service
+from appraisal.evidence import actions, imports, records, service
 from appraisal.evidence.models import (
     Commendation,
     Complaint,
@@ -21,6 +21,10 @@ from appraisal.evidence.models import (
     SurveyResponse,
 )
 from appraisal.evidence.schemas import (
+    ActionCheck,
+    ActionIn,
+    ActionOut,
+    ActionPatch,
     CommendationIn,
     CommendationOut,
     CommendationPatch,
@@ -34,7 +38,7 @@ from appraisal.evidence.schemas import (
     SurveyOut,
     SurveyPatch,
 )
-from appraisal.guards import HR, STAFF
+from appraisal.guards import ANY_USER, HR, STAFF
 from appraisal.idempotency import Idempotency
 from appraisal.params import PathId
 
@@ -244,3 +248,52 @@ class ImportController(Controller):
             raise PayloadTooLarge("the file is larger than %(kb)s KB", code="file_too_large",
                                   kb=limit // 1024)
         return await imports.import_surveys(request.user, data.filename or "upload", content)
+
+
+ActionStateFilter = Annotated[str | None, QueryParameter(
+    name="state", pattern="^(open|done|verified|cancelled|overdue)$",
+    description="overdue: open or done, and past its due time")]
+
+
+class ActionController(Controller):
+    """Corrective actions (整改, SPEC §3.5). Supervisors and HR open, change and check
+    them; the assignee reads their own and marks them done."""
+
+    path = "/api/v1/actions"
+    tags = ["evidence"]
+    guards = [ANY_USER]
+    middleware = IDEMPOTENT
+
+    @post("/", guards=[STAFF])
+    async def create(self, request: Request[Actor, str, object], data: ActionIn) -> ActionOut:
+        action = await actions.create_action(request.user, data)
+        return await actions.one_action(action.id)
+
+    @get("/")
+    async def list_actions(
+        self, request: Request[Actor, str, object], action_state: ActionStateFilter = None,
+        employee_id: IdFilter = None, inspection_id: IdFilter = None, limit: Limit = 500,
+        offset: Offset = 0,
+    ) -> list[ActionOut]:
+        # `state` is litestar's own keyword: the query parameter takes another name here.
+        return await actions.list_actions(request.user, action_state, employee_id, inspection_id,
+                                          limit, offset)
+
+    @get("/{action_id:int}")
+    async def get_one(self, request: Request[Actor, str, object], action_id: PathId) -> ActionOut:
+        await actions.get_action(request.user, action_id)
+        return await actions.one_action(action_id)
+
+    @patch("/{action_id:int}")
+    async def update(self, request: Request[Actor, str, object], action_id: PathId,
+                     data: ActionPatch) -> ActionOut:
+        action = await actions.get_action(request.user, action_id)
+        await actions.update_action(request.user, action, data)
+        return await actions.one_action(action_id)
+
+    @post("/{action_id:int}/verify", guards=[STAFF], status_code=HTTP_200_OK)
+    async def verify(self, request: Request[Actor, str, object], action_id: PathId,
+                     data: ActionCheck) -> ActionOut:
+        action = await actions.get_action(request.user, action_id)
+        await actions.verify_action(request.user, action, data)
+        return await actions.one_action(action_id)

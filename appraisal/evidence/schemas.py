@@ -220,3 +220,65 @@ class CommendationOut(msgspec.Struct):
     recorded_by: str | None
     created_at: datetime
     void: VoidOut | None  # set once voided: who, when and why
+
+
+# --- corrective actions (整改, SPEC §3.5) ------------------------------------------
+
+ActionStateOut = Literal["open", "done", "verified", "cancelled"]
+Note = Annotated[str, msgspec.Meta(max_length=4000)]
+
+
+class ActionIn(msgspec.Struct, forbid_unknown_fields=True):
+    """An action opened by hand on a failed item of an inspection."""
+
+    inspection_id: Id
+    item_code: Annotated[str, msgspec.Meta(min_length=1, max_length=16, examples=["CP3"])]
+    assignee_id: Id
+    due_at: datetime
+    description: Notes = ""
+
+
+class ActionPatch(msgspec.Struct, forbid_unknown_fields=True):
+    """`"state": "done"` with a `note` marks the action done (the assignee, or their
+    supervisor); supervisors and HR may also move its due time, assignee or description
+    while it is not verified."""
+
+    state: Literal["done"] | Unset = UNSET
+    note: Note | Unset = UNSET
+    due_at: datetime | Unset = UNSET
+    assignee_id: Id | Unset = UNSET
+    description: Notes | Unset = UNSET
+
+
+class ActionCheck(msgspec.Struct, forbid_unknown_fields=True):
+    """A check of the work by someone other than the assignee: passed → verified,
+    not passed → open again."""
+
+    passed: bool
+    note: Note = ""
+
+
+class ActionOut(msgspec.Struct):
+    id: int
+    inspection_id: int
+    item_code: str
+    standard_zh: str | None
+    standard_en: str | None
+    touchpoint: str
+    assignee_id: int
+    assignee_no: str
+    assignee_name: str
+    due_at: datetime
+    description: str
+    state: ActionStateOut
+    overdue: bool  # not verified and past its due time
+    automatic: bool  # opened by a failed `rectify` item
+    opened_by: str | None
+    created_at: datetime
+    done_at: datetime | None
+    done_by: str | None
+    done_note: str
+    checked_at: datetime | None
+    checked_by: str | None
+    check_note: str
+    verified_at: datetime | None

@@ -21,15 +21,19 @@ from appraisal.audit.service import entry, model_state, record
 from appraisal.clock import happened, local, month_of, now
 from appraisal.errors import Conflict, Forbidden, NotFound, Unprocessable
 from appraisal.evidence.models import (
+    LIVE_ACTION_STATES,
     SURVEY_QUESTIONS,
+    ActionState,
     Commendation,
     Complaint,
+    CorrectiveAction,
     Inspection,
     InspectionItem,
     ItemResult,
     SurveyResponse,
 )
 from appraisal.evidence.placement import employee_and_open_period
+from appraisal.evidence.rectify import action_state, automatic_actions, failed_rectify_codes
 from appraisal.evidence.schemas import (
     CommendationIn,
     CommendationPatch,
@@ -59,14 +63,51 @@ V = TypeVar("V", Inspection, Complaint, SurveyResponse, Commendation)
 CENT = Decimal("0.01")
 
 
-def _item_code(rulebook: RuleBook, where: str, given: str, seen: set[str]) -> str:
-    """The rulebook code an item names (each at most once in a request); 422 otherwise."""
+class Checklist(NamedTuple):
+    """Where an inspection took place, and the items that may be recorded there."""
+
+    touchpoint: str  # as stored: the touchpoint's code, or free text (rulebooks without)
+    items: tuple[str, ...]  # in rulebook order
+    restricted: bool  # only these items (a rulebook with touchpoints)
+
+
+def checklist(rulebook: RuleBook, given: str) -> Checklist:
+    """The checklist of a touchpoint (SPEC §2.2). With a rulebook that has touchpoints the
+    touchpoint must be one of its codes and only its items are checked there, so nothing
+    that was not looked at (standing up, on the phone) is credited; without, any item."""
+    text = given.strip()
+    if not rulebook.touchpoints:
+        return Checklist(text, rulebook.item_codes, False)
+    wanted = text.casefold()
+    for tp in rulebook.touchpoints:
+        if tp.code.casefold() == wanted:
+            allowed = set(tp.items)
+            return Checklist(tp.code, tuple(c for c in rulebook.item_codes if c in allowed), True)
+    raise Unprocessable.field(
+        "touchpoint", "unknown touchpoint '%(touchpoint)s' (rulebook %(version)s has %(known)s)",
+        code="unknown_touchpoint", touchpoint=text, version=rulebook.version,
+        known=", ".join(tp.code for tp in rulebook.touchpoints))
+
+
+def _not_at(where: str, code: str, at: Checklist) -> Unprocessable:
+    return Unprocessable.field(
+        where, "item %(item)s is not checked at touchpoint %(touchpoint)s (its items: %(known)s)",
+        code="item_not_at_touchpoint", item=code, touchpoint=at.touchpoint,
+        known=", ".join(at.items))
+
+
+def _item_code(rulebook: RuleBook, where: str, given: str, seen: set[str],
+               at: Checklist | None = None) -> str:
+    """The rulebook code an item names (each at most once in a request, and on the
+    touchpoint's checklist when there is one); 422 otherwise."""
     code = given.strip().upper()
     if code not in rulebook.item_codes:
         raise Unprocessable.field(
             f"{where}.code", "unknown item code '%(item)s' (rulebook %(version)s has %(known)s)",
             code="unknown_item", item=given, version=rulebook.version,
             known=", ".join(rulebook.item_codes))
+    if at is not None and at.restricted and code not in at.items:
+        raise _not_at(f"{where}.code", code, at)
     if code in seen:
         raise Unprocessable.field(f"{where}.code", "item %(item)s is given twice",
                                   code="item_twice", item=code)
@@ -111,17 +152,20 @@ def _applicable(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
-def validate_items(rulebook: RuleBook, items: list[ItemIn]) -> list[dict[str, Any]]:
-    """Check a checklist against the rulebook; 422 naming the offending item."""
+def validate_items(rulebook: RuleBook, items: list[ItemIn],
+                   at: Checklist | None = None) -> list[dict[str, Any]]:
+    """Check a checklist against the rulebook (and the touchpoint's items); 422 naming
+    the offending item."""
     seen: set[str] = set()
     return _applicable([
-        _item_row(rulebook, f"items[{i}]", _item_code(rulebook, f"items[{i}]", item.code, seen),
+        _item_row(rulebook, f"items[{i}]",
+                  _item_code(rulebook, f"items[{i}]", item.code, seen, at),
                   item.result, item.points)
         for i, item in enumerate(items)])
 
 
 def merge_items(rulebook: RuleBook, current: list[dict[str, Any]],
-                changes: list[ItemPatch]) -> list[dict[str, Any]]:
+                changes: list[ItemPatch], at: Checklist | None = None) -> list[dict[str, Any]]:
     """A correction of the checklist, merged by item code (SPEC §3.2): an item given
     replaces that code's result, `"result": null` removes it, the others stay as they
     were (checked again against `rulebook`, the one of the month the inspection is in
@@ -130,7 +174,7 @@ def merge_items(rulebook: RuleBook, current: list[dict[str, Any]],
     seen: set[str] = set()
     for i, item in enumerate(changes):
         where = f"items[{i}]"
-        code = _item_code(rulebook, where, item.code, seen)
+        code = _item_code(rulebook, where, item.code, seen, at)
         if item.result is None and item.points is None:
             merged.pop(code, None)  # "result": null: the item is taken off
             continue
@@ -145,6 +189,8 @@ def merge_items(rulebook: RuleBook, current: list[dict[str, Any]],
             raise Unprocessable.field("items", "item %(item)s is not in rulebook %(version)s: "
                                       "remove it (\"result\": null)", code="item_not_in_rulebook",
                                       item=code, version=rulebook.version)
+        if at is not None and at.restricted and code not in at.items:
+            raise _not_at("items", code, at)
         if code not in seen:  # kept as it was: still within the rulebook's points
             merged[code] = _item_row(rulebook, "items", code, str(row["result"]),
                                      row["points"] if row["result"] == ItemResult.points else None)
@@ -224,10 +270,12 @@ async def create_inspection(actor: Actor, data: InspectionIn) -> RecordedInspect
     async with in_transaction():
         employee, period, new_id = await employee_and_open_period(
             actor, data.employee_id, month_of(occurred_at), "occurred_at", "inspection")
-        rows = validate_items(rulebook_of(period), data.items)
+        rulebook = rulebook_of(period)
+        at = checklist(rulebook, data.touchpoint)
+        rows = validate_items(rulebook, data.items, at)
         insp = Inspection(
             employee_id=data.employee_id, period_id=period.id, inspector_id=actor.id,
-            occurred_at=occurred_at, touchpoint=data.touchpoint.strip(), method=data.method,
+            occurred_at=occurred_at, touchpoint=at.touchpoint, method=data.method,
             notes=data.notes,
         )
         together = []
@@ -237,10 +285,16 @@ async def create_inspection(actor: Actor, data: InspectionIn) -> RecordedInspect
             insp.id = new_id
             together.append(("inspection", [new_row(insp)]))
             insp._saved_in_db = True
-        trail = entry(actor, "create", "inspection", insp.id,
-                      after={**model_state(insp), "items": _items_state(rows)})
-        # The inspection, its items and its audit entry in one statement (PostgreSQL).
+        actions = automatic_actions(rulebook, insp.id, data.employee_id,
+                                    failed_rectify_codes(rulebook, rows), actor.id, now())
+        after = {**model_state(insp), "items": _items_state(rows)}
+        if actions:
+            after["actions_opened"] = [action_state(a) for a in actions]
+        trail = entry(actor, "create", "inspection", insp.id, after=after)
+        # The inspection, its items, the actions its failures open and its audit entry
+        # in one statement (PostgreSQL).
         await insert_together([*together, ("inspection_item", _item_rows(insp.id, rows)),
+                               ("corrective_action", [new_row(a) for a in actions]),
                                ("audit_entry", [new_row(trail)])])
     return RecordedInspection(insp, employee, period, rows)
 
@@ -264,6 +318,38 @@ async def _insert_items(inspection_id: int, rows: list[dict[str, Any]]) -> None:
     await insert_together([("inspection_item", _item_rows(inspection_id, rows))])
 
 
+async def _follow_failures(actor: Actor, rulebook: RuleBook, insp: Inspection,
+                           rows: list[dict[str, Any]]) -> None:
+    """After a correction of the checklist: a rectify item that fails now and has no
+    action yet opens one; an action whose item no longer fails is cancelled."""
+    failing = failed_rectify_codes(rulebook, rows)
+    live = await CorrectiveAction.filter(inspection_id=insp.id, state__in=LIVE_ACTION_STATES)
+    for action in live:
+        if action.item_code not in failing:
+            await _cancel(actor, action, "the failure was corrected")
+    have = {a.item_code for a in live}
+    for action in automatic_actions(rulebook, insp.id, insp.employee_id,
+                                    [c for c in failing if c not in have], actor.id, now()):
+        await action.save()
+        await record(actor, "create", "corrective_action", action.id, after=action_state(action))
+
+
+async def _cancel(actor: Actor, action: CorrectiveAction, why: str) -> None:
+    before = action_state(action)
+    action.state = ActionState.cancelled
+    action.check_note = why
+    await action.save(update_fields=["state", "check_note", "updated_at"])
+    await record(actor, "cancel", "corrective_action", action.id, before=before,
+                 after=action_state(action))
+
+
+async def cancel_actions_of(actor: Actor, inspection_id: int, why: str) -> None:
+    """A voided inspection's actions call for nothing more."""
+    for action in await CorrectiveAction.filter(inspection_id=inspection_id,
+                                                state__in=LIVE_ACTION_STATES):
+        await _cancel(actor, action, why)
+
+
 async def update_inspection(actor: Actor, insp: Inspection, data: InspectionPatch) -> Inspection:
     may_correct(actor, insp, "inspection")
     _not_void(insp, "inspection")
@@ -279,20 +365,25 @@ async def update_inspection(actor: Actor, insp: Inspection, data: InspectionPatc
             await lock_open_period(new_period.id)
         before = await inspection_state(insp)
         rows = None
-        # Items given are merged by code; moved into a month of another rulebook, the
-        # items kept must hold under that rulebook too.
-        if "items" in changes or new_period.rulebook_version != old_period.rulebook_version:
-            rows = merge_items(rulebook_of(new_period), before["items"], changes.get("items", []))
+        rulebook = rulebook_of(new_period)
+        at = checklist(rulebook, changes.get("touchpoint", insp.touchpoint))
+        # Items given are merged by code; moved into a month of another rulebook, or to
+        # another touchpoint, the items kept must hold there too.
+        if ("items" in changes or "touchpoint" in changes
+                or new_period.rulebook_version != old_period.rulebook_version):
+            rows = merge_items(rulebook, before["items"], changes.get("items", []), at)
         insp.employee_id = employee_id
         insp.period_id = new_period.id
         insp.occurred_at = occurred_at
-        for key in ("touchpoint", "method", "notes"):
+        insp.touchpoint = at.touchpoint
+        for key in ("method", "notes"):
             if key in changes:
                 setattr(insp, key, changes[key])
         await insp.save()
         if rows is not None:
             await InspectionItem.filter(inspection_id=insp.id).delete()
             await _insert_items(insp.id, rows)
+            await _follow_failures(actor, rulebook, insp, rows)
         await record(
             actor, "update", "inspection", insp.id, before=before,
             after=await inspection_state(insp),
@@ -348,6 +439,8 @@ async def void_evidence(actor: Actor, evidence: V, entity: str, reason: str) -> 
         await evidence.save(update_fields=["voided_at", "voided_by_id", "void_reason"])
         await record(actor, "void", entity, evidence.id, before=before,
                      after=await _state(evidence), reason=reason)
+        if isinstance(evidence, Inspection):
+            await cancel_actions_of(actor, evidence.id, "the inspection was voided")
     return evidence
 
 

@@ -73,6 +73,8 @@ class EmployeeEvidence:
     surveys: Mapping[str, SurveyTally] = field(default_factory=dict)
     complaints: Sequence[ComplaintFact] = ()
     commendation_ids: Sequence[int] = ()
+    # Corrective actions due in the period and not verified by their due time (§3.5).
+    overdue_action_ids: Sequence[int] = ()
 
 
 # ---------------------------------------------------------------- outputs
@@ -126,6 +128,16 @@ class Deduction:
 
 
 @dataclass(frozen=True, slots=True)
+class Penalty:
+    """A deduction for follow-up not done in time, beside the complaints' own:
+    `overdue_action` (SPEC §3.5) names a corrective action."""
+
+    kind: str
+    ref_id: int
+    points: Fraction
+
+
+@dataclass(frozen=True, slots=True)
 class EmployeeScore:
     employee_id: int
     rulebook_version: str
@@ -142,6 +154,13 @@ class EmployeeScore:
     status: str  # graded | insufficient_evidence
     grade: str | None
     veto: bool
+    penalties: Sequence[Penalty] = ()
+
+    @property
+    def deducted(self) -> Fraction:
+        """Everything taken off the base: complaints and penalties."""
+        return (sum((d.total for d in self.deductions), Fraction(0))
+                + sum((p.points for p in self.penalties), Fraction(0)))
 
 
 # ---------------------------------------------------------------- rules
@@ -162,6 +181,7 @@ class _Constants:
     late_points: Fraction
     commendation_points: Fraction
     commendation_max_points: Fraction
+    overdue_points: Fraction  # per corrective action not verified in time (0: none)
     survey_low: int  # the rulebook's survey scale: lowest answer, and its span
     survey_span: int
 
@@ -180,6 +200,8 @@ def _constants(rulebook: RuleBook) -> _Constants:
         late_points=frac(rulebook.late_response_points),
         commendation_points=frac(rulebook.commendation_points),
         commendation_max_points=frac(rulebook.commendation_max_points),
+        overdue_points=(frac(rulebook.rectification.overdue_points)
+                        if rulebook.rectification else Fraction(0)),
         survey_low=rulebook.survey_scale[0],
         survey_span=rulebook.survey_scale[1] - rulebook.survey_scale[0],
     )
@@ -354,17 +376,27 @@ def commendation_bonus(
     return CommendationBonus(points, total)
 
 
+def _penalties(c: _Constants, ev: EmployeeEvidence) -> list[Penalty]:
+    """Step 5, follow-up not done in time: each overdue corrective action, oldest first."""
+    if not c.overdue_points:
+        return []
+    return [Penalty("overdue_action", aid, c.overdue_points)
+            for aid in sorted(ev.overdue_action_ids)]
+
+
 def _final(
     c: _Constants, base: Fraction | None,
-    deductions: Sequence[Deduction], commendation_ids: Sequence[int],
+    deductions: Sequence[Deduction], penalties: Sequence[Penalty],
+    commendation_ids: Sequence[int],
 ) -> tuple[CommendationBonus, Fraction | None]:
     """Step 5, commendations and clamping: the bonus, and the final score within 0–100."""
     bonus = commendation_bonus(c.commendation_points, c.commendation_max_points,
                                commendation_ids)
     final = None
     if base is not None:
-        final = min(HUNDRED, max(Fraction(0), base - sum((d.total for d in deductions),
-                                                         Fraction(0)) + bonus.total))
+        taken = (sum((d.total for d in deductions), Fraction(0))
+                 + sum((p.points for p in penalties), Fraction(0)))
+        final = min(HUNDRED, max(Fraction(0), base - taken + bonus.total))
     return bonus, final
 
 
@@ -393,7 +425,8 @@ def score_employee(
     dimensions, base = _dimensions_and_base(c, means, earned, maximum, applicable, survey_by_dim)
     # 5. complaints, commendations, clamping
     deductions, open_complaints, veto = _complaints(rulebook, c, ev.complaints)
-    bonus, final = _final(c, base, deductions, ev.commendation_ids)
+    penalties = _penalties(c, ev)
+    bonus, final = _final(c, base, deductions, penalties, ev.commendation_ids)
     published = publish(final)
     # 6. status and grade
     status, grade = _status_and_grade(rulebook, ev.inspections, published, veto)
@@ -403,7 +436,7 @@ def score_employee(
         deductions=tuple(deductions), open_complaints=tuple(open_complaints),
         bonus=bonus.total, commendations_counted=bonus.counted,
         commendation_points=bonus.points, final=final, final_score=published,
-        status=status, grade=grade, veto=veto,
+        status=status, grade=grade, veto=veto, penalties=tuple(penalties),
     )
 
 

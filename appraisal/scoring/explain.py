@@ -93,6 +93,31 @@ def _deduction_rows(
     return deductions
 
 
+def _penalty_rows(
+    score: EmployeeScore, rulebook: RuleBook, actions: Mapping[int, Mapping[str, Any]]
+) -> list[dict[str, Any]]:
+    """Each penalty with the evidence it comes from: an overdue corrective action names
+    its item, touchpoint, due time and inspection."""
+    rows = []
+    for pen in score.penalties:
+        a = actions.get(pen.ref_id, {})
+        code = a.get("item_code")
+        rule = next((i for i in rulebook.items if i.code == code), None)
+        rows.append({
+            "kind": pen.kind,
+            "action_id": pen.ref_id,
+            "points": num(pen.points),
+            "item_code": code,
+            "standard_zh": rule.standard_zh if rule else None,
+            "standard_en": rule.standard_en if rule else None,
+            "touchpoint": a.get("inspection__touchpoint"),
+            "inspection_id": a.get("inspection_id"),
+            "due_at": ts(a.get("due_at")),
+            "verified_at": ts(a.get("verified_at")),
+        })
+    return rows
+
+
 def _open_complaint_rows(
     score: EmployeeScore, complaints: Mapping[int, Mapping[str, Any]]
 ) -> list[dict[str, Any]]:
@@ -132,6 +157,7 @@ def breakdown(
     complaints: Mapping[int, Mapping[str, Any]],
     commendations: Mapping[int, Mapping[str, Any]],
     lost: Iterable[Mapping[str, Any]],
+    actions: Mapping[int, Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Everything behind a score: sources, counts, raw and shrunk values, evidence."""
     return {
@@ -144,7 +170,8 @@ def breakdown(
         "base_score": fig(score.base),
         "dimension_breakdown": _dimension_rows(score, rulebook),
         "deductions": _deduction_rows(score, complaints),
-        "deductions_total": num(sum((d.total for d in score.deductions), Fraction(0))),
+        "penalties": _penalty_rows(score, rulebook, actions or {}),
+        "deductions_total": num(score.deducted),
         "open_complaints": _open_complaint_rows(score, complaints),
         "bonus": _bonus_figures(score, rulebook, commendations),
         "lost_points": [dict(row) for row in lost],

@@ -13,7 +13,15 @@ from typing import Any
 
 from tortoise import connections
 
-from appraisal.evidence.models import COUNTED, COUNTED_SQL, Commendation, Complaint
+from appraisal.clock import month_start, now, shift_month
+from appraisal.evidence.models import (
+    COUNTED,
+    COUNTED_SQL,
+    ActionState,
+    Commendation,
+    Complaint,
+    CorrectiveAction,
+)
 from appraisal.evidence.models import SURVEY_QUESTIONS as QUESTIONS
 from appraisal.scoring.engine import ComplaintFact, EmployeeEvidence, ItemTally, SurveyTally
 from appraisal.staff.models import Employee
@@ -57,8 +65,23 @@ async def _rows(sql: str, period_id: int) -> list[Any]:
     return list(rows)
 
 
+async def overdue_actions(month: str) -> list[dict[str, Any]]:
+    """Corrective actions due in `month` that were not verified by their due time
+    (SPEC §3.5): not verified at all, or verified late. An action due later than now is
+    not overdue yet (live scores); at the close every due time of the month has passed.
+    Cancelled actions and those of void inspections count for nothing."""
+    start, end = month_start(month), month_start(shift_month(month, 1))
+    rows = await CorrectiveAction.filter(
+        due_at__gte=start, due_at__lt=min(end, now()), inspection__voided_at__isnull=True,
+        state__in=[ActionState.open, ActionState.done, ActionState.verified],
+    ).order_by("due_at", "id").values(
+        "id", "assignee_id", "item_code", "due_at", "verified_at", "state", "inspection_id",
+        "description", "inspection__touchpoint")
+    return [r for r in rows if r["verified_at"] is None or r["verified_at"] > r["due_at"]]
+
+
 async def period_evidence(
-    period_id: int, employee_ids: list[int] | None = None
+    period_id: int, employee_ids: list[int] | None = None, month: str | None = None
 ) -> list[EmployeeEvidence]:
     """Aggregated evidence of every employee who is active or has evidence in the period."""
     items: dict[int, dict[str, ItemTally]] = defaultdict(dict)
@@ -86,7 +109,12 @@ async def period_evidence(
     ):
         commendations[eid].append(cid)
 
-    with_evidence = set(items) | set(counts) | set(surveys) | set(complaints) | set(commendations)
+    overdue: dict[int, list[int]] = defaultdict(list)
+    for a in await overdue_actions(month) if month else []:
+        overdue[a["assignee_id"]].append(a["id"])
+
+    with_evidence = (set(items) | set(counts) | set(surveys) | set(complaints)
+                     | set(commendations) | set(overdue))
     active = set(await Employee.filter(active=True).values_list("id", flat=True))
     ids = sorted(with_evidence | active)
     if employee_ids is not None:
@@ -97,6 +125,7 @@ async def period_evidence(
             employee_id=eid, inspections=counts.get(eid, 0), items=items.get(eid, {}),
             surveys=surveys.get(eid, {}), complaints=tuple(complaints.get(eid, ())),
             commendation_ids=tuple(commendations.get(eid, ())),
+            overdue_action_ids=tuple(overdue.get(eid, ())),
         )
         for eid in ids
     ]

@@ -131,6 +131,22 @@ class LostPointOut(msgspec.Struct):
     coaching_en: str
 
 
+class PenaltyOut(msgspec.Struct):
+    """A deduction for follow-up not done in time: `overdue_action`, a corrective action
+    (SPEC §3.5) not verified by its due time, with the failed check behind it."""
+
+    kind: str
+    points: Points
+    action_id: int | None = None
+    item_code: str | None = None
+    standard_zh: str | None = None
+    standard_en: str | None = None
+    touchpoint: str | None = None
+    inspection_id: int | None = None
+    due_at: Timestamp | None = None
+    verified_at: Timestamp | None = None
+
+
 class SnapshotInfo(msgspec.Struct):
     id: int
     sequence: int
@@ -151,10 +167,13 @@ class ScoreBreakdown(ScoreSummary):
     base_score: Score | None
     dimension_breakdown: list[DimensionBreakdown]
     deductions: list[DeductionOut]
+    # Complaint deductions and penalties together: base − this + bonus = final.
     deductions_total: Points
     open_complaints: list[OpenComplaintOut]
     bonus: BonusOut
     lost_points: list[LostPointOut]
+    # Absent from breakdowns stored before penalties existed.
+    penalties: list[PenaltyOut] = msgspec.field(default_factory=list)
     snapshot: SnapshotInfo | msgspec.UnsetType = msgspec.UNSET
 
 

@@ -24,7 +24,7 @@ from appraisal.scoring import explain
 from appraisal.scoring.access import require_appraisal_access
 from appraisal.scoring.engine import EmployeeScore, score_period
 from appraisal.scoring.models import ScoreSnapshot, SnapshotScore
-from appraisal.scoring.queries import first_param, period_evidence
+from appraisal.scoring.queries import first_param, overdue_actions, period_evidence
 from appraisal.staff.models import Employee
 
 LOST_SQL = """
@@ -45,7 +45,7 @@ async def employee_directory(ids: Iterable[int] | None = None) -> dict[int, dict
 
 async def compute(period: Period) -> tuple[RuleBook, list[EmployeeScore]]:
     rulebook = rulebook_of(period)
-    return rulebook, score_period(rulebook, await period_evidence(period.id))
+    return rulebook, score_period(rulebook, await period_evidence(period.id, month=period.month))
 
 
 async def lost_points(
@@ -105,11 +105,12 @@ async def breakdowns(
     ):
         commendations[c["employee_id"]][c["id"]] = c
     lost = await lost_points(period, rulebook, ids)
+    actions = {a["id"]: a for a in await overdue_actions(period.month)}
     return [
         explain.breakdown(
             s, rulebook, directory[s.employee_id], period.month,
             complaints=complaints[s.employee_id], commendations=commendations[s.employee_id],
-            lost=lost.get(s.employee_id, []),
+            lost=lost.get(s.employee_id, []), actions=actions,
         )
         for s in scores
     ]

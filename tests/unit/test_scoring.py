@@ -302,3 +302,23 @@ def test_survey_answers_map_onto_the_rulebooks_own_scale() -> None:
     with pytest.raises(Unprocessable) as err:
         check_answers(RB, {"attitude": 4, "quality": 10})
     assert err.value.errors == [{"field": "quality", "message": "must be a whole number from 1 to 5, got 10"}]
+
+
+def test_overdue_corrective_actions_deduct_the_rulebooks_points() -> None:
+    """SPEC §3.5/§4.5: each action not verified by its due time costs `overdue_points`,
+    listed with the action; a rulebook without [rectification] deducts nothing."""
+    from dataclasses import replace
+
+    from appraisal.rulebook.model import Rectification
+
+    book = replace(RB, rectification=Rectification(due_hours=24, overdue_points=Decimal("1.5")))
+    ev = EmployeeEvidence(1, inspections=2, items=all_pass(2, V1=(5, 2), N2=(5, 2)),
+                          complaints=(complaint(9, "minor"),), overdue_action_ids=(12, 7))
+    s = score_period(book, [ev])[0]
+    assert [(p.kind, p.ref_id, p.points) for p in s.penalties] == [
+        ("overdue_action", 7, Fraction(3, 2)), ("overdue_action", 12, Fraction(3, 2))]
+    # 96.714… − 2 (minor complaint) − 2 × 1.5 = 91.714…
+    assert s.final == s.base - 2 - 3
+    assert s.deducted == 5 and s.final_score == Decimal("91.71")
+    plain = score_period(RB, [ev])[0]
+    assert plain.penalties == () and plain.final == plain.base - 2
