@@ -43,6 +43,7 @@ from appraisal.idempotency import new_key
 from appraisal.labels import KINDS as LABELS
 from appraisal.labels import PARAM_KINDS, label, value_kind
 from appraisal.proxies import cookie_secure
+from appraisal.rulebook import touchpoint_names
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
@@ -144,6 +145,18 @@ def _said(value: Any, lang: str) -> Any:
     return value
 
 
+def place(text: str, lang: str) -> str:
+    """Where an inspection took place, or a checklist group, as people read it: a
+    touchpoint's code or Chinese name in the page's language, an item group by its
+    label, free text (rulebooks without touchpoints) as it was written."""
+    if text in LABELS["item_group"]:
+        return label("item_group", text, lang)
+    names = touchpoint_names().get(text)
+    if names is None:
+        return text
+    return names[1] if lang == "en" else names[0]
+
+
 def page(request: Request[Any, Any, Any], template: str, *, status_code: int = 200,
          **context: Any) -> Response[str]:
     lang = language(request)
@@ -157,7 +170,8 @@ def page(request: Request[Any, Any, Any], template: str, *, status_code: int = 2
         _=t.gettext, ngettext=t.ngettext, lang=lang, csrf=csrf_token(request), user=user,
         path=request.url.path,
         organisation=get_settings().organisation, idempotency_key=new_key,
-        label=lambda kind, code: label(kind, code, lang), **context)
+        label=lambda kind, code: label(kind, code, lang),
+        place=lambda text: place(text, lang), **context)
     cookies = []
     secure = cookie_secure(request)
     if CSRF_COOKIE not in request.cookies:

@@ -22,7 +22,7 @@ from litestar.datastructures import UploadFile
 from appraisal.actor import Actor
 from appraisal.clock import current_month, local, local_now, previous_month
 from appraisal.config import get_settings
-from appraisal.errors import field_message
+from appraisal.errors import Unprocessable, field_message
 from appraisal.evidence import imports, records
 from appraisal.evidence.models import (
     SURVEY_QUESTIONS,
@@ -48,6 +48,8 @@ from appraisal.evidence.schemas import (
     SurveyPatch,
 )
 from appraisal.evidence.service import (
+    Checklist,
+    checklist,
     create_commendation,
     create_complaint,
     create_inspection,
@@ -76,8 +78,31 @@ SEVERITIES = tuple(s.value for s in Severity)
 METHODS = tuple(m.value for m in InspectionMethod)
 
 
-def _checklist(rulebook: RuleBook) -> list[tuple[str, list[Any]]]:
-    return [(group, list(items)) for group, items in groupby(rulebook.items, lambda i: i.group)]
+def _checklist(rulebook: RuleBook, codes: tuple[str, ...] | None = None
+               ) -> list[tuple[str, list[Any]]]:
+    """The items (all, or those of `codes`) grouped as the rulebook groups them."""
+    items = [i for i in rulebook.items if codes is None or i.code in codes]
+    return [(group, list(grouped)) for group, grouped in groupby(items, lambda i: i.group)]
+
+
+def _at(rulebook: RuleBook, touchpoint: str) -> Checklist | None:
+    """The chosen touchpoint's checklist, or None while none (or an unknown one) is chosen."""
+    if not touchpoint:
+        return None
+    try:
+        return checklist(rulebook, touchpoint)
+    except Unprocessable:  # an unknown code in the address: choose again
+        return None
+
+
+def _touchpoint_choice(rulebook: RuleBook, employees: list[dict[str, Any]],
+                       employee_id: str) -> dict[str, Any]:
+    """The touchpoints to choose from, those of the employee's post first (the employee
+    as the caller's own list has them: nobody outside their teams)."""
+    position = next((e["position"] for e in employees if str(e["id"]) == employee_id), None)
+    usual = [tp for tp in rulebook.touchpoints if position and position in tp.posts]
+    return {"position": position, "usual": usual,
+            "others": [tp for tp in rulebook.touchpoints if tp not in usual]}
 
 
 class EvidencePages(Controller):
@@ -117,9 +142,18 @@ class EvidencePages(Controller):
         recorded = [(m, await records.list_inspections(request.user,
                                                        records.EvidenceQuery(period=m)))
                     for m in await _listed_months()]
+        # With touchpoints (rulebooks from 2026.2): the employee, then where, then only
+        # that touchpoint's items, so that nothing not looked at is credited.
+        place = values.get("touchpoint") or request.query_params.get("touchpoint", "")
+        at = _at(rulebook, place) if rulebook.touchpoints else None
+        choice = (_touchpoint_choice(rulebook, employees, str(chosen))
+                  if rulebook.touchpoints and chosen and at is None else None)
+        groups = _checklist(rulebook, at.items if at else None)
         return page(request, "inspect.html", status_code=status_code, month=month,
-                    rulebook=rulebook, groups=_checklist(rulebook), employees=employees,
+                    rulebook=rulebook, groups=groups, employees=employees,
                     chosen=str(chosen), touchpoints=TOUCHPOINTS, methods=METHODS,
+                    at=at, choice=choice,
+                    touchpoint=rulebook.touchpoint(at.touchpoint) if at else None,
                     values=values, error=error, saved=saved_inspection, recorded=recorded,
                     now=local_now(), **_notices(request))
 
@@ -133,8 +167,9 @@ class EvidencePages(Controller):
         values = {k: v for k, v in form.items() if isinstance(v, str)}
         month = current_month()
         rulebook = await rulebook_for_month(month)
-        items = [{"code": item.code, "result": values.get(f"item-{item.code}", "pass")}
-                 for item in rulebook.items]
+        at = _at(rulebook, values.get("touchpoint", "").strip())
+        codes = at.items if at else rulebook.item_codes
+        items = [{"code": code, "result": values.get(f"item-{code}", "pass")} for code in codes]
         body = {
             "employee_id": int(values["employee_id"]) if values.get(
                 "employee_id", "").isdigit() else 0,
@@ -298,7 +333,10 @@ class EvidencePages(Controller):
                                  "employee_no": shown.employee_no, "team": ""})
         context: dict[str, Any] = {}
         if kind == "inspections":
-            context = {"groups": _checklist(rulebook_of(period)), "touchpoints": TOUCHPOINTS,
+            book = rulebook_of(period)
+            at = _at(book, shown.touchpoint) if book.touchpoints else None
+            context = {"groups": _checklist(book, at.items if at else None),
+                       "touchpoints": TOUCHPOINTS, "places": book.touchpoints,
                        "methods": METHODS, "recorded": {i.code: i for i in shown.items}}
         elif kind == "complaints":
             context = {"channels": CHANNELS, "severities": SEVERITIES, "statuses": STATUSES}

@@ -19,6 +19,7 @@ from appraisal.rulebook.store import (
     get_rulebook,
     load_rulebook,
     loads_rulebook,
+    touchpoint_names,
 )
 
 __all__ = [
@@ -34,4 +35,5 @@ __all__ = [
     "get_rulebook",
     "load_rulebook",
     "loads_rulebook",
+    "touchpoint_names",
 ]

@@ -144,3 +144,19 @@ def get_rulebook(version: str | None = None) -> RuleBook:
         with _lock:
             _book_cache[key] = book
     return book
+
+
+def touchpoint_names() -> dict[str, tuple[str, str]]:
+    """(中文, English) of every touchpoint of every rulebook in the criteria dir, by its
+    code and by its Chinese name (2026.2 groups a touchpoint's own checks under it):
+    pages show an inspection's stored touchpoint in the reader's language."""
+    names: dict[str, tuple[str, str]] = {}
+    for version in sorted(available_rulebooks()):
+        try:
+            book = get_rulebook(version)
+        except (RulebookError, KeyError):
+            continue  # a broken file is reported where it is used, not on every page
+        for tp in book.touchpoints:
+            names.setdefault(tp.code, (tp.name_zh, tp.name_en))
+            names.setdefault(tp.name_zh, (tp.name_zh, tp.name_en))
+    return names
