@@ -27,6 +27,7 @@ from appraisal.audit.routes import AuditController
 from appraisal.db import close_db, init_db
 from appraisal.error_pages import APP_ERROR_HANDLERS, PAGE_ERROR_HANDLERS
 from appraisal.errors import ProblemResponses
+from appraisal.evidence.action_pages import ActionPages
 from appraisal.evidence.feedback import FeedbackController
 from appraisal.evidence.pages import EvidencePages
 from appraisal.evidence.routes import (
@@ -83,7 +84,7 @@ def _pages() -> Router:
     # Pages: every write checks its form's CSRF token; no session sends to the login page;
     # any other error is a page too (appraisal.error_pages).
     return Router(path="/", route_handlers=[LoginPage, EvidencePages, MyPage, AppealPages,
-                                            MonthPages, AuditPage],
+                                            MonthPages, AuditPage, ActionPages],
                   before_request=verify_csrf,
                   exception_handlers={**PAGE_ERROR_HANDLERS, **PAGE_EXCEPTION_HANDLERS},
                   include_in_schema=False)

@@ -14,6 +14,7 @@ from appraisal.actor import Actor
 from appraisal.appeals import service
 from appraisal.clock import MONTH_RE
 from appraisal.errors import Unprocessable
+from appraisal.evidence.actions import list_actions
 from appraisal.evidence.feedback import own_feedback
 from appraisal.guards import EMPLOYEE, HR, STAFF
 from appraisal.idempotency import Idempotency
@@ -85,6 +86,8 @@ class MyPage(Controller):
                     charts=charts(appraisals, language(request)),
                     inspections=feedback.inspections[:RECENT], error=error, error_month=month,
                     done=request.query_params.get("done"),
+                    my_actions=[a for a in await list_actions(request.user)
+                                if a.state in ("open", "done")],
                     **await score_explained(request.user, appraisals,
                                             feedback.inspections[:RECENT]))
 

@@ -24,6 +24,7 @@ from appraisal.clock import current_month, local, local_now, previous_month
 from appraisal.config import get_settings
 from appraisal.errors import Unprocessable, field_message
 from appraisal.evidence import imports, records
+from appraisal.evidence.actions import list_actions
 from appraisal.evidence.models import (
     SURVEY_QUESTIONS,
     Commendation,
@@ -120,6 +121,7 @@ class EvidencePages(Controller):
         rulebook = await rulebook_for_month(month)
         rows = await records.team_month(request.user, month, rulebook.min_inspections)
         return page(request, "team.html", month=month, rows=rows,
+                    overdue=await list_actions(request.user, "overdue"),
                     minimum=rulebook.min_inspections,
                     waiting=sum(1 for r in rows if r["needs"]))
 
