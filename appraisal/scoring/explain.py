@@ -176,3 +176,20 @@ def breakdown(
         "bonus": _bonus_figures(score, rulebook, commendations),
         "lost_points": [dict(row) for row in lost],
     }
+
+
+def lost_by_touchpoint(lost: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Derived when read, not stored (the lost points hold it): the points lost at each
+    touchpoint (where the standards slipped), most first: its
+    failed results and the points they lost in all."""
+    places: dict[str, dict[str, Any]] = {}
+    for row in lost:
+        place = places.setdefault(row.get("touchpoint") or "", {
+            "touchpoint": row.get("touchpoint") or "", "results": 0, "points_lost": Fraction(0),
+            "items": []})
+        place["results"] += 1
+        place["points_lost"] += Fraction(row["points_lost"])
+        if row["code"] not in place["items"]:
+            place["items"].append(row["code"])
+    ordered = sorted(places.values(), key=lambda p: (-p["points_lost"], p["touchpoint"]))
+    return [{**p, "points_lost": num(p["points_lost"])} for p in ordered]

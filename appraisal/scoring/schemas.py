@@ -131,6 +131,15 @@ class LostPointOut(msgspec.Struct):
     coaching_en: str
 
 
+class TouchpointLossOut(msgspec.Struct):
+    """Where the standards slipped: the points lost at one touchpoint, and on which items."""
+
+    touchpoint: str
+    results: int  # failed (or part-scored) results there
+    points_lost: Points
+    items: list[str]
+
+
 class PenaltyOut(msgspec.Struct):
     """A deduction for follow-up not done in time: `overdue_action`, a corrective action
     (SPEC §3.5) not verified by its due time, with the failed check behind it."""
@@ -172,8 +181,9 @@ class ScoreBreakdown(ScoreSummary):
     open_complaints: list[OpenComplaintOut]
     bonus: BonusOut
     lost_points: list[LostPointOut]
-    # Absent from breakdowns stored before penalties existed.
+    # Absent from breakdowns stored before penalties and touchpoint losses existed.
     penalties: list[PenaltyOut] = msgspec.field(default_factory=list)
+    lost_by_touchpoint: list[TouchpointLossOut] = msgspec.field(default_factory=list)
     snapshot: SnapshotInfo | msgspec.UnsetType = msgspec.UNSET
 
 

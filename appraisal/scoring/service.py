@@ -178,7 +178,7 @@ async def employee_score(period: Period, actor: Actor, employee_id: int) -> dict
             raise NotFound("employee %(employee_id)s has no score in %(month)s", code="no_score",
                            employee_id=employee_id, month=period.month)
         directory = await employee_directory([employee_id])
-        return (await breakdowns(period, rulebook, [score], directory))[0]
+        return _with_places((await breakdowns(period, rulebook, [score], directory))[0])
     snapshot = await current_snapshot(period)
     row = await SnapshotScore.filter(
         snapshot_id=snapshot.id if snapshot else -1, employee_id=employee_id
@@ -186,7 +186,11 @@ async def employee_score(period: Period, actor: Actor, employee_id: int) -> dict
     if row is None or snapshot is None:
         raise NotFound("employee %(employee_id)s has no score in %(month)s", code="no_score",
                        employee_id=employee_id, month=period.month)
-    return {**row.breakdown, "snapshot": snapshot_info(snapshot)}
+    return _with_places({**row.breakdown, "snapshot": snapshot_info(snapshot)})
+
+
+def _with_places(b: dict[str, Any]) -> dict[str, Any]:
+    return {**b, "lost_by_touchpoint": explain.lost_by_touchpoint(b["lost_points"])}
 
 
 def snapshot_info(snapshot: ScoreSnapshot) -> dict[str, Any]:
