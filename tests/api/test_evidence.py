@@ -274,7 +274,7 @@ async def test_evidence_lands_in_the_local_month_at_its_boundaries(
              ("2026-12-31T16:00:00Z", "2027-01")]
     for at, month in cases:
         r = await client.post("/api/v1/inspections", headers=org.h("sup_a"),
-                              json=mixed_inspection(org.emp_a1, occurred_at=at))
+                              json=mixed_inspection(org.emp_a1, occurred_at=at, touchpoint="front_desk"))
         assert (r.status_code, r.json()["period"]) == (201, month), at
         r = await client.post("/api/v1/complaints", headers=org.h("sup_a"), json={
             "employee_id": org.emp_a1, "received_at": at, "channel": "phone",
