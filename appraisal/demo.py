@@ -30,9 +30,11 @@ from appraisal.audit.service import record
 from appraisal.clock import local_now
 from appraisal.config import get_settings
 from appraisal.evidence.models import (
+    ActionState,
     Commendation,
     Complaint,
     ComplaintStatus,
+    CorrectiveAction,
     Inspection,
     InspectionItem,
     InspectionMethod,
@@ -40,9 +42,10 @@ from appraisal.evidence.models import (
     Severity,
     SurveyResponse,
 )
+from appraisal.evidence.rectify import failed_rectify_codes
 from appraisal.periods.models import Period, PeriodStatus
-from appraisal.periods.service import newest_in_effect, rulebook_of
-from appraisal.rulebook import RuleBook
+from appraisal.periods.service import rulebook_of
+from appraisal.rulebook import RuleBook, get_rulebook
 from appraisal.staff.models import Employee, Team
 
 BATCH = 500  # rows per INSERT batch: well under SQLite's and asyncpg's parameter limits
@@ -77,43 +80,46 @@ class _TeamSpec:
     pinned: tuple[tuple[str, str], ...] = ()  # (name, position) of the first employees
 
 
+# A property-management site (物业服务中心): each team works one post of rulebook 2026.2
+# and is inspected at that post's touchpoints (codes of the rulebook's [[touchpoints]]).
 _TEAMS: tuple[_TeamSpec, ...] = (
     _TeamSpec(
-        "前台礼宾部", "sup.front", 12,
-        (("前台接待", 5), ("礼宾员", 3), ("行李员", 2), ("大堂副理", 1)),
-        (("前台", 5), ("大堂", 3), ("礼宾台", 2), ("电梯厅", 1), ("电话", 1)),
+        "前台客服部", "sup.front", 12,
+        (("前台接待", 1),),
+        (("front_desk", 6), ("service_counter", 3), ("lobby", 1)),
         (2, 5),
-        ("办理入住排队二十多分钟，前台没有任何解释",
-         "寄存的行李登记错了房号，取件时找了很久",
+        ("到前台办理门禁卡排队二十多分钟，没有任何解释",
+         "快递代收登记错了房号，取件时找了很久",
          "前台接待回答问题语气生硬，显得不耐烦",
          "访客登记时没有核对身份就直接放行"),
         pinned=(("张晓燕", "前台接待"),),
     ),
     _TeamSpec(
         "客服中心", "sup.service", 14,
-        (("话务员", 6), ("客服专员", 3), ("投诉处理专员", 1)),
-        (("电话", 8), ("客服前台", 2), ("微信在线客服", 2)),
+        (("客服话务员", 1),),
+        (("telephone", 8), ("service_counter", 2)),
         (3, 6),
         ("报修电话连打三次才有人接听",
          "答应当天回电，结果一直没有回复",
          "咨询物业费账单被转接了好几次，问题仍未解决",
          "通话中话务员语气不耐烦，没说完就挂断"),
-        pinned=(("李俊杰", "话务员"),),
+        pinned=(("李俊杰", "客服话务员"),),
     ),
     _TeamSpec(
         "工程维修部", "sup.eng", 10,
-        (("综合维修工", 4), ("电工", 2), ("水暖工", 2), ("空调工", 1)),
-        (("报修上门", 5), ("设备机房", 2), ("楼层巡查", 2), ("电梯厅", 1)),
+        (("工程维修", 1),),
+        (("lift", 4), ("unit_door", 3), ("water_feature", 2), ("corridor", 1)),
         (1, 3),
         ("约好上午上门维修，下午两点才到",
          "维修完成后现场的垃圾和灰尘没有清理",
-         "空调修好三天后同样的问题又出现了",
+         "电梯停运一整天，没有张贴任何通知",
          "上门维修没有穿鞋套，也没有出示工牌"),
     ),
     _TeamSpec(
         "安保部", "sup.security", 13,
-        (("门岗保安", 4), ("巡逻保安", 4), ("监控员", 2), ("车场管理员", 2)),
-        (("大门岗", 4), ("停车场", 3), ("大堂", 2), ("楼层巡查", 2), ("监控室", 1)),
+        (("安全员", 1),),
+        (("pedestrian_gate", 3), ("vehicle_gate", 3), ("car_park", 3), ("boundary_wall", 1),
+         ("shops", 1)),
         (1, 3),
         ("停车场岗亭值班人员态度粗暴",
          "访客车辆在道闸前等了十分钟才放行",
@@ -122,15 +128,19 @@ _TEAMS: tuple[_TeamSpec, ...] = (
     ),
     _TeamSpec(
         "保洁绿化部", "sup.clean", 11,
-        (("保洁员", 7), ("绿化工", 3), ("保洁领班", 1)),
-        (("大堂", 3), ("电梯厅", 3), ("楼层巡查", 2), ("公共卫生间", 2), ("园区绿化", 1)),
+        (("保洁员", 1),),
+        (("corridor", 3), ("courtyard", 3), ("bins", 2), ("roads", 2), ("lobby", 1)),
         (1, 3),
         ("电梯厅地面湿滑，没有放置警示牌",
          "楼道垃圾没有按时清运，有明显异味",
-         "公共卫生间的纸巾一整天都没有补充",
-         "早上七点前就开始修剪草坪，噪音影响休息"),
+         "垃圾桶满溢一整天没有清理",
+         "早上七点前就开始冲洗道路，噪音影响休息"),
     ),
 )
+
+# The rulebook the demo's months are pinned to when it opens them: the site inspects
+# at its touchpoints (months already opened keep their own rulebook).
+DEMO_RULEBOOK = "2026.2"
 
 _SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林高罗郑梁谢宋唐许韩冯邓曹彭曾田董潘袁蔡蒋余于杜叶程"
@@ -164,15 +174,6 @@ _FAIL_NOTES: dict[str, str] = {
 }
 _GOOD_NOTES = ("", "", "", "表现良好，继续保持", "问候规范，微笑自然", "处理流程熟练")
 
-# Items an inspection cannot judge at some touchpoints / with some methods.
-_NA_AT: dict[str, frozenset[str]] = {
-    "电话": frozenset({"S1", "S2", "M1", "N1", "N2", "N3"}),
-    "微信在线客服": frozenset({"V1", "V3", "S1", "S2", "M1", "N2", "N3"}),
-    "报修上门": frozenset({"S1", "S2", "N1"}),
-    "楼层巡查": frozenset({"S1", "S2", "N1"}),
-    "园区绿化": frozenset({"S1", "S2", "N1"}),
-    "监控室": frozenset({"S1", "S2"}),
-}
 _SILENT_VIDEO = frozenset({"V1", "V2", "V3"})  # CCTV has no sound
 
 _SURVEY_GOOD = (
@@ -291,26 +292,77 @@ def _people(rng: random.Random, first_day: date) -> list[_Person]:
         p.profile = "strong"
     for p in chosen[14:]:
         p.profile = "weak"
-        p.weak_codes = tuple(rng.sample(sorted(_FAIL_NOTES), 2))
+        p.weak_codes = tuple(rng.sample(_checked(p.team), 2))
     for p in people:
         if p.name == "张晓燕":
             p.profile = "strong"
         elif p.name == "李俊杰":  # a solid call-centre agent who is slow to pick up
             p.weak_codes = ("E1",)
         elif p.profile == "normal" and rng.random() < 0.3:
-            p.weak_codes = (rng.choice(sorted(_FAIL_NOTES)),)
+            p.weak_codes = (rng.choice(_checked(p.team)),)
     return people
+
+
+def _checked(team: _TeamSpec) -> list[str]:
+    """The items a team is inspected on: those of its touchpoints."""
+    book = get_rulebook(DEMO_RULEBOOK)
+    return sorted({code for tp, _ in team.touchpoints for code in book.touchpoint(tp).items})
+
+
+def _actions(rng: random.Random, inspections: Sequence[tuple[Inspection, list[Any]]],
+             windows: Sequence[_Window], sup_ids: dict[str, int | None],
+             hr_id: int | None, team_of: dict[int, str]) -> list[CorrectiveAction]:
+    """Corrective actions for the failed rectify items, as a site would have them: most
+    put right and verified in time, some verified late, a few still open past their due
+    time; this month's also open (not yet due) and done (waiting for the check)."""
+    now = windows[-1].limit
+    book = {w.period_id: w.rulebook for w in windows}
+    out: list[CorrectiveAction] = []
+    for insp, items in inspections:
+        rulebook = book.get(insp.period_id)
+        if rulebook is None or rulebook.rectification is None:
+            continue
+        rows = [{"code": c, "result": r, "points": pts} for c, r, pts in items]
+        for code in failed_rectify_codes(rulebook, rows):
+            recorded = insp.occurred_at + timedelta(minutes=rng.randint(5, 90))
+            due = recorded + timedelta(hours=rulebook.rectification.due_hours)
+            sup = sup_ids[team_of[insp.employee_id]]
+            action = CorrectiveAction(
+                inspection_id=insp.id, item_code=code, assignee_id=insp.employee_id, due_at=due,
+                description="", automatic=True, opened_by_id=insp.inspector_id,
+                state=ActionState.open)
+            fate = rng.random()
+            done = recorded + timedelta(hours=rng.uniform(2, 16))
+            checked = done + timedelta(hours=rng.uniform(1, 5))
+            if fate < 0.12:  # put right only after the due time
+                done = due + timedelta(hours=rng.uniform(2, 40))
+                checked = done + timedelta(hours=rng.uniform(1, 5))
+            if fate > 0.95 or done > now:
+                pass  # still open (overdue once its due time passed)
+            elif checked > now or fate > 0.9:
+                action.state, action.done_at, action.done_by_id = ActionState.done, done, sup
+                action.done_note = "已处理，待验收"
+            else:
+                action.state, action.done_at, action.done_by_id = ActionState.done, done, sup
+                action.done_note = "已整改到位"
+                action.state, action.checked_at, action.checked_by_id = (
+                    ActionState.verified, checked, hr_id)
+                action.verified_at = checked
+            out.append(action)
+    return out
 
 
 def _items(rng: random.Random, p: _Person, rulebook: RuleBook, touchpoint: str,
            method: InspectionMethod) -> list[tuple[str, ItemResult, Decimal | None]]:
-    na = _NA_AT.get(touchpoint, frozenset())
-    if method is InspectionMethod.video:
-        na = na | _SILENT_VIDEO
+    # Only the touchpoint's own checklist is judged there (2026.2); CCTV has no sound.
+    at = set(rulebook.touchpoint(touchpoint).items) if rulebook.touchpoints else None
+    na = _SILENT_VIDEO if method is InspectionMethod.video else frozenset()
     base = {"strong": 0.015, "normal": 0.04, "weak": 0.09}[p.profile]
     weak = {"strong": 0.15, "normal": 0.25, "weak": 0.45}[p.profile]
     rows: list[tuple[str, ItemResult, Decimal | None]] = []
     for item in rulebook.items:
+        if at is not None and item.code not in at:
+            continue
         if item.code in na:
             # Inspectors sometimes tick "n.a.", sometimes just leave the item out.
             if rng.random() < 0.4:
@@ -333,10 +385,8 @@ def _items(rng: random.Random, p: _Person, rulebook: RuleBook, touchpoint: str,
 
 
 def _method(rng: random.Random, touchpoint: str) -> InspectionMethod:
-    if touchpoint == "电话":
+    if touchpoint == "telephone":
         return rng.choices([InspectionMethod.phone, InspectionMethod.mystery_shopper], [4, 1])[0]
-    if touchpoint == "微信在线客服":
-        return InspectionMethod.mystery_shopper
     return rng.choices(
         [InspectionMethod.onsite, InspectionMethod.video, InspectionMethod.mystery_shopper], [6, 2, 2]
     )[0]
@@ -374,7 +424,7 @@ async def _ensure_periods(conn: BaseDBAsyncClient, windows: list[_Window]) -> No
         month__in=[w.month for w in windows]).using_db(conn)}
     for w in windows:
         period = existing.get(w.month)
-        rulebook = newest_in_effect(w.month)
+        rulebook = get_rulebook(DEMO_RULEBOOK)
         if period is None:
             period = await Period.create(
                 month=w.month, status=PeriodStatus.open, rulebook_version=rulebook.version,
@@ -419,8 +469,8 @@ def _inspections(rng: random.Random, people: Sequence[_Person], windows: Sequenc
                 touchpoint = rng.choices(touchpoints, weights)[0]
                 method = _method(rng, touchpoint)
                 items = _items(rng, p, w.rulebook, touchpoint, method)
-                missed = [_FAIL_NOTES.get(c, c) for c, r, _ in items
-                          if r in (ItemResult.failed, ItemResult.points)]
+                missed = [_FAIL_NOTES.get(c) or "未做到：" + w.rulebook.item(c).standard_zh
+                          for c, r, _ in items if r in (ItemResult.failed, ItemResult.points)]
                 notes = "；".join(missed) if missed else rng.choice(_GOOD_NOTES)
                 out.append((Inspection(
                     employee_id=p.id, period_id=w.period_id, inspector_id=sup_ids[p.team.name],
@@ -533,7 +583,8 @@ async def load_demo(months: int = 3, seed: int = 2026, today: date | None = None
     windows = _windows(months, today, tz)
     people = _people(rng, windows[0].start.date())
     counts = dict.fromkeys(
-        ("teams", "employees", "users", "inspections", "complaints", "surveys", "commendations"), 0)
+        ("teams", "employees", "users", "inspections", "actions", "complaints", "surveys",
+         "commendations"), 0)
 
     async with in_transaction() as conn:
         # Teams (an existing team of the same name is reused).
@@ -574,6 +625,12 @@ async def load_demo(months: int = 3, seed: int = 2026, today: date | None = None
             for i, items in inspections for code, result, points in items
         ], batch_size=BATCH, using_db=conn)
         counts["inspections"] = len(inspections)
+        for i, _ in inspections:
+            i.id = insp_ids[(i.employee_id, int(i.occurred_at.timestamp()))]
+        team_of = {p.id: p.team.name for p in people}
+        actions = _actions(rng, inspections, windows, sup_ids, hr_id, team_of)
+        await CorrectiveAction.bulk_create(actions, batch_size=BATCH, using_db=conn)
+        counts["actions"] = len(actions)
 
         for key, model, rows in (
             ("complaints", Complaint, _complaints(rng, people, windows, sup_ids)),

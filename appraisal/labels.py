@@ -244,6 +244,7 @@ FIELD = _frozen({
     "employees": ("员工数", "Employees"),
     "users": ("用户数", "Users"),
     "inspections": ("巡检数", "Inspections"),
+    "actions": ("整改数", "Corrective actions"),
     "complaints": ("投诉数", "Complaints"),
     "surveys": ("顾客评价数", "Surveys"),
     "commendations": ("表扬数", "Commendations"),

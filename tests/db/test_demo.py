@@ -14,8 +14,10 @@ from appraisal.audit.models import AuditEntry
 from appraisal.clock import local_now
 from appraisal.demo import DEMO_LOGINS, load_demo, organisation_is_empty
 from appraisal.evidence.models import (
+    ActionState,
     Commendation,
     Complaint,
+    CorrectiveAction,
     Inspection,
     InspectionItem,
     ItemResult,
@@ -45,6 +47,7 @@ async def test_counts_match_database_and_load_is_fast(clean_db: str) -> None:
         "employees": await Employee.all().count(),
         "users": await User.all().count(),
         "inspections": await Inspection.all().count(),
+        "actions": await CorrectiveAction.all().count(),
         "complaints": await Complaint.all().count(),
         "surveys": await SurveyResponse.all().count(),
         "commendations": await Commendation.all().count(),
@@ -66,7 +69,9 @@ async def test_organisation_teams_and_employees(clean_db: str) -> None:
     assert len({e.employee_no for e in employees}) == len(employees)
     assert all(e.name and e.position and e.hired_on and e.hired_on < TODAY for e in employees)
     names = {t.name for t in await Team.all()}
-    assert {"前台礼宾部", "客服中心"} <= names
+    assert {"前台客服部", "客服中心", "安保部", "保洁绿化部", "工程维修部"} <= names
+    # The posts of a property-management site, as rulebook 2026.2's touchpoints name them.
+    assert {e.position for e in employees} == {"安全员", "保洁员", "前台接待", "客服话务员", "工程维修"}
 
 
 async def test_demo_logins(clean_db: str) -> None:
@@ -85,7 +90,7 @@ async def test_demo_logins(clean_db: str) -> None:
             assert user.employee_id is not None, username
             assert await Employee.exists(id=user.employee_id)
     front = await User.get(username="sup.front").prefetch_related("supervised_teams")
-    assert [t.name for t in front.supervised_teams] == ["前台礼宾部"]
+    assert [t.name for t in front.supervised_teams] == ["前台客服部"]
     # Every team has a supervisor, who inspects its members.
     for team in await Team.all().prefetch_related("supervisors"):
         sup_ids = {u.id for u in team.supervisors}
@@ -97,8 +102,11 @@ async def test_demo_logins(clean_db: str) -> None:
 
 async def test_inspections_follow_the_rulebook(clean_db: str) -> None:
     await load_demo(today=TODAY)
-    rulebook = get_rulebook()
+    rulebook = get_rulebook("2026.2")
     maxima = {i.code: i.points for i in rulebook.items}
+    # Each inspection judges only its touchpoint's items: nothing not looked at is credited.
+    for touchpoint, code in await InspectionItem.all().values_list("inspection__touchpoint", "code"):
+        assert code in rulebook.touchpoint(touchpoint).items, (touchpoint, code)
     items_per = Counter(await InspectionItem.all().values_list("inspection_id", flat=True))
     inspection_ids = await Inspection.all().values_list("id", flat=True)
     assert all(items_per[i] >= 1 for i in inspection_ids)
@@ -200,3 +208,23 @@ async def test_same_seed_same_organisation(clean_db: str) -> None:
     other = await load_demo(today=TODAY, seed=8)
     staff = await Employee.all().order_by("employee_no").values_list("employee_no", "name")
     assert staff != first[0] or other != first[2]
+
+
+async def test_corrective_actions_in_every_state(clean_db: str) -> None:
+    """Failed rectify checks opened actions: most verified in time, some done and
+    waiting for the check, some still open, some overdue (SPEC §3.5)."""
+    await load_demo(today=TODAY)
+    rulebook = get_rulebook("2026.2")
+    actions = await CorrectiveAction.all().prefetch_related("inspection")
+    states = Counter(a.state for a in actions)
+    assert states[ActionState.verified] > states[ActionState.done] > 0
+    assert states[ActionState.open] > 0
+    end = datetime(2026, 3, 18, 23, 59, 59, tzinfo=TZ)
+    overdue = [a for a in actions if a.state != ActionState.verified and a.due_at < end]
+    late = [a for a in actions if a.verified_at and a.verified_at > a.due_at]
+    assert overdue and late
+    for a in actions:
+        assert rulebook.item(a.item_code).rectify
+        assert a.assignee_id == a.inspection.employee_id
+        assert a.verified_at is None or a.verified_at <= end
+        assert a.done_at is None or a.done_at <= end
