@@ -19,13 +19,15 @@ from typing import Any
 
 import msgspec
 from litestar import Controller, Request, get
+from tortoise import connections
 from tortoise.functions import Count
 
 from appraisal.accounts.models import User
 from appraisal.actor import Actor
 from appraisal.evidence.models import COUNTED, COUNTED_ITEMS, Inspection, InspectionItem
 from appraisal.guards import HR
-from appraisal.periods.service import require_period
+from appraisal.periods.service import require_period, rulebook_of
+from appraisal.scoring.queries import first_param
 from appraisal.scoring.schemas import CalibrationOut
 from appraisal.scoring.service import period_scores
 
@@ -118,11 +120,67 @@ async def inspector_tallies(month: str) -> list[InspectorTally]:
             for i, n, employees in visits]
 
 
+# Points earned and applicable results per team, touchpoint and item, summed in the
+# database (as integer cents: SQLite would sum DECIMAL columns as floats).
+TOUCHPOINT_SQL = """
+SELECT e.team_id, t.name AS team, i.touchpoint, it.code,
+       SUM(CAST(ROUND(it.points * 100) AS INTEGER)) AS cents, COUNT(*) AS n,
+       SUM(CASE WHEN it.result = 'fail' THEN 1 ELSE 0 END) AS failed
+FROM inspection_item it
+JOIN inspection i ON i.id = it.inspection_id
+JOIN employee e ON e.id = i.employee_id
+JOIN team t ON t.id = e.team_id
+WHERE i.period_id = {p} AND it.points IS NOT NULL AND i.voided_at IS NULL
+GROUP BY e.team_id, t.name, i.touchpoint, it.code
+"""
+
+
+def touchpoint_scores(rows: list[dict[str, Any]], maxima: dict[str, Decimal]
+                      ) -> dict[str, list[dict[str, Any]]]:
+    """Where the standards slip: per touchpoint (and per team at each touchpoint) the
+    points earned as a share of the points judged (× 100), lowest first."""
+    def tally() -> dict[str, Any]:
+        return {"earned": 0, "max": 0, "results": 0, "failed": 0}
+
+    places: dict[str, dict[str, Any]] = defaultdict(tally)
+    teams: dict[tuple[str, int], dict[str, Any]] = defaultdict(tally)
+    names: dict[int, str] = {}
+    for r in rows:
+        if r["code"] not in maxima:
+            continue
+        names[r["team_id"]] = r["team"]
+        for acc in (places[r["touchpoint"]], teams[(r["touchpoint"], r["team_id"])]):
+            acc["earned"] += int(r["cents"])
+            acc["max"] += int(maxima[r["code"]].scaleb(2)) * int(r["n"])
+            acc["results"] += int(r["n"])
+            acc["failed"] += int(r["failed"])
+
+    def shaped(acc: dict[str, Any]) -> dict[str, Any]:
+        score = Decimal(acc["earned"] * 100) / acc["max"] if acc["max"] else None
+        return {"results": acc["results"], "failed": acc["failed"],
+                "score": _q(score, "0.01") if score is not None else None}
+
+    def key(row: dict[str, Any]) -> tuple[Any, ...]:
+        return (row["score"] is None, Decimal(row["score"] or 0), row["touchpoint"])
+
+    return {
+        "touchpoints": sorted(({"touchpoint": tp, **shaped(acc)} for tp, acc in places.items()),
+                              key=key),
+        "team_touchpoints": sorted(({"touchpoint": tp, "team_id": team_id,
+                                     "team": names[team_id], **shaped(acc)}
+                                    for (tp, team_id), acc in teams.items()), key=key),
+    }
+
+
 async def calibration(month: str, actor: Actor) -> dict[str, Any]:
     period = await require_period(month)
+    conn = connections.get("default")
+    _, rows = await conn.execute_query(TOUCHPOINT_SQL.format(p=first_param()), [period.id])
+    maxima = {i.code: i.points for i in rulebook_of(period).items}
     return {"month": period.month, "status": period.status.value,
             **calibrate(await inspector_tallies(period.month)),
-            "teams": team_spread(await period_scores(period, actor))}
+            "teams": team_spread(await period_scores(period, actor)),
+            **touchpoint_scores([dict(r) for r in rows], maxima)}
 
 
 class CalibrationController(Controller):

@@ -209,6 +209,20 @@ class TeamSpread(msgspec.Struct):
     grades: Annotated[dict[str, int], msgspec.Meta(description="{grade: head count}")]
 
 
+class TouchpointScore(msgspec.Struct):
+    """Points earned at a touchpoint as a share of the points judged there (× 100)."""
+
+    touchpoint: str
+    results: int  # applicable results judged
+    failed: int
+    score: Score | None
+
+
+class TeamTouchpointScore(TouchpointScore):
+    team_id: int = 0
+    team: str = ""
+
+
 class CalibrationOut(msgspec.Struct):
     month: str
     status: Literal["open", "closed", "published"]
@@ -219,6 +233,9 @@ class CalibrationOut(msgspec.Struct):
     z_limit: str
     inspectors: list[InspectorCalibration]
     teams: list[TeamSpread]
+    # Where the standards slip, lowest first: each touchpoint, and each team at each.
+    touchpoints: list[TouchpointScore] = msgspec.field(default_factory=list)
+    team_touchpoints: list[TeamTouchpointScore] = msgspec.field(default_factory=list)
 
 
 def score_summaries(rows: list[dict[str, Any]]) -> list[ScoreSummary]:

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from httpx import AsyncClient
 
-from tests.factories import Org
+from tests.factories import Org, form_of, log_in
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -110,8 +110,6 @@ async def test_the_rules_tell_the_inspection_form_what_to_show(client: AsyncClie
                                                                org: Org) -> None:
     """The page: the employee, then where (their post's usual touchpoints first), then
     only that touchpoint's checks; what it sends is recorded as sent."""
-    from tests.factories import form_of, log_in
-
     await on_2026_2(client, org)
     # The month's rulebook of the page is the current month's (November here).
     await log_in(client, "sup_a")
@@ -131,3 +129,24 @@ async def test_the_rules_tell_the_inspection_form_what_to_show(client: AsyncClie
                                                          "CP7", "CP8", "M1", "N2", "V1", "V2"]
     r = await client.get(r.headers["location"] if "location" in r.headers else "/inspect")
     assert "停车场" in r.text
+
+
+async def test_calibration_shows_where_the_standards_slip(client: AsyncClient, org: Org) -> None:
+    await on_2026_2(client, org)
+    h = org.h("sup_a")
+    # car park: 6 results, CP1 (10) and CP3 (10) failed of 10+5+10+5+5+5 = 40 → 50.00
+    await client.post("/api/v1/inspections", headers=h, json=car_park(org.emp_a1, fails=("CP1", "CP3")))
+    # telephone: TL1 (10) passed, V1 (5) failed → 10 of 15 = 66.67
+    phone = {**car_park(org.emp_a2), "touchpoint": "telephone", "method": "phone",
+             "items": [{"code": "TL1", "result": "pass"}, {"code": "V1", "result": "fail"}]}
+    assert (await client.post("/api/v1/inspections", headers=h, json=phone)).status_code == 201
+    r = await client.get("/api/v1/periods/2026-11/calibration", headers=org.h("hr"))
+    assert r.status_code == 200, r.text
+    assert r.json()["touchpoints"] == [
+        {"touchpoint": "car_park", "results": 6, "failed": 2, "score": "50.00"},
+        {"touchpoint": "telephone", "results": 2, "failed": 1, "score": "66.67"}]
+    assert [(t["team"], t["touchpoint"], t["score"]) for t in r.json()["team_touchpoints"]] == [
+        ("前台组 Front desk", "car_park", "50.00"), ("前台组 Front desk", "telephone", "66.67")]
+    await log_in(client, "hr")
+    r = await client.get("/months/2026-11/calibration")
+    assert "哪里没做到位" in r.text and "停车场" in r.text
