@@ -235,3 +235,16 @@ async def test_unknown_version_shows_this_months(client: AsyncClient, org: Org) 
 async def test_standards_need_a_login(client: AsyncClient) -> None:
     r = await client.get("/standards")
     assert r.status_code == 303 and r.headers["location"].startswith("/login")
+
+
+# --- the inspection form and the month an inspection is dated in ---------------------
+
+
+async def test_inspection_form_dated_out_of_range_is_refused_not_failed(
+        client: AsyncClient, org: Org) -> None:
+    await log_in(client, "sup_a")
+    sent = form_of((await client.get("/inspect")).text, "/inspect")
+    for when in ("0001-01-01T00:00", "not a time"):
+        r = await client.post("/inspect", data={**sent, "employee_id": str(org.emp_a1),
+                                                "occurred_at": when})
+        assert r.status_code == 422, (when, r.status_code)
