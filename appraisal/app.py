@@ -34,6 +34,7 @@ from appraisal.evidence.routes import (
     ComplaintController,
     ImportController,
     InspectionController,
+    PhotoController,
     SurveyController,
 )
 from appraisal.headers import security_headers
@@ -118,6 +119,7 @@ def _route_handlers() -> list[ControllerRouterHandler]:
         MyAppraisalController,
         AppealController,
         AuditController,
+        PhotoController,
         _pages(),
         # Pages work without scripts; HTMX (vendored, 0BSD) makes links and
         # forms swap the page in place when it is there.

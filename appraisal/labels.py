@@ -120,6 +120,7 @@ AUDIT_ENTITY = _frozen({
     "appraisal": ("考核结果", "Appraisal"),
     "report_job": ("批量生成", "Report batch"),
     "organisation": ("机构", "Organisation"),
+    "photo": ("照片", "Photo"),
 })
 # Request fields and import columns, as problems name them on the pages.
 FIELD = _frozen({
@@ -201,6 +202,8 @@ FIELD = _frozen({
     "complaints": ("投诉数", "Complaints"),
     "surveys": ("顾客评价数", "Surveys"),
     "commendations": ("表扬数", "Commendations"),
+    # Inspection photos.
+    "item_code": ("检查项目", "Checklist item"),
 })
 
 KINDS: Mapping[str, Labels] = MappingProxyType({
