@@ -22,8 +22,8 @@ from litestar.datastructures import UploadFile
 from appraisal.actor import Actor
 from appraisal.clock import current_month, local, local_now, previous_month
 from appraisal.config import get_settings
-from appraisal.errors import field_message
-from appraisal.evidence import imports, records
+from appraisal.errors import Unprocessable, field_message
+from appraisal.evidence import imports, photos, records
 from appraisal.evidence.models import (
     SURVEY_QUESTIONS,
     Commendation,
@@ -299,7 +299,9 @@ class EvidencePages(Controller):
         context: dict[str, Any] = {}
         if kind == "inspections":
             context = {"groups": _checklist(rulebook_of(period)), "touchpoints": TOUCHPOINTS,
-                       "methods": METHODS, "recorded": {i.code: i for i in shown.items}}
+                       "methods": METHODS, "recorded": {i.code: i for i in shown.items},
+                       "max_photos": photos.MAX_PER_INSPECTION,
+                       "photo_added": "photo_added" in request.query_params}
         elif kind == "complaints":
             context = {"channels": CHANNELS, "severities": SEVERITIES, "statuses": STATUSES}
         elif kind == "surveys":
@@ -369,6 +371,26 @@ class EvidencePages(Controller):
     async def void_inspection(self, request: Request[Actor, str, Any],
                               evidence_id: int) -> Response[Any]:
         return await self._void(request, "inspections", evidence_id)
+
+    @post("/inspections/{evidence_id:int}/photos", status_code=303,
+          request_max_body_size=photos.UPLOAD_BODY_BYTES)
+    async def add_photo(self, request: Request[Actor, str, Any],
+                        evidence_id: int) -> Response[Any]:
+        """A photo of a failed item, taken on the spot (the same service as the API)."""
+        form = await request.form()
+        upload, item_code = form.get("file"), form.get("item_code")
+
+        async def attach() -> None:
+            content = await upload.read() if isinstance(upload, UploadFile) else b""
+            if not content:
+                raise Unprocessable.field("file", "choose a photo to add", code="photo_missing")
+            await photos.attach_photo(request.user, evidence_id, content,
+                                      item_code if isinstance(item_code, str) else None)
+
+        failed = await attempt(attach, partial(self._edit, request, "inspections", evidence_id),
+                               field_error=_field_error)
+        return failed if isinstance(failed, Response) else see_other(
+            f"/inspections/{evidence_id}?photo_added=1#photos")
 
     @get("/complaints/{evidence_id:int}")
     async def complaint_page(self, request: Request[Actor, str, Any],

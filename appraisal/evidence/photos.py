@@ -49,6 +49,9 @@ pillow_heif.register_heif_opener()
 
 MAX_BYTES = 10 * 1024 * 1024  # an upload, as sent
 MAX_PER_INSPECTION = 10
+# A request carrying one photo: read up to this much, so that an upload a little over
+# MAX_BYTES is told the limit by name (beyond it, the server's plain 413).
+UPLOAD_BODY_BYTES = MAX_BYTES + 6 * 1024 * 1024
 MAX_PIXELS = 64_000_000  # declared width × height: above it, not decoded at all
 LONG_EDGE = 2048
 THUMB_EDGE = 320

@@ -57,9 +57,6 @@ IDEMPOTENT = [Idempotency()]
 # DELETE voids (SPEC §3.2): the evidence stays, struck through, counting for nothing.
 VoidReason = Annotated[str | None, Parameter(
     max_length=1000, description="why the evidence is voided (required; kept and audited)")]
-# A photo's upload may be 10 MB; the form around it a little more. Up to this much is read,
-# so that an upload over 10 MB is told its limit by name.
-PHOTO_BODY = photos.MAX_BYTES + 6 * 1024 * 1024
 PHOTOS = ("Attaches a photo (SPEC §3.3): JPEG, PNG, WebP or HEIC/HEIF, at most 10 MB "
           "(413 naming `file`), at most 10 an inspection (422). Stored re-encoded as a JPEG "
           "of at most 2048 px on its long edge, with no metadata (EXIF, GPS). `item_code`: "
@@ -110,7 +107,7 @@ class InspectionController(Controller):
         await service.void_evidence(request.user, insp, "inspection", reason or "")
 
 
-    @post("/{inspection_id:int}/photos", request_max_body_size=PHOTO_BODY, description=PHOTOS)
+    @post("/{inspection_id:int}/photos", request_max_body_size=photos.UPLOAD_BODY_BYTES, description=PHOTOS)
     async def add_photo(
         self, request: Request[Actor, str, object], inspection_id: PathId,
         data: Annotated[PhotoUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
