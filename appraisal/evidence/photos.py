@@ -26,6 +26,7 @@ import io
 import os
 import tempfile
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +34,7 @@ import anyio
 import anyio.to_thread
 import pillow_heif
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
 from appraisal import clock
@@ -315,11 +317,15 @@ async def photos_of(inspection_ids: list[int]) -> dict[int, list[tuple[int, str 
     return out
 
 
-async def counted_photos(employee_id: int, period_id: int) -> Counter[tuple[int, str]]:
-    """How many photos back each (inspection, item) of an employee's month, void
-    inspections left out: they count for nothing."""
+async def item_photo_counts(inspection_ids: Iterable[int]) -> Counter[tuple[int, str]]:
+    """How many photos back each (inspection, item code), in one grouped query; photos of
+    a void inspection count for nothing, as it does."""
+    ids = sorted(set(inspection_ids))
+    if not ids:
+        return Counter()
     rows = await Photo.filter(
-        inspection__employee_id=employee_id, inspection__period_id=period_id,
-        item_code__isnull=False, **{f"inspection__{k}": v for k, v in COUNTED.items()},
-    ).values_list("inspection_id", "item_code")
-    return Counter((inspection_id, code) for inspection_id, code in rows)
+        inspection_id__in=ids, item_code__isnull=False,
+        **{f"inspection__{k}": v for k, v in COUNTED.items()},
+    ).annotate(n=Count("id")).group_by("inspection_id", "item_code").values_list(
+        "inspection_id", "item_code", "n")
+    return Counter({(inspection_id, code): n for inspection_id, code, n in rows})
