@@ -75,6 +75,9 @@ async def test_a_supervisor_adds_a_photo_to_a_failed_item(client: AsyncClient, o
     assert f'<img src="/api/v1/photos/{photo}?size=thumb"' in page
     thumb = await client.get(f"/api/v1/photos/{photo}?size=thumb")  # the session's cookie
     assert thumb.status_code == 200 and thumb.headers["content-type"] == "image/jpeg"
+    listed = (await client.get("/inspect")).text  # the month's list counts them
+    row = re.search(rf'<li class="">.*?href="/inspections/{insp}".*?</li>', listed, re.S)
+    assert row and "照片 1 张" in row.group(0)
 
 
 async def test_a_bad_file_is_said_on_the_page_in_its_language(client: AsyncClient, org: Org,

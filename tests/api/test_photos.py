@@ -319,3 +319,29 @@ async def test_the_upload_is_audited(client: AsyncClient, org: Org, media: Path)
     entry = trail[0]
     assert (entry["action"], entry["actor"]) == ("create", "sup_a")
     assert entry["after"]["inspection_id"] == insp and entry["after"]["item_code"] == "V1"
+
+
+async def test_a_photo_is_attached_right_after_the_inspection_is_recorded(
+        org: Org, media: Path) -> None:
+    """What the new-inspection form does in one request: record, then attach."""
+    import msgspec
+
+    from appraisal.actor import Actor, Role
+    from appraisal.evidence.photos import attach_photo
+    from appraisal.evidence.schemas import InspectionIn
+    from appraisal.evidence.service import create_inspection
+
+    sup = Actor(org.users["sup_a"], "sup_a", Role.supervisor, None, frozenset({org.team_a}))
+    written = await create_inspection(sup, msgspec.convert(inspection(org.emp_a1, ("V1",)),
+                                                           InspectionIn))
+    photo = await attach_photo(sup, written.inspection, gps_jpeg(), "V1")
+    assert (photo.inspection_id, photo.item_code, photo.width, photo.height) == (
+        written.inspection.id, "V1", 30, 60)
+    by_id = await attach_photo(sup, written.inspection.id, picture("WEBP"))
+    assert by_id.item_code is None
+    other = Actor(org.users["sup_b"], "sup_b", Role.supervisor, None, frozenset({org.team_b}))
+    from appraisal.errors import NotFound
+
+    with pytest.raises(NotFound):
+        await attach_photo(other, written.inspection.id, picture())
+    assert await photo_rows() == (2, 2)
