@@ -115,7 +115,9 @@ def _srgb(im: Image.Image) -> Image.Image:
 
 
 def _flat(im: Image.Image) -> Image.Image:
-    """RGB, transparency laid on white (a JPEG has none)."""
+    """RGB, transparency laid on white (a JPEG has none); 16-bit grey scaled to 8 bits."""
+    if im.mode.startswith("I;16") or im.mode in ("I", "F"):
+        im = im.convert("I").point(lambda v: v / 257).convert("L")
     if im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info):
         rgba = im.convert("RGBA")
         white = Image.new("RGB", rgba.size, (255, 255, 255))

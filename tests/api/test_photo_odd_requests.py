@@ -52,3 +52,16 @@ async def test_odd_uploads_are_4xx_and_write_nothing(client: AsyncClient, org: O
 
 def stored(folder: Path) -> list[Path]:
     return [p for p in folder.rglob("*") if p.is_file()] if folder.exists() else []
+
+
+async def test_a_body_far_over_the_limit_is_refused_unread(client: AsyncClient, org: Org,
+                                                           media: Path) -> None:
+    r = await client.post("/api/v1/inspections", headers=org.h("hr"),
+                          json=inspection(org.emp_a1, ("V1",)))
+    url = f"/api/v1/inspections/{r.json()['id']}/photos"
+    for headers in ({}, {"Idempotency-Key": "huge-1"}):
+        r = await client.post(url, headers={**org.h("hr"), **headers},
+                              files={"file": ("a.jpg", b"\xff" * (20 << 20), "image/jpeg")})
+        assert r.status_code == 413, r.text
+        assert r.headers["content-type"].startswith("application/problem+json")
+    assert stored(media) == []

@@ -345,3 +345,13 @@ async def test_a_photo_is_attached_right_after_the_inspection_is_recorded(
     with pytest.raises(NotFound):
         await attach_photo(other, written.inspection.id, picture())
     assert await photo_rows() == (2, 2)
+
+
+async def test_sixteen_bit_grey_keeps_its_shade(client: AsyncClient, org: Org,
+                                                media: Path) -> None:
+    out = io.BytesIO()
+    Image.new("I;16", (20, 20), 30000).save(out, "PNG")  # 30000 of 65535: a mid grey
+    insp = await recorded(client, org)
+    r = await upload(client, org, insp, out.getvalue())
+    got = await client.get(f"/api/v1/photos/{r.json()['id']}", headers=org.h("hr"))
+    assert 110 <= opened(got.content).getpixel((10, 10))[0] <= 122
