@@ -36,6 +36,7 @@ from appraisal.evidence.routes import (
     ComplaintController,
     ImportController,
     InspectionController,
+    PhotoController,
     SurveyController,
 )
 from appraisal.headers import security_headers
@@ -125,6 +126,7 @@ def _route_handlers() -> list[ControllerRouterHandler]:
         AppealController,
         AuditController,
         RulebookController,
+        PhotoController,
         _pages(),
         # Pages work without scripts; HTMX (vendored, 0BSD) makes links and
         # forms swap the page in place when it is there.

@@ -31,6 +31,8 @@ class Settings:
     # Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed
     # (appraisal.proxies); nobody's by default.
     trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = ()
+    # Where inspection photos are kept, named by content hash (SPEC §3.3).
+    media_dir: Path = PROJECT_ROOT / "data" / "media"
 
 
 def _networks(variable: str) -> tuple[IPv4Network | IPv6Network, ...]:
@@ -63,6 +65,7 @@ def get_settings() -> Settings:
         max_upload_bytes=int(os.environ.get("APPRAISAL_MAX_UPLOAD_BYTES", str(5 * 1024 * 1024))),
         cookie_secure=os.environ.get("APPRAISAL_COOKIE_SECURE", "0") == "1",
         trusted_proxies=_networks("APPRAISAL_TRUSTED_PROXIES"),
+        media_dir=Path(os.environ.get("APPRAISAL_MEDIA_DIR") or PROJECT_ROOT / "data" / "media"),
     )
 
 

@@ -149,6 +149,7 @@ AUDIT_ENTITY = _frozen({
     "report_job": ("批量生成", "Report batch"),
     "organisation": ("机构", "Organisation"),
     "corrective_action": ("整改", "Corrective action"),
+    "photo": ("照片", "Photo"),
 })
 # Request fields and import columns, as problems name them on the pages.
 FIELD = _frozen({
@@ -248,6 +249,7 @@ FIELD = _frozen({
     "complaints": ("投诉数", "Complaints"),
     "surveys": ("顾客评价数", "Surveys"),
     "commendations": ("表扬数", "Commendations"),
+    # Inspection photos.
 })
 
 KINDS: Mapping[str, Labels] = MappingProxyType({

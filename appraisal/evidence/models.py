@@ -272,3 +272,36 @@ class CorrectiveAction(Model):
         table = "corrective_action"
         ordering = ["due_at", "id"]
         indexes = (("assignee_id", "due_at"), ("state", "due_at"), ("inspection_id",))
+
+
+class Photo(Model):
+    """A photo backing an inspection (SPEC §3.3), optionally one of its items.
+
+    The image itself lives outside the database (`APPRAISAL_MEDIA_DIR`), re-encoded as a
+    JPEG without metadata and named by the SHA-256 of its bytes, as is its thumbnail. A
+    void inspection keeps its photos; they count for nothing, as it does.
+    """
+
+    id = fields.IntField(primary_key=True)
+    inspection: fields.ForeignKeyRelation[Inspection] = fields.ForeignKeyField(
+        "appraisal.Inspection", related_name="photos", on_delete=fields.CASCADE
+    )
+    item_code = fields.CharField(max_length=16, null=True)
+    content_hash = fields.CharField(max_length=64)  # SHA-256 of the stored JPEG
+    content_type = fields.CharField(max_length=32, default="image/jpeg")
+    width = fields.IntField()
+    height = fields.IntField()
+    bytes = fields.IntField()
+    thumb_hash = fields.CharField(max_length=64)  # SHA-256 of the 320 px thumbnail
+    created_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "appraisal.User", related_name="photos", null=True, on_delete=fields.SET_NULL
+    )
+    created_at = fields.DatetimeField()
+
+    inspection_id: int
+    created_by_id: int | None
+
+    class Meta:
+        table = "photo"
+        ordering = ["id"]
+        indexes = (("inspection_id", "item_code"),)

@@ -23,7 +23,7 @@ from appraisal.actor import Actor
 from appraisal.clock import current_month, local, local_now, month_of, previous_month
 from appraisal.config import get_settings
 from appraisal.errors import Unprocessable, field_message
-from appraisal.evidence import imports, records
+from appraisal.evidence import imports, photos, records
 from appraisal.evidence.actions import list_actions
 from appraisal.evidence.models import (
     SURVEY_QUESTIONS,
@@ -73,6 +73,8 @@ from appraisal.staff.scope import evidence_filter
 from appraisal.web import attempt, page, plain_field_error, see_other
 
 TOUCHPOINTS = ("前台", "大堂", "电话", "客房", "会议室", "停车场", "收银台")
+# Photos one inspection form may carry (more are added from its correction page).
+FORM_PHOTOS = 3
 CHANNELS = ("电话", "现场", "微信", "网络平台", "12345热线", "信件")
 # The choices of the forms, in the models' order (their labels: appraisal.labels).
 SEVERITIES = tuple(s.value for s in Severity)
@@ -154,7 +156,7 @@ class EvidencePages(Controller):
         return page(request, "inspect.html", status_code=status_code, month=month,
                     rulebook=rulebook, groups=groups, employees=employees,
                     chosen=str(chosen), touchpoints=TOUCHPOINTS, methods=METHODS,
-                    at=at, choice=choice,
+                    at=at, choice=choice, photos_allowed=True,
                     touchpoint=rulebook.touchpoint(at.touchpoint) if at else None,
                     values=values, error=error, saved=saved_inspection, recorded=recorded,
                     now=local_now(), **_notices(request))
@@ -163,10 +165,15 @@ class EvidencePages(Controller):
     async def inspect_form(self, request: Request[Actor, str, Any]) -> Response[str]:
         return await self._form(request)
 
-    @post("/inspect", status_code=303)
+    @post("/inspect", status_code=303, request_max_body_size=FORM_PHOTOS * photos.UPLOAD_BODY_BYTES)
     async def inspect(self, request: Request[Actor, str, Any]) -> Response[Any]:
         form = await request.form()
         values = {k: v for k, v in form.items() if isinstance(v, str)}
+        # Photos of failed items (`photo-<code>`), taken with the form: each checked and
+        # re-encoded before anything is written, attached once the inspection is saved.
+        taken = [(key.removeprefix("photo-"), await f.read()) for key, f in form.items()
+                 if key.startswith("photo-") and isinstance(f, UploadFile) and f.filename]
+        taken = [(code, data) for code, data in taken if data][:FORM_PHOTOS]
         occurred_at = _moment(values.get("occurred_at", ""))
         # The checklist of the month the inspection is dated in: last month's may be
         # another rulebook version than this month's form shows.
@@ -187,9 +194,16 @@ class EvidencePages(Controller):
             "items": items,
             "notes": values.get("notes", ""),
         }
-        written = await attempt(
-            lambda: create_inspection(request.user, msgspec.convert(body, InspectionIn)),
-            partial(self._form, request, values=values), field_error=_field_error)
+
+        async def record() -> Any:
+            encoded = [await photos.encode_upload(data) for _, data in taken]
+            written = await create_inspection(request.user, msgspec.convert(body, InspectionIn))
+            for (code, data), enc in zip(taken, encoded, strict=True):
+                await photos.attach_photo(request.user, written.inspection, data, code, enc)
+            return written
+
+        written = await attempt(record, partial(self._form, request, values=values),
+                                field_error=_field_error)
         if isinstance(written, Response):
             return written
         insp = written.inspection
@@ -345,7 +359,9 @@ class EvidencePages(Controller):
             at = _at(book, shown.touchpoint) if book.touchpoints else None
             context = {"groups": _checklist(book, at.items if at else None),
                        "touchpoints": TOUCHPOINTS, "places": book.touchpoints,
-                       "methods": METHODS, "recorded": {i.code: i for i in shown.items}}
+                       "methods": METHODS, "recorded": {i.code: i for i in shown.items},
+                       "max_photos": photos.MAX_PER_INSPECTION,
+                       "photo_added": "photo_added" in request.query_params}
         elif kind == "complaints":
             context = {"channels": CHANNELS, "severities": SEVERITIES, "statuses": STATUSES}
         elif kind == "surveys":
@@ -415,6 +431,26 @@ class EvidencePages(Controller):
     async def void_inspection(self, request: Request[Actor, str, Any],
                               evidence_id: int) -> Response[Any]:
         return await self._void(request, "inspections", evidence_id)
+
+    @post("/inspections/{evidence_id:int}/photos", status_code=303,
+          request_max_body_size=photos.UPLOAD_BODY_BYTES)
+    async def add_photo(self, request: Request[Actor, str, Any],
+                        evidence_id: int) -> Response[Any]:
+        """A photo of a failed item, taken on the spot (the same service as the API)."""
+        form = await request.form()
+        upload, item_code = form.get("file"), form.get("item_code")
+
+        async def attach() -> None:
+            content = await upload.read() if isinstance(upload, UploadFile) else b""
+            if not content:
+                raise Unprocessable.field("file", "choose a photo to add", code="photo_missing")
+            await photos.attach_photo(request.user, evidence_id, content,
+                                      item_code if isinstance(item_code, str) else None)
+
+        failed = await attempt(attach, partial(self._edit, request, "inspections", evidence_id),
+                               field_error=_field_error)
+        return failed if isinstance(failed, Response) else see_other(
+            f"/inspections/{evidence_id}?photo_added=1#photos")
 
     @get("/complaints/{evidence_id:int}")
     async def complaint_page(self, request: Request[Actor, str, Any],

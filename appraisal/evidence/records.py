@@ -20,11 +20,13 @@ from appraisal.evidence.models import (
     Inspection,
     SurveyResponse,
 )
+from appraisal.evidence.photos import photos_of
 from appraisal.evidence.schemas import (
     CommendationOut,
     ComplaintOut,
     InspectionOut,
     ItemOut,
+    PhotoRef,
     SurveyOut,
     VoidOut,
 )
@@ -83,8 +85,10 @@ def item_out(rulebook: RuleBook, code: str, result: str, points: Decimal | None)
 
 def inspection_out(insp: Inspection, employee: Employee, period: Period, inspector: str | None,
                    items: Iterable[tuple[str, str, Decimal | None]],
-                   rulebook: RuleBook) -> InspectionOut:
-    """One inspection as the API and the pages show it; items as (code, result, points)."""
+                   rulebook: RuleBook,
+                   photos: Iterable[tuple[int, str | None]] = ()) -> InspectionOut:
+    """One inspection as the API and the pages show it; items as (code, result, points),
+    photos as (id, item_code)."""
     shaped = [item_out(rulebook, code, result, points) for code, result, points in items]
     applicable = [i for i in shaped if i.points is not None]
     return InspectionOut(
@@ -97,12 +101,14 @@ def inspection_out(insp: Inspection, employee: Employee, period: Period, inspect
         max_points=tidy(sum((i.max_points for i in applicable), Decimal(0))),
         created_at=local(insp.created_at), updated_at=local(insp.updated_at),
         void=void_out(insp),
+        photos=[PhotoRef(id=photo_id, item_code=code) for photo_id, code in photos],
     )
 
 
 async def inspections_out(rows: list[Inspection]) -> list[InspectionOut]:
     books: dict[str, RuleBook] = {}  # looked up once per version, not once per item
     out: list[InspectionOut] = []
+    photos = await photos_of([insp.id for insp in rows])
     for insp in rows:
         version = insp.period.rulebook_version
         if version not in books:
@@ -110,7 +116,7 @@ async def inspections_out(rows: list[Inspection]) -> list[InspectionOut]:
         items = [(it.code, it.result, it.points) for it in sorted(insp.items, key=lambda it: it.id)]
         out.append(inspection_out(insp, insp.employee, insp.period,
                                   insp.inspector.username if insp.inspector else None,
-                                  items, books[version]))
+                                  items, books[version], photos.get(insp.id, ())))
     return out
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from dataclasses import dataclass
+from typing import Annotated, Literal
 
-from litestar import Controller, Request, delete, get, patch, post
+from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, Parameter, QueryParameter
@@ -12,12 +13,13 @@ from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
 from appraisal.actor import Actor
 from appraisal.config import get_settings
-from appraisal.errors import Problem
-from appraisal.evidence import actions, imports, records, service
+from appraisal.errors import Problem, Unprocessable
+from appraisal.evidence import actions, imports, photos, records, service
 from appraisal.evidence.models import (
     Commendation,
     Complaint,
     Inspection,
+    Photo,
     SurveyResponse,
 )
 from appraisal.evidence.schemas import (
@@ -34,6 +36,7 @@ from appraisal.evidence.schemas import (
     InspectionIn,
     InspectionOut,
     InspectionPatch,
+    PhotoOut,
     SurveyIn,
     SurveyOut,
     SurveyPatch,
@@ -58,6 +61,11 @@ IDEMPOTENT = [Idempotency()]
 # DELETE voids (SPEC §3.2): the evidence stays, struck through, counting for nothing.
 VoidReason = Annotated[str | None, Parameter(
     max_length=1000, description="why the evidence is voided (required; kept and audited)")]
+PHOTOS = ("Attaches a photo (SPEC §3.3): JPEG, PNG, WebP or HEIC/HEIF, at most 10 MB "
+          "(413 naming `file`), at most 10 an inspection (422). Stored re-encoded as a JPEG "
+          "of at most 2048 px on its long edge, with no metadata (EXIF, GPS). `item_code`: "
+          "an item recorded on the inspection. HR any inspection, a supervisor those they "
+          "recorded (403); a void inspection or a month not open: 409.")
 VOIDS = ("Voids the evidence (SPEC §3.2): it is kept, marked void with who, when and the "
          "`reason`, audited, shown struck through, and counts for nothing. Only while its "
          "period is open (409 after); void evidence can no longer be corrected (409).")
@@ -101,6 +109,53 @@ class InspectionController(Controller):
                      reason: VoidReason = None) -> None:
         insp = await service.get_in_scope(Inspection, request.user, inspection_id)
         await service.void_evidence(request.user, insp, "inspection", reason or "")
+
+
+    @post("/{inspection_id:int}/photos", request_max_body_size=photos.UPLOAD_BODY_BYTES, description=PHOTOS)
+    async def add_photo(
+        self, request: Request[Actor, str, object], inspection_id: PathId,
+        data: Annotated[PhotoUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
+    ) -> PhotoOut:
+        insp = await service.get_in_scope(Inspection, request.user, inspection_id)
+        if not isinstance(data.file, UploadFile):
+            raise Unprocessable.field("file", "attach the photo as the multipart field `file`",
+                                      code="photo_missing")
+        photo = await photos.attach_photo(request.user, insp, await data.file.read(),
+                                          data.item_code)
+        return photo_out(photo)
+
+
+@dataclass
+class PhotoUpload:
+    """`file`: the image; `item_code`: the inspection item it backs (optional)."""
+
+    file: UploadFile | None = None
+    item_code: str | None = None
+
+
+def photo_out(photo: Photo) -> PhotoOut:
+    return PhotoOut(id=photo.id, inspection_id=photo.inspection_id, item_code=photo.item_code,
+                    content_type=photo.content_type, width=photo.width, height=photo.height,
+                    bytes=photo.bytes)
+
+
+class PhotoController(Controller):
+    path = "/api/v1/photos"
+    tags = ["evidence"]
+    guards = [ANY_USER]
+
+    @get("/{photo_id:int}", media_type="image/jpeg", description=(
+        "The photo as a JPEG (`?size=thumb`: 320 px on its long edge). Its inspection's "
+        "scope: the employee their own, a supervisor their teams', HR all; else 404."))
+    async def get_one(self, request: Request[Actor, str, object], photo_id: PathId,
+                      size: Literal["full", "thumb"] = "full") -> Response[bytes]:
+        photo, content = await photos.photo_bytes(request.user, photo_id, size)
+        return Response(content, media_type=photos.CONTENT_TYPE, headers={
+            "Cache-Control": "private, max-age=86400",
+            "X-Content-Type-Options": "nosniff",
+            "ETag": f'"{photo.thumb_hash if size == "thumb" else photo.content_hash}"',
+            "Content-Disposition": f'inline; filename="photo-{photo.id}.jpg"',
+        })
 
 
 class ComplaintController(Controller):

@@ -83,6 +83,25 @@ class ItemOut(msgspec.Struct):
     coaching_en: str | None = None
 
 
+class PhotoRef(msgspec.Struct):
+    """A photo of an inspection: `GET /api/v1/photos/{id}` (`?size=thumb`) shows it."""
+
+    id: int
+    item_code: str | None  # the item it backs; null: the inspection as a whole
+
+
+class PhotoOut(msgspec.Struct):
+    """A photo attached (SPEC §3.3): stored as a JPEG without metadata."""
+
+    id: int
+    inspection_id: int
+    item_code: str | None
+    content_type: str
+    width: int
+    height: int
+    bytes: int
+
+
 class InspectionOut(msgspec.Struct):
     id: int
     employee_id: int
@@ -101,6 +120,8 @@ class InspectionOut(msgspec.Struct):
     created_at: datetime
     updated_at: datetime
     void: VoidOut | None  # set once voided: who, when and why
+    # Its photos, per item (SPEC §3.3); a void inspection keeps them.
+    photos: list[PhotoRef] = msgspec.field(default_factory=list)
 
 
 class ComplaintIn(msgspec.Struct, forbid_unknown_fields=True):

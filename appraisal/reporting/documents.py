@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -20,6 +20,7 @@ from appraisal.config import get_settings
 from appraisal.downloads import path_part
 from appraisal.errors import Conflict, NotFound
 from appraisal.evidence.models import COUNTED, Complaint, SurveyResponse
+from appraisal.evidence.photos import item_photo_counts
 from appraisal.figures import exact, figure, tidy
 from appraisal.incentives.models import IncentiveAllocation
 from appraisal.incentives.service import employee_amounts, stars_of
@@ -53,18 +54,20 @@ def with_charts(context: dict[str, Any]) -> dict[str, Any]:
             "trend": svg_uri(trend_svg(data["months"], data["trend"]))}
 
 
-def failed_items(lost_points: list[dict[str, Any]], limit: int = MAX_FAILED_ROWS
-                 ) -> dict[str, Any]:
+def failed_items(lost_points: list[dict[str, Any]], limit: int = MAX_FAILED_ROWS,
+                 photos: Mapping[tuple[int, str], int] | None = None) -> dict[str, Any]:
     """Failed inspection items grouped by standard, most points lost first: each
     row keeps the dates (MM-DD, the organisation's calendar) and the touchpoints
     of its failures, so every lost point still traces to when and where it was
-    observed. Long lists are shortened (the breakdown API has them all) so a row
-    stays one line."""
+    observed, and how many photos back it (`photos`: by (inspection id, item code)).
+    Long lists are shortened (the breakdown API has them all) so a row stays one line."""
+    photos = photos or {}
     groups: dict[str, dict[str, Any]] = {}
     for row in lost_points:
         g = groups.setdefault(row["code"], {
             "code": row["code"], "standard_zh": row["standard_zh"], "count": 0,
-            "dates": set(), "where": [], "lost": Decimal(0)})
+            "dates": set(), "where": [], "lost": Decimal(0), "photos": 0})
+        g["photos"] += photos.get((row.get("inspection_id", 0), row["code"]), 0)
         g["dates"].add(row["occurred_at"][5:10])  # a local ISO time: "2026-11-05T…" → 11-05
         if row.get("touchpoint") and row["touchpoint"] not in g["where"]:
             g["where"].append(row["touchpoint"])
@@ -78,6 +81,7 @@ def failed_items(lost_points: list[dict[str, Any]], limit: int = MAX_FAILED_ROWS
         dates = sorted(g["dates"])
         rows.append({
             "code": g["code"], "standard_zh": g["standard_zh"], "count": g["count"],
+            "photos": g["photos"],
             "dates": ", ".join(dates[:MAX_DATES]) + (" …" if len(dates) > MAX_DATES else ""),
             "where": "、".join(g["where"][:MAX_PLACES]) + (
                 " 等" if len(g["where"]) > MAX_PLACES else ""),
@@ -224,6 +228,8 @@ async def appraisal_contexts(
     complaints = await _complaints(period, ids)
     surveys = await _surveys(period, ids)
     corrections = await _corrections(period, snapshot, ids)
+    photos = await item_photo_counts(row["inspection_id"] for b in rows.values()
+                                     for row in b["lost_points"] if row.get("inspection_id"))
     generated_at = local_now().strftime("%Y-%m-%d %H:%M %z")
     contexts = []
     for eid in ids:
@@ -254,7 +260,7 @@ async def appraisal_contexts(
             "grade_en": GRADE_EN,
             "severity_zh": SEVERITY_ZH,
             "status_zh": STATUS_ZH,
-            "failed": failed_items(b["lost_points"]),
+            "failed": failed_items(b["lost_points"], photos=photos),
             "max_complaint_rows": MAX_COMPLAINT_ROWS,
             "file_name": f"{path_part(b['employee_no'], 'employee')}-{period.month}.pdf",
         })

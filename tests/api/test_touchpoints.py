@@ -150,3 +150,42 @@ async def test_calibration_shows_where_the_standards_slip(client: AsyncClient, o
     await log_in(client, "hr")
     r = await client.get("/months/2026-11/calibration")
     assert "哪里没做到位" in r.text and "停车场" in r.text
+
+
+def jpeg(size: tuple[int, int] = (640, 480)) -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, (180, 40, 40)).save(out, "JPEG")
+    return out.getvalue()
+
+
+async def test_a_failed_check_takes_its_photo_with_the_form(client: AsyncClient, org: Org) -> None:
+    await on_2026_2(client, org)
+    await log_in(client, "sup_a")
+    r = await client.get(f"/inspect?employee_id={org.emp_a1}&touchpoint=car_park")
+    assert 'name="photo-CP3"' in r.text and 'capture="environment"' in r.text
+    form = form_of(r.text, "/inspect")
+    # Not an image: the form comes back saying so, and nothing is written.
+    r = await client.post("/inspect", data={**form, "item-CP3": "fail"},
+                          files={"photo-CP3": ("fire.jpg", b"not a picture", "image/jpeg")})
+    assert r.status_code == 422 and "文件" in r.text
+    assert (await client.get("/api/v1/inspections", headers=org.h("sup_a"))).json() == []
+    form = form_of(r.text, "/inspect")
+    r = await client.post("/inspect", data={**form, "item-CP3": "fail"},
+                          files={"photo-CP3": ("fire.jpg", jpeg(), "image/jpeg"),
+                                 "photo-CP5": ("", b"", "application/octet-stream")})
+    assert r.status_code == 303, r.text
+    [insp] = (await client.get("/api/v1/inspections", headers=org.h("sup_a"))).json()
+    assert [(p["item_code"]) for p in insp["photos"]] == ["CP3"]
+    r = await client.get(r.headers["location"])
+    assert "已附 1 张照片" in r.text
+    # The employee sees the failed check, its coaching, the photo and the action.
+    client.cookies.clear()
+    await log_in(client, "emp_a1")
+    r = await client.get("/me")
+    photo = insp["photos"][0]["id"]
+    assert f"/api/v1/photos/{photo}?size=thumb" in r.text
+    assert "消防器材" in r.text and "待整改" in r.text

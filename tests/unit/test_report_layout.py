@@ -140,3 +140,12 @@ def test_fewer_nodes_draw_the_same_picture(monkeypatch: pytest.MonkeyPatch,
         # One path for many may shift anti-aliasing, no more.
         diff = ImageChops.difference(fewer, every).point(lambda v: 255 if v > 96 else 0)
         assert diff.histogram()[255] <= 30, i
+
+
+def test_failed_items_count_the_photos_behind_them() -> None:
+    rows = [{**lost("V1", 3, "前台"), "inspection_id": 7}, {**lost("V1", 4, "大堂"), "inspection_id": 8},
+            {**lost("H1", 4, "大堂"), "inspection_id": 8}]
+    out = failed_items(rows, photos={(7, "V1"): 2, (8, "V1"): 1, (7, "H1"): 5})
+    # H1 failed on inspection 8, whose H1 has no photo: inspection 7's H1 photos are not its.
+    assert [(g["code"], g["photos"]) for g in out["rows"]] == [("V1", 3), ("H1", 0)]
+    assert [g["photos"] for g in failed_items(rows)["rows"]] == [0, 0]
