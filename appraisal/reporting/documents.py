@@ -27,6 +27,8 @@ from appraisal.incentives.service import employee_amounts, stars_of
 from appraisal.periods.models import Period, PeriodStatus
 from appraisal.periods.service import rulebook_of
 from appraisal.reporting.charts import radar_svg, trend_svg
+from appraisal.rulebook import touchpoint_names
+from appraisal.scoring.explain import lost_by_touchpoint
 from appraisal.scoring.models import ScoreSnapshot, SnapshotScore
 from appraisal.scoring.service import current_snapshot, snapshot_summaries
 from appraisal.staff.models import Employee
@@ -62,6 +64,7 @@ def failed_items(lost_points: list[dict[str, Any]], limit: int = MAX_FAILED_ROWS
     observed, and how many photos back it (`photos`: by (inspection id, item code)).
     Long lists are shortened (the breakdown API has them all) so a row stays one line."""
     photos = photos or {}
+    names = touchpoint_names()
     groups: dict[str, dict[str, Any]] = {}
     for row in lost_points:
         g = groups.setdefault(row["code"], {
@@ -69,8 +72,9 @@ def failed_items(lost_points: list[dict[str, Any]], limit: int = MAX_FAILED_ROWS
             "dates": set(), "where": [], "lost": Decimal(0), "photos": 0})
         g["photos"] += photos.get((row.get("inspection_id", 0), row["code"]), 0)
         g["dates"].add(row["occurred_at"][5:10])  # a local ISO time: "2026-11-05T…" → 11-05
-        if row.get("touchpoint") and row["touchpoint"] not in g["where"]:
-            g["where"].append(row["touchpoint"])
+        place = names.get(row.get("touchpoint") or "", (row.get("touchpoint"),))[0]
+        if place and place not in g["where"]:
+            g["where"].append(place)
         g["count"] += 1
         g["lost"] += Decimal(row["points_lost"])
     # sorted() is stable: equal losses keep the order of their first failure.
@@ -86,9 +90,26 @@ def failed_items(lost_points: list[dict[str, Any]], limit: int = MAX_FAILED_ROWS
             "where": "、".join(g["where"][:MAX_PLACES]) + (
                 " 等" if len(g["where"]) > MAX_PLACES else ""),
             "lost": tidy(g["lost"])})
+    places = [f"{names.get(t['touchpoint'], (t['touchpoint'],))[0]} −{t['points_lost']}"
+              for t in lost_by_touchpoint(lost_points) if t["touchpoint"]]
     return {"rows": rows, "more": len(rest),
             "more_lost": tidy(sum((g["lost"] for g in rest), Decimal(0))),
-            "total": len(lost_points)}
+            "total": len(lost_points),
+            # Where the points were lost, most first (one line: "停车场 −20 · 电话 −5").
+            "places": " · ".join(places) if len(places) > 1 else ""}
+
+
+def penalty_rows(breakdown: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Penalties as printed: what was not followed up in time, where and when it was due."""
+    names = touchpoint_names()
+    rows = []
+    for p in breakdown.get("penalties", []):
+        place = names.get(p.get("touchpoint") or "", (p.get("touchpoint") or "",))[0]
+        rows.append({"kind": p["kind"], "points": p["points"],
+                     "what": " ".join(x for x in (p.get("item_code"), p.get("standard_zh"))
+                                      if x),
+                     "where": place, "due": (p.get("due_at") or "")[5:10]})
+    return rows
 
 
 async def snapshot_for_reports(period: Period) -> ScoreSnapshot:
@@ -261,6 +282,7 @@ async def appraisal_contexts(
             "severity_zh": SEVERITY_ZH,
             "status_zh": STATUS_ZH,
             "failed": failed_items(b["lost_points"], photos=photos),
+            "penalties": penalty_rows(b),
             "max_complaint_rows": MAX_COMPLAINT_ROWS,
             "file_name": f"{path_part(b['employee_no'], 'employee')}-{period.month}.pdf",
         })
