@@ -44,7 +44,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     _once()
     folder = tmp_path_factory.mktemp("browser")
     env = {**os.environ, "DATABASE_URL": f"sqlite://{folder / 'app.sqlite3'}",
-           "APPRAISAL_REPORTS_DIR": str(folder / "reports")}
+           "APPRAISAL_REPORTS_DIR": str(folder / "reports"),
+           "APPRAISAL_MEDIA_DIR": str(folder / "media")}
 
     root = Path(__file__).resolve().parents[2]  # where `-m tests...` resolves
 
