@@ -28,8 +28,9 @@ def _style() -> tuple[Any, Any]:
     from weasyprint import CSS
     from weasyprint.text.fonts import FontConfiguration
 
-    from appraisal.reporting import glyph_runs, svg_text
+    from appraisal.reporting import cid_fonts, glyph_runs, svg_text
 
+    cid_fonts.install()  # CJK fonts embedded compact: see cid_fonts
     svg_text.install()  # chart labels shaped whole: see svg_text
     glyph_runs.install()  # lines drawn again are not shaped again: see glyph_runs
     fonts = FontConfiguration()
