@@ -41,7 +41,9 @@ def section(html: str, heading: str) -> str:
 async def test_an_inspection_is_dated_last_month_and_stays_in_view(
         client: AsyncClient, org: Org, december: time_machine.TimeMachineFixture) -> None:
     await log_in(client, "sup_a")
-    page = (await client.get("/inspect")).text
+    # December's rulebook (2026.2) asks who, then where; a November date takes November's
+    # checklist (2026.1) when it is sent.
+    page = (await client.get(f"/inspect?employee_id={org.emp_a1}&touchpoint=front_desk")).text
     sent = form_of(page, "/inspect")
     # The time defaults to now, on the organisation's wall clock.
     assert sent["occurred_at"].startswith("2026-12-02T10:0")
@@ -67,11 +69,11 @@ async def test_an_inspection_in_the_future_or_a_closed_month_is_refused_on_the_f
     await closed_month(client, org)
     before = await Inspection.all().count()
     await log_in(client, "sup_a")
-    sent = {**form_of((await client.get("/inspect")).text, "/inspect"),
-            "employee_id": str(org.emp_a1), "method": "onsite", "touchpoint": "大堂"}
+    page = (await client.get(f"/inspect?employee_id={org.emp_a1}&touchpoint=lobby")).text
+    sent = {**form_of(page, "/inspect"), "method": "onsite"}
     r = await client.post("/inspect", data={**sent, "occurred_at": "2026-12-03T10:00"})
     assert r.status_code == 422 and "是将来的时间" in r.text
-    assert 'value="2026-12-03T10:00"' in r.text and 'value="大堂"' in r.text
+    assert 'value="2026-12-03T10:00"' in r.text and 'value="lobby"' in r.text
     r = await client.post("/inspect", data={**sent, "occurred_at": "2026-11-25T09:30"})
     assert r.status_code == 409 and "只有登记中的月份才能新增或更正记录" in r.text
     assert 'value="2026-11-25T09:30"' in r.text
