@@ -43,6 +43,9 @@ async def test_supervisor_records_an_inspection_in_taps(browser: Browser, server
     page.on("load", lambda: loads.append(page.url))
     async with answered(page, "/inspect", "employee_id="):
         await page.click("table a[href^='/inspect?employee_id=']")  # the first employee's row
+    # Then where: the first of the post's usual touchpoints (the front desk).
+    async with answered(page, "/inspect", "touchpoint="):
+        await page.click("ul.places.usual a")
     await page.wait_for_selector("#i-V1-fail", state="attached")
     await page.click("label[for=i-V1-fail]")
     await page.click("label[for=i-N1-na]")
@@ -103,6 +106,12 @@ async def test_styles_apply_under_the_content_security_policy(browser: Browser, 
     assert await page.evaluate(style(".taps label", "minWidth")) == "46.4px"
     async with answered(page, "/inspect"):
         await page.click("header a[href='/inspect']")
+    # Who, then where (rulebook 2026.2), then the checklist.
+    await page.select_option("select#employee_id", index=1)
+    async with answered(page, "/inspect", "employee_id="):
+        await page.click("form[action='/inspect'] button[type=submit]")
+    async with answered(page, "/inspect", "touchpoint="):
+        await page.click("ul.places a")
     await page.wait_for_selector("fieldset.item")
     assert await page.evaluate(style(".taps label", "minWidth")) == "67.2px"
     assert refused == []
