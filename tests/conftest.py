@@ -32,6 +32,7 @@ TABLES = [  # children first, so plain DELETEs respect foreign keys
     "snapshot_score", "score_snapshot",
     "audit_entry", "inspection_item", "inspection", "complaint", "survey_response",
     "commendation", "api_token", "team_supervisor", "app_user", "employee", "team", "period",
+    "team_membership",  # deleted with its employee (on delete cascade)
 ]
 # Every test runs at this moment (a Friday afternoon in the middle of the month in
 # the organisation's time zone), whatever the real date is; the clock ticks on from it.

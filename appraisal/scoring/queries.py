@@ -12,9 +12,12 @@ from collections import defaultdict
 from typing import Any
 
 from tortoise import connections
+from tortoise.expressions import Q
 
+from appraisal.clock import month_start
 from appraisal.evidence.models import COUNTED, COUNTED_SQL, Commendation, Complaint
 from appraisal.evidence.models import SURVEY_QUESTIONS as QUESTIONS
+from appraisal.periods.models import Period
 from appraisal.scoring.engine import ComplaintFact, EmployeeEvidence, ItemTally, SurveyTally
 from appraisal.staff.models import Employee
 
@@ -87,7 +90,12 @@ async def period_evidence(
         commendations[eid].append(cid)
 
     with_evidence = set(items) | set(counts) | set(surveys) | set(complaints) | set(commendations)
-    active = set(await Employee.filter(active=True).values_list("id", flat=True))
+    # Someone who left before the month began is appraised for it only with evidence.
+    month = await Period.filter(id=period_id).values_list("month", flat=True)
+    began = month_start(month[0]).date() if month else None
+    active = set(await Employee.filter(active=True).filter(
+        Q(left_on__isnull=True) | Q(left_on__gte=began) if began else Q()
+    ).values_list("id", flat=True))
     ids = sorted(with_evidence | active)
     if employee_ids is not None:
         wanted = set(employee_ids)
