@@ -262,7 +262,8 @@ def _too_many_rows() -> Message:
     return Message("too_many_rows", "at most %(max)s rows a file", max=f"{MAX_ROWS:,}")
 
 
-def _rows(lines: Iterator[Sequence[Any]]) -> list[tuple[int, tuple[Any, ...]]]:
+def _rows(lines: Iterator[Sequence[Any]], columns: Sequence[str] = COLUMNS,
+          optional: Sequence[str] = ()) -> list[tuple[int, tuple[Any, ...]]]:
     header: list[str] | None = None
     index: list[int] = []
     rows: list[tuple[int, tuple[Any, ...]]] = []
@@ -279,11 +280,13 @@ def _rows(lines: Iterator[Sequence[Any]]) -> list[tuple[int, tuple[Any, ...]]]:
                                         max=f"{MAX_CELLS:,}"))
             if header is None:
                 header = [_text(h).lower() for h in line[:width]]
-                missing = [c for c in COLUMNS if c not in header]
+                missing = [c for c in columns if c not in header]
                 if missing:
                     raise _refusal([{"row": 1, "column": c, "message": Message(
                         "column_missing", "column missing from the header")} for c in missing])
-                index = [header.index(c) for c in COLUMNS]
+                # An optional column left out reads as empty cells (index past any row).
+                index = [header.index(c) for c in columns] + [
+                    header.index(c) if c in header else MAX_COLUMNS for c in optional]
                 continue
             if n - 1 > MAX_SCANNED_ROWS:
                 raise _limit(n, Message(
@@ -307,10 +310,12 @@ def _rows(lines: Iterator[Sequence[Any]]) -> list[tuple[int, tuple[Any, ...]]]:
     return rows
 
 
-def read_table(filename: str, data: bytes) -> list[tuple[int, tuple[Any, ...]]]:
-    """The data rows of an upload: (row number, the cell under each of COLUMNS), blank
-    rows left out; row 1 is the header. A 415 for a file that is neither CSV nor XLSX, a
-    422 for one that cannot be read or breaks a limit. CPU-bound: run it off the loop."""
+def read_table(filename: str, data: bytes, columns: Sequence[str] = COLUMNS,
+               optional: Sequence[str] = ()) -> list[tuple[int, tuple[Any, ...]]]:
+    """The data rows of an upload: (row number, the cell under each of `columns`, then
+    each of `optional`), blank rows left out; row 1 is the header. A 415 for a file that
+    is neither CSV nor XLSX, a 422 for one that cannot be read or breaks a limit.
+    CPU-bound: run it off the loop."""
     name = filename.lower()
     if name.endswith(".csv"):
         lines = _csv_lines(data)
@@ -319,7 +324,7 @@ def read_table(filename: str, data: bytes) -> list[tuple[int, tuple[Any, ...]]]:
     else:
         raise UnsupportedFile("Upload a .csv or .xlsx file.", code="unsupported_file")
     with closing(lines):
-        return _rows(lines)
+        return _rows(lines, columns, optional)
 
 
 # --- Checking the rows (in a worker thread) ------------------------------------------

@@ -95,7 +95,7 @@ async def update_employee(actor: Actor, employee: Employee, changes: dict[str, A
             setattr(employee, key, value)
         await employee.save()
         if employee.team_id != old_team:
-            await _moved(employee.id, old_team, employee.team_id, current_month())
+            await moved(employee.id, old_team, employee.team_id, current_month())
         await record(
             actor, "update", "employee", employee.id, before=before, after=model_state(employee)
         )
@@ -109,7 +109,7 @@ def _check_dates(hired_on: date | None, left_on: date | None) -> None:
                                   hired_on=hired_on.isoformat())
 
 
-async def _moved(employee_id: int, old_team: int, new_team: int, month: str) -> None:
+async def moved(employee_id: int, old_team: int, new_team: int, month: str) -> None:
     """Inside the move's transaction: the employee is in `new_team` from `month` on; the
     months before keep the team they had."""
     if not await TeamMembership.filter(employee_id=employee_id).exists():
