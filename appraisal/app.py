@@ -17,7 +17,7 @@ from litestar.static_files import create_static_files_router
 from litestar.types import ControllerRouterHandler
 
 from appraisal.accounts.auth import TokenAuthentication
-from appraisal.accounts.pages import LoginPage
+from appraisal.accounts.pages import LoginPage, PasswordPage
 from appraisal.accounts.routes import AuthController, TeamController, UserController
 from appraisal.api_docs import render_plugins
 from appraisal.appeals.pages import AppealPages, MyPage
@@ -45,6 +45,7 @@ from appraisal.reporting.routes import ReportController, ReportJobController
 from appraisal.scoring.calibration import CalibrationController
 from appraisal.scoring.period_routes import PeriodController
 from appraisal.scoring.routes import ScoreController
+from appraisal.staff.pages import STAFF_PAGES
 from appraisal.staff.routes import EmployeeController
 from appraisal.web import PAGE_EXCEPTION_HANDLERS, TEMPLATES_DIR, verify_csrf
 
@@ -82,7 +83,8 @@ def _pages() -> Router:
     # Pages: every write checks its form's CSRF token; no session sends to the login page;
     # any other error is a page too (appraisal.error_pages).
     return Router(path="/", route_handlers=[LoginPage, EvidencePages, MyPage, AppealPages,
-                                            MonthPages, AuditPage],
+                                            MonthPages, AuditPage,
+                                            PasswordPage, *STAFF_PAGES],
                   before_request=verify_csrf,
                   exception_handlers={**PAGE_ERROR_HANDLERS, **PAGE_EXCEPTION_HANDLERS},
                   include_in_schema=False)

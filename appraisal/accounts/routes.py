@@ -162,7 +162,7 @@ class UserController(Controller):
         actor = request.user
         # Role management is the admin's; HR may reset passwords and (de)activate
         # non-admin logins.
-        _may_manage(actor, user, changes)
+        may_manage(actor, user, changes)
         user = await service.update_user(actor, user, changes)
         return await user_detail(user)
 
@@ -174,12 +174,12 @@ class UserController(Controller):
         user = await User.filter(id=user_id).first()
         if user is None:
             raise NotFound("user %(user_id)s not found", code="user_not_found", user_id=user_id)
-        _may_manage(request.user, user, {"password": ""})
+        may_manage(request.user, user, {"password": ""})
         password = await service.reset_password(request.user, user)
         return PasswordResetOut(user=await user_detail(user), password=password)
 
 
-def _may_manage(actor: Actor, user: User, changes: dict[str, object]) -> None:
+def may_manage(actor: Actor, user: User, changes: dict[str, object]) -> None:
     """Role management is the admin's, and so are the logins of HR and admin users; HR
     resets passwords and (de)activates the others."""
     if actor.role != Role.admin and (
