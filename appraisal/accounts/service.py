@@ -156,6 +156,9 @@ async def update_user(actor: Actor, user: User, changes: dict[str, Any]) -> User
 async def reset_password(actor: Actor, user: User) -> str:
     """A one-time password for `user`, shown once to HR: their sessions end and they
     must change it at their next login."""
+    if user.id == actor.id:
+        raise Forbidden("Change your own password on the password page (POST "
+                        "/api/v1/auth/password), with your current one.", code="own_account")
     password = one_time_password()
     await update_user(actor, user, {"password": password})
     return password

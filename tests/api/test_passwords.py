@@ -145,3 +145,8 @@ async def test_only_admin_manages_hr_and_admin_logins(client: AsyncClient, org: 
     assert r.status_code == 403
     r = await client.post("/api/v1/users/99999/password-reset", headers=org.h("hr"))
     assert r.status_code == 404
+    # One's own password is changed with the current one, not reset.
+    r = await client.post(f"/api/v1/users/{org.users['admin']}/password-reset",
+                          headers=org.h("admin"))
+    assert r.status_code == 403 and r.json()["code"] == "own_account"
+    assert (await client.get("/api/v1/auth/me", headers=org.h("admin"))).status_code == 200
