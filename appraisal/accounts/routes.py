@@ -40,6 +40,7 @@ class UserOut(msgspec.Struct):
 class UserDetailOut(UserOut):
     active: bool = True
     team_ids: list[int] = []
+    must_change_password: bool = False
 
 
 class LoginOut(msgspec.Struct):
@@ -86,7 +87,7 @@ async def user_detail(u: User) -> UserDetailOut:
     teams = sorted(await u.supervised_teams.all().values_list("id", flat=True))
     return UserDetailOut(
         id=u.id, username=u.username, role=u.role.value, employee_id=u.employee_id,
-        active=u.active, team_ids=teams,
+        active=u.active, team_ids=teams, must_change_password=u.must_change_password,
     )
 
 
@@ -118,6 +119,7 @@ class AuthController(Controller):
         return UserDetailOut(
             id=actor.id, username=actor.username, role=actor.role.value,
             employee_id=actor.employee_id, active=True, team_ids=sorted(actor.team_ids),
+            must_change_password=actor.must_change_password,
         )
 
 
@@ -135,6 +137,7 @@ class UserController(Controller):
             UserDetailOut(
                 id=u.id, username=u.username, role=u.role.value, employee_id=u.employee_id,
                 active=u.active, team_ids=sorted(t.id for t in u.supervised_teams),
+                must_change_password=u.must_change_password,
             )
             for u in await qs
         ]

@@ -66,7 +66,8 @@ async def test_a_login_hr_made_changes_its_password_first(client: AsyncClient, o
         refused = await client.request(method, path, headers=h)
         assert refused.status_code == 403, (path, refused.text)
         assert refused.json()["code"] == "password_change_required"
-    assert (await client.get("/api/v1/auth/me", headers=h)).status_code == 200
+    me = await client.get("/api/v1/auth/me", headers=h)
+    assert me.status_code == 200 and me.json()["must_change_password"] is True
     # A refused new password keeps the old one and the flag.
     r = await client.post("/api/v1/auth/password", headers=h,
                           json={"current": "first-pass-77", "new": "password1"})
