@@ -26,6 +26,8 @@ class Actor:
     role: Role
     employee_id: int | None
     team_ids: frozenset[int]
+    # A login HR made or reset: nothing but changing the password until it is changed.
+    must_change_password: bool = False
 
     @property
     def is_hr(self) -> bool:

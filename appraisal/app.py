@@ -17,7 +17,7 @@ from litestar.static_files import create_static_files_router
 from litestar.types import ControllerRouterHandler
 
 from appraisal.accounts.auth import TokenAuthentication
-from appraisal.accounts.pages import LoginPage
+from appraisal.accounts.pages import LoginPage, PasswordPage
 from appraisal.accounts.routes import AuthController, TeamController, UserController
 from appraisal.api_docs import render_plugins
 from appraisal.appeals.pages import AppealPages, MyPage
@@ -48,6 +48,7 @@ from appraisal.reporting.routes import ReportController, ReportJobController
 from appraisal.scoring.calibration import CalibrationController
 from appraisal.scoring.period_routes import PeriodController
 from appraisal.scoring.routes import ScoreController
+from appraisal.staff.pages import STAFF_PAGES
 from appraisal.staff.routes import EmployeeController
 from appraisal.standards.pages import StandardsPage
 from appraisal.standards.routes import RulebookController
@@ -88,7 +89,7 @@ def _pages() -> Router:
     # any other error is a page too (appraisal.error_pages).
     return Router(path="/", route_handlers=[LoginPage, EvidencePages, MyPage, AppealPages,
                                             MonthPages, AuditPage, ActionPages,
-                                            StandardsPage],
+                                            StandardsPage, PasswordPage, *STAFF_PAGES],
                   before_request=verify_csrf,
                   exception_handlers={**PAGE_ERROR_HANDLERS, **PAGE_EXCEPTION_HANDLERS},
                   include_in_schema=False)

@@ -250,6 +250,13 @@ FIELD = _frozen({
     "surveys": ("顾客评价数", "Surveys"),
     "commendations": ("表扬数", "Commendations"),
     # Inspection photos.
+    # Staff, logins and passwords.
+    "left_on": ("最后工作日", "Last working day"),
+    "current": ("当前密码", "Current password"),
+    "new": ("新密码", "New password"),
+    "repeat": ("再次输入的新密码", "New password again"),
+    "must_change_password": ("须修改密码", "Must change password"),
+    "sheet": ("表格", "Sheet"),
 })
 
 KINDS: Mapping[str, Labels] = MappingProxyType({

@@ -33,7 +33,7 @@ from litestar.enums import MediaType
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.response import Redirect
 
-from appraisal.accounts.auth import CSRF_COOKIE, CSRF_HEADER, SAFE_METHODS
+from appraisal.accounts.auth import CSRF_COOKIE, CSRF_HEADER, SAFE_METHODS, PasswordChangeRequired
 from appraisal.actor import Actor, Role
 from appraisal.clock import local
 from appraisal.config import get_settings
@@ -240,7 +240,10 @@ async def verify_csrf(request: Request[Any, Any, Any]) -> None:
 
 
 def home_of(actor: Actor) -> str:
-    """Where a login lands: HR and admin run the months, supervisors their team."""
+    """Where a login lands: HR and admin run the months, supervisors their team; a login
+    HR made or reset changes its password first."""
+    if actor.must_change_password:
+        return "/password"
     if actor.role == Role.employee:
         return "/me"
     return "/months" if actor.role in (Role.hr, Role.admin) else "/team"
@@ -254,6 +257,12 @@ def to_login(request: Request[Any, Any, Any], _: NotAuthorizedException) -> Resp
     return see_other(f"/login?next={quote(request.url.path)}{keep}")
 
 
+def to_password(request: Request[Any, Any, Any], _: PasswordChangeRequired) -> Response[Any]:
+    """Any page but the password's, for a login that must change its password first."""
+    return see_other("/password")
+
+
 PAGE_EXCEPTION_HANDLERS: dict[type[Exception], Callable[..., Response[Any]]] = {
     NotAuthorizedException: to_login,
+    PasswordChangeRequired: to_password,
 }

@@ -33,6 +33,7 @@ TABLES = [  # children first, so plain DELETEs respect foreign keys
     "corrective_action", "audit_entry", "inspection_item", "inspection", "complaint", "survey_response",
     "commendation", "api_token", "team_supervisor", "app_user", "employee", "team", "period",
     "photo",  # its inspection's delete cascades to it; listed for PostgreSQL's TRUNCATE
+    "team_membership",  # deleted with its employee (on delete cascade)
 ]
 # Every test runs at this moment (a Friday afternoon in the middle of the month in
 # the organisation's time zone), whatever the real date is; the clock ticks on from it.

@@ -25,6 +25,9 @@ class User(Model):
         "appraisal.Team", related_name="supervisors", through="team_supervisor"
     )
     active = fields.BooleanField(default=True)
+    # Set for a login HR made or reset: its password is one HR knows, so nothing but
+    # changing it is allowed until it is changed.
+    must_change_password = fields.BooleanField(default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     employee_id: int | None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -9,7 +11,9 @@ from litestar import Controller, Request, Response, get, post
 
 from appraisal.accounts import service
 from appraisal.accounts.auth import actor_for_user, logged_out_cookies, session_cookie
+from appraisal.accounts.passwords import MIN_LENGTH
 from appraisal.actor import Actor
+from appraisal.errors import Unprocessable
 from appraisal.proxies import client_address
 from appraisal.web import attempt, home_of, page, see_other
 
@@ -62,3 +66,38 @@ class LoginPage(Controller):
     @get("/")
     async def home(self, request: Request[Actor, str, Any]) -> Response[Any]:
         return see_other(home_of(request.user))
+
+
+class PasswordPage(Controller):
+    path = "/"
+    include_in_schema = False
+
+    async def _form(self, request: Request[Actor, str, Any], *, status_code: int = 200,
+                    error: str | None = None) -> Response[str]:
+        return page(request, "password.html", status_code=status_code, error=error,
+                    min_length=MIN_LENGTH, forced=request.user.must_change_password,
+                    saved=request.query_params.get("saved"))
+
+    @get("/password")
+    async def form(self, request: Request[Actor, str, Any]) -> Response[str]:
+        """Change one's own password; a login HR made or reset lands here first."""
+        return await self._form(request)
+
+    @post("/password", status_code=303)
+    async def change(self, request: Request[Actor, str, Any]) -> Response[Any]:
+        form = await request.form()
+        current, new = str(form.get("current", ""))[:256], str(form.get("new", ""))[:256]
+        repeat = str(form.get("repeat", ""))[:256]
+
+        async def work() -> Any:
+            if new != repeat:
+                raise Unprocessable.field("repeat", "does not match the new password",
+                                          code="passwords_differ")
+            return await service.change_own_password(request.user, request.auth, current, new)
+
+        done = await attempt(work, partial(self._form, request))
+        if isinstance(done, Response):
+            return done
+        if request.user.must_change_password:  # forced: now on to where the login goes
+            return see_other(home_of(replace(request.user, must_change_password=False)))
+        return see_other("/password?saved=1")

@@ -21,7 +21,7 @@ from appraisal.staff import service as staff_service
 from appraisal.staff.models import Team
 
 Username = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.@-]+$")]
-Password = Annotated[str, msgspec.Meta(min_length=8, max_length=256)]
+Password = Annotated[str, msgspec.Meta(min_length=1, max_length=256)]  # policy: passwords.py
 Id = Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
 
 
@@ -40,11 +40,27 @@ class UserOut(msgspec.Struct):
 class UserDetailOut(UserOut):
     active: bool = True
     team_ids: list[int] = []
+    must_change_password: bool = False
 
 
 class LoginOut(msgspec.Struct):
     token: str
     user: UserOut
+    # True for a login HR made or reset: every other request is refused (403
+    # `password_change_required`) until POST /api/v1/auth/password.
+    must_change_password: bool = False
+
+
+class PasswordIn(msgspec.Struct, forbid_unknown_fields=True):
+    current: Annotated[str, msgspec.Meta(max_length=256)]
+    new: Annotated[str, msgspec.Meta(max_length=256)]
+
+
+class PasswordResetOut(msgspec.Struct):
+    """A one-time password, shown this once: the user changes it at their next login."""
+
+    user: UserDetailOut
+    password: str
 
 
 class UserIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -71,7 +87,7 @@ async def user_detail(u: User) -> UserDetailOut:
     teams = sorted(await u.supervised_teams.all().values_list("id", flat=True))
     return UserDetailOut(
         id=u.id, username=u.username, role=u.role.value, employee_id=u.employee_id,
-        active=u.active, team_ids=teams,
+        active=u.active, team_ids=teams, must_change_password=u.must_change_password,
     )
 
 
@@ -82,8 +98,15 @@ class AuthController(Controller):
     @post("/login", exclude_from_auth=True, status_code=HTTP_200_OK, security=[])
     async def login(self, request: Request[object, object, object], data: LoginIn) -> Response[LoginOut]:
         token, user = await service.login(data.username, data.password, client_address(request))
-        return Response(LoginOut(token=token, user=user_out(user)),
+        return Response(LoginOut(token=token, user=user_out(user),
+                                 must_change_password=user.must_change_password),
                         cookies=[session_cookie(request, token)])
+
+    @post("/password", status_code=HTTP_204_NO_CONTENT)
+    async def change_password(self, request: Request[Actor, str, object], data: PasswordIn) -> None:
+        """Change the caller's own password (at least 10 characters, not the username, not
+        a common password); the caller's other sessions end."""
+        await service.change_own_password(request.user, request.auth, data.current, data.new)
 
     @post("/logout", status_code=HTTP_204_NO_CONTENT)
     async def logout(self, request: Request[Actor, str, object]) -> Response[None]:
@@ -96,6 +119,7 @@ class AuthController(Controller):
         return UserDetailOut(
             id=actor.id, username=actor.username, role=actor.role.value,
             employee_id=actor.employee_id, active=True, team_ids=sorted(actor.team_ids),
+            must_change_password=actor.must_change_password,
         )
 
 
@@ -113,6 +137,7 @@ class UserController(Controller):
             UserDetailOut(
                 id=u.id, username=u.username, role=u.role.value, employee_id=u.employee_id,
                 active=u.active, team_ids=sorted(t.id for t in u.supervised_teams),
+                must_change_password=u.must_change_password,
             )
             for u in await qs
         ]
@@ -140,12 +165,31 @@ class UserController(Controller):
         actor = request.user
         # Role management is the admin's; HR may reset passwords and (de)activate
         # non-admin logins.
-        if actor.role != Role.admin and (
-            "role" in changes or user.role == Role.admin
-        ):
-            raise Forbidden("Only an admin can change roles or admin users.", code="admin_only")
+        may_manage(actor, user, changes)
         user = await service.update_user(actor, user, changes)
         return await user_detail(user)
+
+    @post("/{user_id:int}/password-reset", status_code=HTTP_200_OK)
+    async def reset_password(self, request: Request[Actor, str, object],
+                             user_id: PathId) -> PasswordResetOut:
+        """A one-time password for the user (shown once); their sessions end and they
+        must change it at their next login."""
+        user = await User.filter(id=user_id).first()
+        if user is None:
+            raise NotFound("user %(user_id)s not found", code="user_not_found", user_id=user_id)
+        may_manage(request.user, user, {"password": ""})
+        password = await service.reset_password(request.user, user)
+        return PasswordResetOut(user=await user_detail(user), password=password)
+
+
+def may_manage(actor: Actor, user: User, changes: dict[str, object]) -> None:
+    """Role management is the admin's, and so are the logins of HR and admin users; HR
+    resets passwords and (de)activates the others."""
+    if actor.role != Role.admin and (
+        "role" in changes or user.role in (Role.admin, Role.hr)
+    ):
+        raise Forbidden("Only an admin can change roles, or HR and admin users.",
+                        code="admin_only")
 
 
 class TeamController(Controller):

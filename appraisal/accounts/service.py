@@ -10,6 +10,7 @@ from tortoise.transactions import in_transaction
 from appraisal import clock
 from appraisal.accounts import throttle
 from appraisal.accounts.models import ApiToken, User
+from appraisal.accounts.passwords import check_password, one_time_password
 from appraisal.accounts.security import hash_password, new_token, token_digest, verify_password
 from appraisal.actor import Actor, Role
 from appraisal.audit.service import model_state, record
@@ -24,7 +25,7 @@ async def login(username: str, password: str, client: str) -> tuple[str, User]:
     await throttle.charge(username, client)  # counted as failed until proven right
     user = await User.filter(username=username).first()
     ok = await verify_password(user.password_hash if user else None, password)
-    if user is None or not ok or not user.active:
+    if user is None or not ok or not user.active or await has_left(user):
         raise NotAuthorized("Wrong username or password.", code="wrong_credentials")
     await throttle.succeeded(username, client)
     token = new_token()
@@ -37,6 +38,13 @@ async def login(username: str, password: str, client: str) -> tuple[str, User]:
     # Expired sessions are swept on login rather than by a separate job.
     await ApiToken.filter(expires_at__lt=now).delete()
     return token, user
+
+
+async def has_left(user: User) -> bool:
+    """Whether the user's employee left before today: their login stops with their job."""
+    if user.employee_id is None:
+        return False
+    return await Employee.filter(id=user.employee_id, left_on__lt=clock.today()).exists()
 
 
 async def logout(token: str) -> None:
@@ -89,15 +97,20 @@ async def create_user(
     team_ids = team_ids or []
     if actor is not None and role == Role.admin and actor.role != Role.admin:
         raise Forbidden("Only an admin can create admin users.", code="admin_only")
+    check_password(password, username)
     if await User.filter(username=username).exists():
         raise Conflict("username '%(username)s' is already taken", code="username_taken",
                        username=username)
     teams = await _validate_links(role, employee_id, team_ids)
+    if actor is not None and role == Role.hr and actor.role != Role.admin:
+        raise Forbidden("Only an admin can create or reset logins of HR and admin users.",
+                        code="admin_only")
     password_hash = await hash_password(password)
     async with in_transaction():
+        # A login someone else made has a password they know: it is changed first.
         user = await User.create(
             username=username, password_hash=password_hash, role=role,
-            employee_id=employee_id,
+            employee_id=employee_id, must_change_password=actor is not None,
         )
         if teams:
             await user.supervised_teams.add(*teams)
@@ -115,6 +128,8 @@ async def update_user(actor: Actor, user: User, changes: dict[str, Any]) -> User
     if user.id == actor.id and (role != user.role or changes.get("active") is False):
         raise Forbidden("You cannot change your own role or deactivate yourself.",
                         code="own_account")
+    if "password" in changes:
+        check_password(changes["password"], user.username)
     # Hashed before the transaction: no connection is held while argon2 works.
     new_hash = await hash_password(changes["password"]) if "password" in changes else None
     async with in_transaction():
@@ -124,6 +139,7 @@ async def update_user(actor: Actor, user: User, changes: dict[str, Any]) -> User
             user.active = changes["active"]
         if new_hash is not None:
             user.password_hash = new_hash
+            user.must_change_password = user.id != actor.id
         await user.save()
         await user.supervised_teams.clear()
         if teams:
@@ -134,4 +150,38 @@ async def update_user(actor: Actor, user: User, changes: dict[str, Any]) -> User
         if "password" in changes:
             after["password"] = "(changed)"
         await record(actor, "update", "user", user.id, before=before, after=after)
+    return user
+
+
+async def reset_password(actor: Actor, user: User) -> str:
+    """A one-time password for `user`, shown once to HR: their sessions end and they
+    must change it at their next login."""
+    if user.id == actor.id:
+        raise Forbidden("Change your own password on the password page (POST "
+                        "/api/v1/auth/password), with your current one.", code="own_account")
+    password = one_time_password()
+    await update_user(actor, user, {"password": password})
+    return password
+
+
+async def change_own_password(actor: Actor, token: str, current: str, new: str) -> User:
+    """The caller's own password: the current one proves it is them; their other
+    sessions end, this one goes on."""
+    user = await User.get(id=actor.id)
+    if not await verify_password(user.password_hash, current):
+        raise Unprocessable.field("current", "is not your current password",
+                                  code="wrong_current_password")
+    check_password(new, user.username, "new")
+    if new == current:
+        raise Unprocessable.field("new", "must differ from the current password",
+                                  code="password_unchanged")
+    new_hash = await hash_password(new)
+    async with in_transaction():
+        before = user_state(user)
+        user.password_hash = new_hash
+        user.must_change_password = False
+        await user.save()
+        await ApiToken.filter(user_id=user.id).exclude(token_hash=token_digest(token)).delete()
+        await record(actor, "update", "user", user.id, before=before,
+                     after={**user_state(user), "password": "(changed)"})
     return user

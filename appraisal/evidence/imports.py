@@ -24,7 +24,7 @@ import zipfile
 from collections.abc import Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import anyio.to_thread
@@ -262,7 +262,8 @@ def _too_many_rows() -> Message:
     return Message("too_many_rows", "at most %(max)s rows a file", max=f"{MAX_ROWS:,}")
 
 
-def _rows(lines: Iterator[Sequence[Any]]) -> list[tuple[int, tuple[Any, ...]]]:
+def _rows(lines: Iterator[Sequence[Any]], columns: Sequence[str] = COLUMNS,
+          optional: Sequence[str] = ()) -> list[tuple[int, tuple[Any, ...]]]:
     header: list[str] | None = None
     index: list[int] = []
     rows: list[tuple[int, tuple[Any, ...]]] = []
@@ -279,11 +280,13 @@ def _rows(lines: Iterator[Sequence[Any]]) -> list[tuple[int, tuple[Any, ...]]]:
                                         max=f"{MAX_CELLS:,}"))
             if header is None:
                 header = [_text(h).lower() for h in line[:width]]
-                missing = [c for c in COLUMNS if c not in header]
+                missing = [c for c in columns if c not in header]
                 if missing:
                     raise _refusal([{"row": 1, "column": c, "message": Message(
                         "column_missing", "column missing from the header")} for c in missing])
-                index = [header.index(c) for c in COLUMNS]
+                # An optional column left out reads as empty cells (index past any row).
+                index = [header.index(c) for c in columns] + [
+                    header.index(c) if c in header else MAX_COLUMNS for c in optional]
                 continue
             if n - 1 > MAX_SCANNED_ROWS:
                 raise _limit(n, Message(
@@ -307,10 +310,12 @@ def _rows(lines: Iterator[Sequence[Any]]) -> list[tuple[int, tuple[Any, ...]]]:
     return rows
 
 
-def read_table(filename: str, data: bytes) -> list[tuple[int, tuple[Any, ...]]]:
-    """The data rows of an upload: (row number, the cell under each of COLUMNS), blank
-    rows left out; row 1 is the header. A 415 for a file that is neither CSV nor XLSX, a
-    422 for one that cannot be read or breaks a limit. CPU-bound: run it off the loop."""
+def read_table(filename: str, data: bytes, columns: Sequence[str] = COLUMNS,
+               optional: Sequence[str] = ()) -> list[tuple[int, tuple[Any, ...]]]:
+    """The data rows of an upload: (row number, the cell under each of `columns`, then
+    each of `optional`), blank rows left out; row 1 is the header. A 415 for a file that
+    is neither CSV nor XLSX, a 422 for one that cannot be read or breaks a limit.
+    CPU-bound: run it off the loop."""
     name = filename.lower()
     if name.endswith(".csv"):
         lines = _csv_lines(data)
@@ -319,7 +324,7 @@ def read_table(filename: str, data: bytes) -> list[tuple[int, tuple[Any, ...]]]:
     else:
         raise UnsupportedFile("Upload a .csv or .xlsx file.", code="unsupported_file")
     with closing(lines):
-        return _rows(lines)
+        return _rows(lines, columns, optional)
 
 
 # --- Checking the rows (in a worker thread) ------------------------------------------
@@ -382,6 +387,20 @@ class _Check:
     seen: dict[str, int] = field(default_factory=dict)  # external_id -> its first row
     errors: list[dict[str, Any]] = field(default_factory=list)
 
+    left: dict[str, date] = field(default_factory=dict)  # employee_no -> left_on
+
+    def after_leaving(self, n: int, employee_no: str, received: Any) -> None:
+        """A problem for row `n` when it is dated after its employee's last day."""
+        left_on = self.left.get(employee_no)
+        try:
+            day = _timestamp(received).date()
+        except ValueError:
+            return  # the time's own problem is listed
+        if left_on is not None and day > left_on:
+            self.errors.append({"row": n, "column": "employee_no", "message": Message(
+                "employee_left", "%(employee_no)s left on %(left_on)s: no evidence after that "
+                "day", employee_no=employee_no, left_on=left_on.isoformat())})
+
     def scale(self, month: str) -> tuple[int, int]:
         """The survey scale of the rulebook that judges `month`: its period's, or the one
         a new period would pin."""
@@ -414,6 +433,7 @@ def _row(n: int, cells: dict[str, Any], check: _Check) -> dict[str, Any]:
     employee_no = _text(cells["employee_no"])
     if employee_no in check.employees:
         row["employee_id"] = check.employees[employee_no]
+        check.after_leaving(n, employee_no, cells["received_at"])
     elif "employee_no" not in unusable:
         bad("employee_no", Message("employee_no_unknown", "no employee with employee_no "
                                    "'%(employee_no)s'", employee_no=employee_no) if employee_no
@@ -503,7 +523,9 @@ async def _periods(actor: Actor, rows: list[dict[str, Any]], known: set[str],
 async def import_surveys(actor: Actor, filename: str, data: bytes) -> dict[str, int]:
     table = await anyio.to_thread.run_sync(read_table, filename, data)
     check = _Check(employees=dict(await Employee.all().values_list("employee_no", "id")),
-                   periods={p.month: p for p in await Period.all()})
+                   periods={p.month: p for p in await Period.all()},
+                   left=dict(await Employee.filter(left_on__isnull=False).values_list(
+                       "employee_no", "left_on")))
     rows = await anyio.to_thread.run_sync(parse, table, check)
     errors = check.errors
     async with in_transaction():

@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from tortoise.expressions import Q
 from tortoise.functions import Count
 from tortoise.queryset import QuerySet
 
+from appraisal import clock
 from appraisal.actor import Actor
-from appraisal.clock import local, parse_month
+from appraisal.clock import local, month_start, parse_month
 from appraisal.evidence.models import (
     COUNTED,
     Commendation,
@@ -212,8 +214,12 @@ async def list_commendations(actor: Actor, q: EvidenceQuery) -> list[Commendatio
 async def team_month(actor: Actor, month: str, min_inspections: int) -> list[dict[str, Any]]:
     """The caller's active employees with this month's evidence counted per kind (one
     grouped query each), and how many inspections each still needs for a grade."""
-    employees = await employees_in_scope(actor).filter(active=True).select_related(
+    # Someone who has left is not waited for: listed in the month of their last day
+    # (with the evidence they have), never after it.
+    employees = await employees_in_scope(actor).filter(active=True).filter(
+        Q(left_on__isnull=True) | Q(left_on__gte=month_start(month).date())).select_related(
         "team").order_by("team__name", "employee_no")
+    today = clock.today()
     counts = {}
     for kind, model in (("inspections", Inspection), ("complaints", Complaint),
                         ("surveys", SurveyResponse), ("commendations", Commendation)):
@@ -222,5 +228,6 @@ async def team_month(actor: Actor, month: str, min_inspections: int) -> list[dic
             n=Count("id")).values_list("employee_id", "n"))
     return [{"id": e.id, "employee_no": e.employee_no, "name": e.name, "team": e.team.name,
              "position": e.position, **{kind: n.get(e.id, 0) for kind, n in counts.items()},
-             "needs": max(0, min_inspections - counts["inspections"].get(e.id, 0))}
+             "needs": 0 if e.left_on is not None and e.left_on < today
+             else max(0, min_inspections - counts["inspections"].get(e.id, 0))}
             for e in employees]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
+import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
@@ -14,7 +15,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 from appraisal.actor import Actor
 from appraisal.config import get_settings
 from appraisal.errors import Problem, Unprocessable
-from appraisal.evidence import actions, imports, photos, records, service
+from appraisal.evidence import actions, imports, photos, records, service, staff_import
 from appraisal.evidence.models import (
     Commendation,
     Complaint,
@@ -304,6 +305,23 @@ class ImportController(Controller):
                                   kb=limit // 1024)
         return await imports.import_surveys(request.user, data.filename or "upload", content)
 
+    @post("/employees", status_code=200)
+    async def import_employees(
+        self, request: Request[Actor, str, object],
+        data: Annotated[staff_import.EmployeeImportForm,
+                        Body(media_type=RequestEncodingType.MULTI_PART)],
+    ) -> staff_import.EmployeeImportOut:
+        """Bulk staff import (CSV/XLSX: employee_no, name, team, position, hired_on, left_on;
+        optional username, role), all or nothing; re-importing changes nothing. Logins it
+        creates come back with their one-time passwords, this once."""
+        limit = get_settings().max_upload_bytes
+        content = await data.file.read(limit + 1)
+        if len(content) > limit:
+            raise PayloadTooLarge("the file is larger than %(kb)s KB", code="file_too_large",
+                                  kb=limit // 1024)
+        result = await staff_import.import_employees(
+            request.user, data.file.filename or "upload", content, data.create_teams)
+        return msgspec.convert(result, staff_import.EmployeeImportOut)
 
 ActionStateFilter = Annotated[str | None, QueryParameter(
     name="state", pattern="^(open|done|verified|cancelled|overdue)$",

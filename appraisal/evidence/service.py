@@ -57,6 +57,7 @@ from appraisal.periods.service import (
 from appraisal.rulebook import RuleBook
 from appraisal.staff.models import Employee
 from appraisal.staff.scope import employee_in_scope, evidence_filter
+from appraisal.staff.service import refuse_after_leaving
 
 M = TypeVar("M", bound=Model)
 V = TypeVar("V", Inspection, Complaint, SurveyResponse, Commendation)
@@ -203,7 +204,7 @@ async def _place(actor: Actor, employee_id: int, ts: datetime, field: str) -> tu
     Called inside the write's transaction: a request refused later (a NUL in a
     text, a closed month) leaves no period opened and no audit row behind.
     """
-    await employee_in_scope(actor, employee_id, "employee_id")
+    refuse_after_leaving(await employee_in_scope(actor, employee_id, "employee_id"), ts)
     period = await ensure_period(actor, month_of(ts), field)
     return employee_id, period
 
@@ -270,6 +271,7 @@ async def create_inspection(actor: Actor, data: InspectionIn) -> RecordedInspect
     async with in_transaction():
         employee, period, new_id = await employee_and_open_period(
             actor, data.employee_id, month_of(occurred_at), "occurred_at", "inspection")
+        refuse_after_leaving(employee, occurred_at)
         rulebook = rulebook_of(period)
         at = checklist(rulebook, data.touchpoint)
         rows = validate_items(rulebook, data.items, at)

@@ -87,7 +87,7 @@ async def close_period(actor: Actor | None, month: str) -> CloseResult:
             raise refusal
         before = model_state(period)
         rulebook, scores = await scoring.compute(period)
-        directory = await scoring.employee_directory(s.employee_id for s in scores)
+        directory = await scoring.employee_directory((s.employee_id for s in scores), month)
         rows = await scoring.breakdowns(period, rulebook, scores, directory)
         last = await ScoreSnapshot.filter(period_id=period.id).order_by("-sequence").first()
         snapshot = await ScoreSnapshot.create(

@@ -12,6 +12,7 @@ from collections import defaultdict
 from typing import Any
 
 from tortoise import connections
+from tortoise.expressions import Q
 
 from appraisal.clock import month_start, now, shift_month
 from appraisal.evidence.models import (
@@ -23,6 +24,7 @@ from appraisal.evidence.models import (
     CorrectiveAction,
 )
 from appraisal.evidence.models import SURVEY_QUESTIONS as QUESTIONS
+from appraisal.periods.models import Period
 from appraisal.scoring.engine import ComplaintFact, EmployeeEvidence, ItemTally, SurveyTally
 from appraisal.staff.models import Employee
 
@@ -115,7 +117,14 @@ async def period_evidence(
 
     with_evidence = (set(items) | set(counts) | set(surveys) | set(complaints)
                      | set(commendations) | set(overdue))
-    active = set(await Employee.filter(active=True).values_list("id", flat=True))
+    # Someone who left before the month began is appraised for it only with evidence.
+    if month is None:
+        found = await Period.filter(id=period_id).values_list("month", flat=True)
+        month = found[0] if found else None
+    began = month_start(month).date() if month else None
+    active = set(await Employee.filter(active=True).filter(
+        Q(left_on__isnull=True) | Q(left_on__gte=began) if began else Q()
+    ).values_list("id", flat=True))
     ids = sorted(with_evidence | active)
     if employee_ids is not None:
         wanted = set(employee_ids)

@@ -25,7 +25,8 @@ from appraisal.scoring.access import require_appraisal_access
 from appraisal.scoring.engine import EmployeeScore, score_period
 from appraisal.scoring.models import ScoreSnapshot, SnapshotScore
 from appraisal.scoring.queries import first_param, overdue_actions, period_evidence
-from appraisal.staff.models import Employee
+from appraisal.staff.models import Employee, Team
+from appraisal.staff.service import teams_in_month
 
 LOST_SQL = """
 SELECT i.employee_id, i.id AS inspection_id, i.occurred_at, i.touchpoint, it.code, it.result,
@@ -37,10 +38,21 @@ ORDER BY i.occurred_at, i.id, it.code
 """
 
 
-async def employee_directory(ids: Iterable[int] | None = None) -> dict[int, dict[str, Any]]:
+async def employee_directory(
+    ids: Iterable[int] | None = None, month: str | None = None
+) -> dict[int, dict[str, Any]]:
+    """Who each employee is; with `month`, in the team they were in during that month
+    (an appraisal, its summaries and pools count someone who moved in their old team
+    for the months before the move)."""
     qs = Employee.all() if ids is None else Employee.filter(id__in=list(ids))
     rows = await qs.values("id", "employee_no", "name", "team_id", "team__name")
-    return {r["id"]: {**r, "team": r["team__name"]} for r in rows}
+    directory = {r["id"]: {**r, "team": r["team__name"]} for r in rows}
+    if month is not None:
+        then = await teams_in_month(directory, month)
+        names = dict(await Team.filter(id__in=set(then.values())).values_list("id", "name"))
+        for eid, team_id in then.items():
+            directory[eid].update(team_id=team_id, team=names[team_id])
+    return directory
 
 
 async def compute(period: Period) -> tuple[RuleBook, list[EmployeeScore]]:
@@ -146,7 +158,7 @@ async def period_scores(
     whole organisation all the same: its survey means belong to everyone's score)."""
     if period.status == PeriodStatus.open:
         _, scores = await compute(period)
-        directory = await employee_directory(s.employee_id for s in scores)
+        directory = await employee_directory((s.employee_id for s in scores), period.month)
         rows = [explain.summary(s, directory[s.employee_id]) for s in scores]
     else:
         snapshot = await current_snapshot(period)
@@ -177,7 +189,7 @@ async def employee_score(period: Period, actor: Actor, employee_id: int) -> dict
         if score is None:
             raise NotFound("employee %(employee_id)s has no score in %(month)s", code="no_score",
                            employee_id=employee_id, month=period.month)
-        directory = await employee_directory([employee_id])
+        directory = await employee_directory([employee_id], period.month)
         return _with_places((await breakdowns(period, rulebook, [score], directory))[0])
     snapshot = await current_snapshot(period)
     row = await SnapshotScore.filter(

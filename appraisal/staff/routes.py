@@ -29,6 +29,7 @@ class EmployeeIn(msgspec.Struct, forbid_unknown_fields=True):
     position: Annotated[str, msgspec.Meta(max_length=100)] = ""
     hired_on: date | None = None
     active: bool = True
+    left_on: date | None = None
 
 
 class EmployeePatch(msgspec.Struct, forbid_unknown_fields=True):
@@ -38,6 +39,7 @@ class EmployeePatch(msgspec.Struct, forbid_unknown_fields=True):
     position: Annotated[str, msgspec.Meta(max_length=100)] | msgspec.UnsetType = msgspec.UNSET
     hired_on: date | msgspec.UnsetType | None = msgspec.UNSET
     active: bool | msgspec.UnsetType = msgspec.UNSET
+    left_on: date | msgspec.UnsetType | None = msgspec.UNSET
 
 
 class EmployeeOut(msgspec.Struct):
@@ -49,12 +51,13 @@ class EmployeeOut(msgspec.Struct):
     position: str
     hired_on: date | None
     active: bool
+    left_on: date | None = None
 
 
 def employee_out(e: Employee, team_name: str) -> EmployeeOut:
     return EmployeeOut(
         id=e.id, employee_no=e.employee_no, name=e.name, team_id=e.team_id, team=team_name,
-        position=e.position, hired_on=e.hired_on, active=e.active,
+        position=e.position, hired_on=e.hired_on, active=e.active, left_on=e.left_on,
     )
 
 
