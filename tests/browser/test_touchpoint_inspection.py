@@ -17,6 +17,7 @@ from playwright.async_api import Browser, Page
 
 from tests.factories import log_in_browser
 
+GUARD_PASSWORD = "car-park-night-7"
 SHOTS = Path(__file__).resolve().parents[1] / "browser" / "screens"
 
 
@@ -54,6 +55,14 @@ async def guard_login(server: str) -> tuple[int, str]:
             "username": "guard.one", "password": "guard-demo-12", "role": "employee",
             "employee_id": guard["id"]})
         assert r.status_code == 201, r.text
+        # A login HR made must change its password first.
+        r = await api.post("/api/v1/auth/login", json={"username": "guard.one",
+                                                       "password": "guard-demo-12"})
+        assert r.json().get("must_change_password") is True
+        r = await api.post("/api/v1/auth/password", json={
+            "current": "guard-demo-12", "new": GUARD_PASSWORD},
+            headers={"Authorization": f"Bearer {r.json()['token']}"})
+        assert r.status_code in (200, 204), r.text
         return guard["id"], guard["name"]
 
 
@@ -90,7 +99,7 @@ async def test_a_car_park_inspection_with_a_photo_in_a_few_taps(
     assert taps.n <= 9, taps.n
 
     # The guard sees the failed check, its coaching, the photo and the action.
-    emp = await log_in_browser(browser, server, "guard.one", "guard-demo-12")
+    emp = await log_in_browser(browser, server, "guard.one", GUARD_PASSWORD)
     await emp.goto(f"{server}/me")
     text = await emp.inner_text("main")
     assert "消防器材" in text and "待整改" in text, text[:400]
