@@ -14,6 +14,7 @@ from litestar import Controller, Request, Response, get, post
 from appraisal.actor import Actor
 from appraisal.clock import current_month, local, parse_month, shift_month
 from appraisal.errors import NotFound, Unprocessable
+from appraisal.evidence.photos import photos_of
 from appraisal.guards import HR
 from appraisal.idempotency import Idempotency
 from appraisal.incentives import service as incentives
@@ -201,7 +202,10 @@ class MonthPages(Controller):
         share = (await incentives.employee_amounts(
             [period.id], [employee_id], snapshot_ids=[snapshot.id])).get(
             (period.id, employee_id)) if snapshot else None
-        return page(request, "month_employee.html", period=period, b=b, share=share)
+        shots = await photos_of(sorted({row["inspection_id"] for row in b["lost_points"]}))
+        return page(request, "month_employee.html", period=period, b=b, share=share,
+                    shots={iid: [{"id": pid, "item_code": code} for pid, code in found]
+                           for iid, found in shots.items()})
 
     @get("/{month:str}/calibration")
     async def calibration(self, request: Request[Actor, str, Any], month: str) -> Response[str]:

@@ -189,3 +189,17 @@ async def test_a_failed_check_takes_its_photo_with_the_form(client: AsyncClient,
     photo = insp["photos"][0]["id"]
     assert f"/api/v1/photos/{photo}?size=thumb" in r.text
     assert "消防器材" in r.text and "待整改" in r.text
+
+
+async def test_hr_sees_the_photo_behind_a_lost_point(client: AsyncClient, org: Org) -> None:
+    await on_2026_2(client, org)
+    r = await client.post("/api/v1/inspections", headers=org.h("sup_a"),
+                          json=car_park(org.emp_a1, fails=("CP3",)))
+    insp = r.json()["id"]
+    r = await client.post(f"/api/v1/inspections/{insp}/photos", headers=org.h("sup_a"),
+                          data={"item_code": "CP3"}, files={"file": ("x.jpg", jpeg(), "image/jpeg")})
+    assert r.status_code == 201, r.text
+    photo = r.json()["id"]
+    await log_in(client, "hr")
+    r = await client.get(f"/months/2026-11/employees/{org.emp_a1}")
+    assert f"/api/v1/photos/{photo}?size=thumb" in r.text and "停车场" in r.text
