@@ -12,6 +12,7 @@ one transaction: a few thousand rows load in well under a second on SQLite.
 
 from __future__ import annotations
 
+import io
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import anyio
+from PIL import Image, ImageDraw
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
@@ -29,6 +32,7 @@ from appraisal.actor import Role
 from appraisal.audit.service import record
 from appraisal.clock import local_now
 from appraisal.config import get_settings
+from appraisal.evidence import photos
 from appraisal.evidence.models import (
     ActionState,
     Commendation,
@@ -39,6 +43,7 @@ from appraisal.evidence.models import (
     InspectionItem,
     InspectionMethod,
     ItemResult,
+    Photo,
     Severity,
     SurveyResponse,
 )
@@ -301,6 +306,40 @@ def _people(rng: random.Random, first_day: date) -> list[_Person]:
         elif p.profile == "normal" and rng.random() < 0.3:
             p.weak_codes = (rng.choice(_checked(p.team)),)
     return people
+
+
+def _picture(rng: random.Random) -> bytes:
+    """A made-up photo of something to put right: a wall, a stain and a marker."""
+    wall = tuple(rng.randint(120, 210) for _ in range(3))
+    im = Image.new("RGB", (960, 720), wall)
+    draw = ImageDraw.Draw(im)
+    x, y = rng.randint(120, 640), rng.randint(100, 420)
+    draw.rectangle((0, 560, 960, 720), fill=tuple(c // 2 for c in wall))
+    draw.ellipse((x, y, x + rng.randint(120, 260), y + rng.randint(80, 200)),
+                 fill=(rng.randint(90, 140), rng.randint(60, 90), 40))
+    draw.rectangle((x - 30, y - 30, x + 300, y + 240), outline=(220, 30, 30), width=8)
+    out = io.BytesIO()
+    im.save(out, "PNG")
+    return out.getvalue()
+
+
+def _photos(rng: random.Random, actions: Sequence[CorrectiveAction],
+            inspections: Sequence[tuple[Inspection, list[Any]]]) -> list[Photo]:
+    """A few photos of failed checks that opened actions (made-up pictures, stored as
+    uploads are: re-encoded, named by their hash in the media folder)."""
+    when = {i.id: (i.occurred_at, i.inspector_id) for i, _ in inspections}
+    out = []
+    for action in rng.sample(list(actions), min(8, len(actions))):
+        encoded = photos.encode(_picture(rng))
+        photos.store_files(encoded)
+        taken, inspector = when[action.inspection_id]
+        out.append(Photo(
+            inspection_id=action.inspection_id, item_code=action.item_code,
+            content_hash=encoded.content_hash, content_type=photos.CONTENT_TYPE,
+            width=encoded.width, height=encoded.height, bytes=len(encoded.jpeg),
+            thumb_hash=encoded.thumb_hash, created_by_id=inspector,
+            created_at=taken + timedelta(minutes=2)))
+    return out
 
 
 def _checked(team: _TeamSpec) -> list[str]:
@@ -583,8 +622,8 @@ async def load_demo(months: int = 3, seed: int = 2026, today: date | None = None
     windows = _windows(months, today, tz)
     people = _people(rng, windows[0].start.date())
     counts = dict.fromkeys(
-        ("teams", "employees", "users", "inspections", "actions", "complaints", "surveys",
-         "commendations"), 0)
+        ("teams", "employees", "users", "inspections", "actions", "photos", "complaints",
+         "surveys", "commendations"), 0)
 
     async with in_transaction() as conn:
         # Teams (an existing team of the same name is reused).
@@ -631,6 +670,9 @@ async def load_demo(months: int = 3, seed: int = 2026, today: date | None = None
         actions = _actions(rng, inspections, windows, sup_ids, hr_id, team_of)
         await CorrectiveAction.bulk_create(actions, batch_size=BATCH, using_db=conn)
         counts["actions"] = len(actions)
+        shots = await anyio.to_thread.run_sync(_photos, rng, actions, inspections)
+        await Photo.bulk_create(shots, batch_size=BATCH, using_db=conn)
+        counts["photos"] = len(shots)
 
         for key, model, rows in (
             ("complaints", Complaint, _complaints(rng, people, windows, sup_ids)),

@@ -246,6 +246,7 @@ FIELD = _frozen({
     "users": ("用户数", "Users"),
     "inspections": ("巡检数", "Inspections"),
     "actions": ("整改数", "Corrective actions"),
+    "photos": ("照片数", "Photos"),
     "complaints": ("投诉数", "Complaints"),
     "surveys": ("顾客评价数", "Surveys"),
     "commendations": ("表扬数", "Commendations"),

@@ -25,6 +25,9 @@ from tortoise import Tortoise, connections
 from tests.factories import Org, make_org
 
 BACKEND = os.environ.get("APPRAISAL_TEST_DB", "sqlite")
+# Photos of the tests (and of the demo they load) go to a folder of this run, never to
+# the working tree's data/media; tests that look at the files set their own.
+os.environ.setdefault("APPRAISAL_MEDIA_DIR", tempfile.mkdtemp(prefix="appraisal-media-"))
 PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
 TABLES = [  # children first, so plain DELETEs respect foreign keys
     "idempotent_request", "login_throttle", "acknowledgement", "appeal", "report_part", "report_job",

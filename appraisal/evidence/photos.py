@@ -189,7 +189,8 @@ def _store(content: bytes, content_hash: str) -> None:
         raise
 
 
-def _store_both(encoded: Encoded) -> None:
+def store_files(encoded: Encoded) -> None:
+    """The photo and its thumbnail on disk (blocking: call it off the event loop)."""
     _store(encoded.jpeg, encoded.content_hash)
     _store(encoded.thumb, encoded.thumb_hash)
 
@@ -277,7 +278,7 @@ async def attach_photo(actor: Actor, inspection: Inspection | int, data: bytes,
             raise Conflict("inspection %(id)s is void; void evidence is kept as it was "
                            "and cannot be corrected", code="evidence_void", id=inspection.id)
         await _room_left(inspection)
-        await anyio.to_thread.run_sync(_store_both, encoded)
+        await anyio.to_thread.run_sync(store_files, encoded)
         try:
             photo = await Photo.create(
                 inspection_id=inspection.id, item_code=code, content_hash=encoded.content_hash,

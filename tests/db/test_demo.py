@@ -21,6 +21,7 @@ from appraisal.evidence.models import (
     Inspection,
     InspectionItem,
     ItemResult,
+    Photo,
     SurveyResponse,
 )
 from appraisal.periods.models import Period
@@ -48,6 +49,7 @@ async def test_counts_match_database_and_load_is_fast(clean_db: str) -> None:
         "users": await User.all().count(),
         "inspections": await Inspection.all().count(),
         "actions": await CorrectiveAction.all().count(),
+        "photos": await Photo.all().count(),
         "complaints": await Complaint.all().count(),
         "surveys": await SurveyResponse.all().count(),
         "commendations": await Commendation.all().count(),
@@ -228,3 +230,15 @@ async def test_corrective_actions_in_every_state(clean_db: str) -> None:
         assert a.assignee_id == a.inspection.employee_id
         assert a.verified_at is None or a.verified_at <= end
         assert a.done_at is None or a.done_at <= end
+
+
+async def test_a_few_photos_back_failed_checks(clean_db: str) -> None:
+    from appraisal.evidence.photos import media_path
+
+    await load_demo(today=TODAY)
+    shots = await Photo.all().prefetch_related("inspection")
+    assert 3 <= len(shots) <= 8
+    for shot in shots:
+        assert await CorrectiveAction.exists(inspection_id=shot.inspection_id,
+                                             item_code=shot.item_code)
+        assert media_path(shot.content_hash).is_file() and media_path(shot.thumb_hash).is_file()
