@@ -70,3 +70,26 @@ def test_facility_checks_only() -> None:
     # (15·60 + 15·100) / 30 = 80
     assert s.base == 80 and (s.final_score, s.grade) == (Decimal("80.00"), "good")
 
+
+
+def test_touchpoints_points_na_and_an_overdue_action() -> None:
+    # The two touchpoints of the first case (base 69.58333…), and a corrective action
+    # not verified by its due time: 2026.2 takes its overdue_points (1) off the base.
+    items = {
+        "CP1": ItemTally.of(10, 1), "CP3": ItemTally.of(0, 1), "CP7": ItemTally.of(5, 1),
+        "V1": ItemTally.of(5, 1), "M1": ItemTally.of(5, 1), "N2": ItemTally.of(0, 0),
+        "FD1": ItemTally.of(0, 1), "FD4": ItemTally.of(7, 1), "H2": ItemTally.of(10, 1),
+        "E1": ItemTally.of(10, 1), "N1": ItemTally.of(10, 1), "FD7": ItemTally.of(0, 0),
+    }
+    ev = EmployeeEvidence(1, inspections=2, items=items, overdue_action_ids=(3,))
+    (s,) = score_period(RB2, [ev])
+    assert RB2.rectification is not None and RB2.rectification.overdue_points == 1
+    assert [(p.kind, p.ref_id, p.points) for p in s.penalties] == [("overdue_action", 3, 1)]
+    # 20875/300 − 1 = 20575/300 = 68.5833…
+    assert s.final == Fraction(20575, 300)
+    assert (s.final_score, s.grade) == (Decimal("68.58"), "pass")
+    # A month pinned to 2026.1 has no [rectification]: the same action costs nothing there.
+    old_items = {c: ItemTally.of(RB1.item(c).points, 1) for c in RB1.item_codes}
+    (old,) = score_period(RB1, [EmployeeEvidence(1, inspections=2, items=old_items,
+                                                 overdue_action_ids=(3,))])
+    assert old.penalties == () and old.final_score == Decimal("100.00")
