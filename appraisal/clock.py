@@ -39,9 +39,9 @@ def local_now() -> datetime:
     return local(now())
 
 
-def happened(ts: datetime, field: str) -> datetime:
-    """A timestamp of something that happened, in local time; a 422 naming `field`
-    when it lies ahead of now by more than a phone's clock may, or before 2000."""
+def _since_2000(ts: datetime, field: str) -> datetime:
+    """A time a person gave, in UTC (naive: the organisation's wall clock); a 422 naming
+    `field` when it cannot be one or lies before 2000."""
     if ts.tzinfo is None:
         ts = ts.replace(tzinfo=get_settings().timezone)
     try:
@@ -52,6 +52,13 @@ def happened(ts: datetime, field: str) -> datetime:
     if utc < EARLIEST:
         raise Unprocessable.field(field, "%(time)s lies before 2000", code="before_2000",
                                   time=ts.isoformat())
+    return utc
+
+
+def happened(ts: datetime, field: str) -> datetime:
+    """A timestamp of something that happened, in local time; a 422 naming `field`
+    when it lies ahead of now by more than a phone's clock may, or before 2000."""
+    utc = _since_2000(ts, field)
     if utc > now() + FUTURE_SLACK:
         raise Unprocessable.field(
             field, "%(time)s lies in the future (it is now %(now)s); check the date",
@@ -68,16 +75,7 @@ def ahead(ts: datetime, field: str) -> datetime:
     """A time that may lie in the future by nature (SPEC §3.1: an action's `due_at`, a
     `promised_reply_at`), in local time; a 422 naming `field` before 2000 or more than a
     year ahead (a typo in the year)."""
-    if ts.tzinfo is None:
-        ts = ts.replace(tzinfo=get_settings().timezone)
-    try:
-        utc = ts.astimezone(UTC)
-    except OverflowError:
-        raise Unprocessable.field(field, "%(time)s is not a plausible time",
-                                  code="implausible_time", time=ts.isoformat()) from None
-    if utc < EARLIEST:
-        raise Unprocessable.field(field, "%(time)s lies before 2000", code="before_2000",
-                                  time=ts.isoformat())
+    utc = _since_2000(ts, field)
     if utc > now() + FURTHEST_AHEAD:
         raise Unprocessable.field(field, "%(time)s lies more than a year ahead; check the date",
                                   code="too_far_ahead", time=f"{local(utc):%Y-%m-%d %H:%M}")

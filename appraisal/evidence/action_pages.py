@@ -7,7 +7,7 @@ The same service as the API does the work, with the same checks and audit.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
@@ -15,23 +15,16 @@ import msgspec
 from litestar import Controller, Request, Response, get, post
 
 from appraisal.actor import Actor
-from appraisal.clock import local, local_now
+from appraisal.clock import local_now
 from appraisal.evidence import actions
 from appraisal.evidence.models import Inspection
+from appraisal.evidence.pages import _moment
 from appraisal.evidence.records import one_inspection
 from appraisal.evidence.schemas import ActionCheck, ActionIn, ActionPatch
 from appraisal.evidence.service import get_in_scope
 from appraisal.guards import ANY_USER, STAFF
 from appraisal.idempotency import Idempotency
 from appraisal.web import attempt, page, see_other
-
-
-def _moment(text: str) -> datetime | str:
-    """A datetime-local field as a time in the organisation's zone (msgspec names a bad one)."""
-    try:
-        return local(datetime.fromisoformat(text))
-    except ValueError:
-        return text
 
 
 class ActionPages(Controller):
