@@ -72,6 +72,11 @@ def main() -> int:
         writes = bench_writes.run(PG_URL)
         write("writes-postgres", writes)
         one = writes["workers_1"]
+        for workers in ("workers_1", "workers_2"):
+            # A refused write is quick: the figures count only when every write was stored.
+            if writes[workers]["inspections"]["non_2xx"]:
+                failures.append(f"{workers}: {writes[workers]['inspections']['non_2xx']} "
+                                "inspection writes were refused")
         if one["share_of_healthz"] < 0.2:
             failures.append(f"inspection writes at {one['share_of_healthz']:.1%} of healthz")
         if one["inspections"]["p99_ms"] > 150:

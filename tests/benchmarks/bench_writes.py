@@ -31,7 +31,7 @@ request = function()
   counter = counter + 1
   local emp = (counter %% %(employees)d) + 1
   local body = string.format('{"employee_id": %%d, "occurred_at": "%(at)s", ' ..
-    '"touchpoint": "前台", "method": "onsite", "items": [%(items)s]}', emp)
+    '"touchpoint": "front_desk", "method": "onsite", "items": [%(items)s]}', emp)
   return wrk.format("POST", "/api/v1/inspections",
     {["Content-Type"] = "application/json", ["Authorization"] = "Bearer %(token)s"}, body)
 end
