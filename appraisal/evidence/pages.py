@@ -20,7 +20,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 
 from appraisal.actor import Actor
-from appraisal.clock import current_month, local, local_now, previous_month
+from appraisal.clock import current_month, local, local_now, month_of, previous_month
 from appraisal.config import get_settings
 from appraisal.errors import Unprocessable, field_message
 from appraisal.evidence import imports, records
@@ -167,7 +167,13 @@ class EvidencePages(Controller):
     async def inspect(self, request: Request[Actor, str, Any]) -> Response[Any]:
         form = await request.form()
         values = {k: v for k, v in form.items() if isinstance(v, str)}
-        month = current_month()
+        occurred_at = _moment(values.get("occurred_at", ""))
+        # The checklist of the month the inspection is dated in: last month's may be
+        # another rulebook version than this month's form shows.
+        try:
+            month = month_of(datetime.fromisoformat(occurred_at))
+        except ValueError:
+            month = current_month()
         rulebook = await rulebook_for_month(month)
         at = _at(rulebook, values.get("touchpoint", "").strip())
         codes = at.items if at else rulebook.item_codes
@@ -175,7 +181,7 @@ class EvidencePages(Controller):
         body = {
             "employee_id": int(values["employee_id"]) if values.get(
                 "employee_id", "").isdigit() else 0,
-            "occurred_at": _moment(values.get("occurred_at", "")),
+            "occurred_at": occurred_at,
             "touchpoint": values.get("touchpoint", "").strip(),
             "method": values.get("method", "onsite"),
             "items": items,

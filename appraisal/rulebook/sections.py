@@ -21,10 +21,13 @@ from appraisal.rulebook.model import (
     LOWEST_GRADE,
     SEVERITIES,
     SOURCES,
+    ComplaintDeadlines,
     Dimension,
     ItemRule,
+    Rectification,
     RuleBook,
     SurveyQuestion,
+    Touchpoint,
 )
 from appraisal.rulebook.toml_reader import Reader, parse_toml
 
@@ -32,10 +35,16 @@ _VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")  # fits period.ruleb
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 _TOP_KEYS = ("version", "name", "name_zh", "effective_from", "dimensions", "items", "survey",
-             "scoring", "complaints", "commendations", "grades")
+             "scoring", "complaints", "commendations", "grades", "touchpoints", "rectification")
 _DIMENSION_KEYS = ("code", "name_zh", "name_en", "weight")
 _ITEM_KEYS = ("code", "group", "standard_zh", "standard_en", "dimension", "points",
-              "coaching_zh", "coaching_en")
+              "coaching_zh", "coaching_en", "rectify")
+_TOUCHPOINT_KEYS = ("code", "name_zh", "name_en", "items", "posts")
+# [complaints] follow-up deadlines (SPEC §3.4): all of them or none. With them, the
+# single late-response point of 2026.1 is not used.
+_DEADLINE_HOURS = ("first_response_hours", "resolve_working_days", "update_every_hours",
+                   "return_visit_days")
+_DEADLINE_KEYS = (*_DEADLINE_HOURS, "missed_deadline_points")
 
 # Data is a parsed TOML table, as tomllib returns it.
 Data = Mapping[str, Any]
@@ -70,6 +79,7 @@ class _Complaints:
     late_response_hours: int
     late_response_points: Decimal
     veto_severities: frozenset[str]
+    deadlines: ComplaintDeadlines | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,12 +105,15 @@ def parse_rulebook(text: str, source: str, content_hash: str) -> RuleBook:
     dimensions = _dimensions(r, data)
     dim_codes = tuple(d.code for d in dimensions)
     items = _items(r, data, dim_codes)
+    touchpoints = _touchpoints(r, data, items)
     survey = _survey(r, data, dim_codes)
     # 4. the numbers: scoring, complaints, commendations, grades
     scoring = _scoring(r, data)
     complaints = _complaints(r, data)
     comm_points, comm_max_points = _commendations(r, data)
     grades = _grades(r, data)
+    # 5. corrective actions, which `rectify` items need
+    rectification = _rectification(r, data, items)
     return RuleBook(
         version=header.version,
         name=header.name,
@@ -124,6 +137,9 @@ def parse_rulebook(text: str, source: str, content_hash: str) -> RuleBook:
         grade_names=_frozen(grades.names),
         content_hash=content_hash,
         source=source,
+        touchpoints=touchpoints,
+        rectification=rectification,
+        complaint_deadlines=complaints.deadlines,
     )
 
 
@@ -192,8 +208,65 @@ def _items(r: Reader, data: Data, dim_codes: tuple[str, ...]) -> tuple[ItemRule,
             points=points,
             coaching_zh=r.text(row, "coaching_zh", f"{p}.coaching_zh", code),
             coaching_en=r.text(row, "coaching_en", f"{p}.coaching_en", code),
+            rectify=r.boolean(row, "rectify", f"{p}.rectify", code) if "rectify" in row else False,
         ))
     return tuple(items)
+
+
+def _touchpoints(r: Reader, data: Data, items: tuple[ItemRule, ...]) -> tuple[Touchpoint, ...]:
+    # Checklists per place (触点): each lists known items, once; once a file has
+    # touchpoints, every item is checked somewhere (an item in none could never be
+    # recorded).
+    if "touchpoints" not in data:
+        return ()
+    item_codes = {i.code for i in items}
+    touchpoints: list[Touchpoint] = []
+    rows = r.array_of_tables(data, "touchpoints", "touchpoints", _TOUCHPOINT_KEYS)
+    if not rows:
+        r.fail("touchpoints", "at least one touchpoint is required when the section is given")
+    for i, row in enumerate(rows):
+        p = f"touchpoints[{i}]"
+        code = r.code(row, "code", f"{p}.code")
+        if code in {t.code for t in touchpoints}:
+            r.fail(f"{p}.code", f"duplicate touchpoint code '{code}'", code)
+        name_zh = r.text(row, "name_zh", f"{p}.name_zh", code)
+        name_en = r.text(row, "name_en", f"{p}.name_en", code)
+        listed = r.raw(row, "items", f"{p}.items", list, code)
+        if not listed:
+            r.fail(f"{p}.items", "a touchpoint needs at least one item", code)
+        codes: list[str] = []
+        for j, item in enumerate(listed):
+            where = f"{p}.items[{j}]"
+            if not isinstance(item, str) or not item.strip():
+                r.fail(where, f"must be an item code, got {_described(item)}", code)
+            item = item.strip()
+            if item not in item_codes:
+                r.fail(where, f"unknown item '{item}' (not among the [[items]])", code)
+            if item in codes:
+                r.fail(where, f"item '{item}' is listed twice", code)
+            codes.append(item)
+        posts: list[str] = []
+        if "posts" in row:
+            for j, post in enumerate(r.raw(row, "posts", f"{p}.posts", list, code)):
+                if not isinstance(post, str) or not post.strip():
+                    r.fail(f"{p}.posts[{j}]", f"must be a position name, got {_described(post)}",
+                           code)
+                posts.append(post.strip())
+        touchpoints.append(Touchpoint(code=code, name_zh=name_zh, name_en=name_en,
+                                      items=tuple(codes), posts=tuple(posts)))
+    reached = {c for t in touchpoints for c in t.items}
+    for i, item in enumerate(items):
+        if item.code not in reached:
+            r.fail(f"items[{i}].code", f"item '{item.code}' is in no touchpoint: list it in "
+                   "the [[touchpoints]] where it is checked", item.code)
+    return tuple(touchpoints)
+
+
+def _described(value: Any) -> str:
+    if isinstance(value, str):
+        return "an empty string"
+    return {bool: "true/false", int: "an integer", list: "a list", dict: "a table",
+            Decimal: "a number"}.get(type(value), type(value).__name__)
 
 
 def _survey(r: Reader, data: Data, dim_codes: tuple[str, ...]) -> _Survey:
@@ -238,24 +311,60 @@ def _scoring(r: Reader, data: Data) -> _Scoring:
 def _complaints(r: Reader, data: Data) -> _Complaints:
     complaints = r.table(data, "complaints", "complaints",
                          ("deductions", "late_response_hours", "late_response_points",
-                          "veto_severities"))
+                          "veto_severities", *_DEADLINE_KEYS))
     ded = r.table(complaints, "deductions", "complaints.deductions", SEVERITIES)
     deductions = {s: r.decimal(ded, s, f"complaints.deductions.{s}") for s in SEVERITIES}
     for s, v in deductions.items():
         if v < 0:
             r.fail(f"complaints.deductions.{s}", f"must be ≥ 0, got {v}")
-    late_hours = r.integer(complaints, "late_response_hours",
-                           "complaints.late_response_hours", 1)
-    late_points = r.decimal(complaints, "late_response_points",
-                            "complaints.late_response_points")
-    if late_points < 0:
-        r.fail("complaints.late_response_points", f"must be ≥ 0, got {late_points}")
+    deadlines = _deadlines(r, complaints)
+    if deadlines is not None and "late_response_hours" not in complaints:
+        # not used with deadlines: no late-response point (the deadlines replace it)
+        late_hours, late_points = deadlines.first_response_hours, Decimal(0)
+    else:
+        late_hours = r.integer(complaints, "late_response_hours",
+                               "complaints.late_response_hours", 1)
+        late_points = r.decimal(complaints, "late_response_points",
+                                "complaints.late_response_points")
+        if late_points < 0:
+            r.fail("complaints.late_response_points", f"must be ≥ 0, got {late_points}")
     veto = r.raw(complaints, "veto_severities", "complaints.veto_severities", list)
     for s in veto:
         if s not in SEVERITIES:
             r.fail("complaints.veto_severities",
                    f"unknown severity {s!r} (known: {', '.join(SEVERITIES)})")
-    return _Complaints(deductions, late_hours, late_points, frozenset(veto))
+    return _Complaints(deductions, late_hours, late_points, frozenset(veto), deadlines)
+
+
+def _deadlines(r: Reader, complaints: Data) -> ComplaintDeadlines | None:
+    given = [k for k in _DEADLINE_KEYS if k in complaints]
+    if not given:
+        return None
+    for key in _DEADLINE_KEYS:
+        if key not in complaints:
+            r.fail(f"complaints.{key}", "is required with the other deadline keys "
+                   f"(give all of {', '.join(_DEADLINE_KEYS)}, or none)")
+    hours = {k: r.integer(complaints, k, f"complaints.{k}", 1) for k in _DEADLINE_HOURS}
+    points = r.decimal(complaints, "missed_deadline_points", "complaints.missed_deadline_points")
+    if points < 0:
+        r.fail("complaints.missed_deadline_points", f"must be ≥ 0, got {points}")
+    return ComplaintDeadlines(missed_deadline_points=points, **hours)
+
+
+def _rectification(r: Reader, data: Data, items: tuple[ItemRule, ...]) -> Rectification | None:
+    # corrective actions (整改): how long a fix may take, and what a late one costs
+    if "rectification" not in data:
+        for i, item in enumerate(items):
+            if item.rectify:
+                r.fail(f"items[{i}].rectify", "rectify = true needs a [rectification] section "
+                       "(due_hours, overdue_points)", item.code)
+        return None
+    section = r.table(data, "rectification", "rectification", ("due_hours", "overdue_points"))
+    due_hours = r.integer(section, "due_hours", "rectification.due_hours", 1)
+    overdue = r.decimal(section, "overdue_points", "rectification.overdue_points")
+    if overdue < 0:
+        r.fail("rectification.overdue_points", f"must be ≥ 0, got {overdue}")
+    return Rectification(due_hours=due_hours, overdue_points=overdue)
 
 
 def _commendations(r: Reader, data: Data) -> tuple[Decimal, Decimal]:

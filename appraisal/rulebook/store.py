@@ -53,7 +53,7 @@ def check_file(path: str | os.PathLike[str]) -> str:
     """One-line summary of a valid rulebook file (`appraisal rules check`)."""
     book = load_rulebook(path)
     return (f"OK {path}: version {book.version}, {len(book.dimensions)} dimensions, "
-            f"{len(book.items)} items, sha256 {book.content_hash[:12]}…")
+            f"{len(book.items)} items, {len(book.touchpoints)} touchpoints, sha256 {book.content_hash[:12]}…")
 
 
 # --- the rulebooks in criteria/ ------------------------------------------

@@ -170,6 +170,10 @@ class Reader:
                             "digits or _)")
         return value
 
+    def boolean(self, table: Mapping[str, Any], key: str, path: str,
+                code: str | None = None) -> bool:
+        return bool(self.raw(table, key, path, bool, code))
+
     def integer(self, table: Mapping[str, Any], key: str, path: str,
                 minimum: int) -> int:
         value = self.raw(table, key, path, int)

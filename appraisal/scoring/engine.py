@@ -335,7 +335,10 @@ def _complaints(
             open_complaints.append(complaint.id)
         if complaint.status != SUBSTANTIATED:
             continue
-        late = is_late(complaint, rulebook.late_response_hours)
+        # A rulebook with follow-up deadlines (2026.2 on) has no late-response point:
+        # its missed deadlines are deductions of their own.
+        late = rulebook.complaint_deadlines is None and is_late(complaint,
+                                                                 rulebook.late_response_hours)
         is_veto = complaint.severity in rulebook.veto_severities
         veto = veto or is_veto
         deductions.append(Deduction(
