@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
@@ -31,6 +32,9 @@ class Settings:
     # Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed
     # (appraisal.proxies); nobody's by default.
     trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = ()
+    # The organisation's own days off (APPRAISAL_DAYS_OFF), besides the mainland
+    # calendar: complaint deadlines in working days skip them.
+    days_off: frozenset[date] = frozenset()
 
 
 def _networks(variable: str) -> tuple[IPv4Network | IPv6Network, ...]:
@@ -43,6 +47,18 @@ def _networks(variable: str) -> tuple[IPv4Network | IPv6Network, ...]:
             except ValueError:
                 raise ValueError(f"{variable}: {part.strip()!r} is not an IP address or network") from None
     return tuple(networks)
+
+
+def _days(variable: str) -> frozenset[date]:
+    """Comma-separated dates ("2026-12-24,2026-12-31")."""
+    days = set()
+    for part in os.environ.get(variable, "").split(","):
+        if part.strip():
+            try:
+                days.add(date.fromisoformat(part.strip()))
+            except ValueError:
+                raise ValueError(f"{variable}: {part.strip()!r} is not a date YYYY-MM-DD") from None
+    return frozenset(days)
 
 
 def _sqlite_default() -> str:
@@ -63,6 +79,7 @@ def get_settings() -> Settings:
         max_upload_bytes=int(os.environ.get("APPRAISAL_MAX_UPLOAD_BYTES", str(5 * 1024 * 1024))),
         cookie_secure=os.environ.get("APPRAISAL_COOKIE_SECURE", "0") == "1",
         trusted_proxies=_networks("APPRAISAL_TRUSTED_PROXIES"),
+        days_off=_days("APPRAISAL_DAYS_OFF"),
     )
 
 

@@ -403,7 +403,9 @@ async def test_the_close_answers_with_the_pending_complaints(
     body = (await client.post(f"{NOV}/close", headers=hr)).json()
     assert body["pending_complaints"] == [{
         "id": complaint_id, "employee_id": org.emp_a2, "employee_no": "A002", "name": "王芳",
-        "received_at": "2026-11-18T09:30:00+08:00", "severity": "major"}]
+        "received_at": "2026-11-18T09:30:00+08:00", "severity": "major",
+        "handler_id": org.emp_a2, "handler_name": "王芳", "overdue": False, "finished": False,
+        "deadlines": []}]  # 2026.1 sets no follow-up deadlines
     assert {x["employee_no"] for x in body["insufficient_evidence"]} == {"A001", "A002", "B001"}
 
 
