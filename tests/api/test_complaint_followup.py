@@ -211,3 +211,59 @@ async def test_an_outcome_after_the_close_counts_in_the_next_open_month(
     audit = [e for e in (await client.get("/api/v1/audit", headers=hr)).json()
              if e["entity"] == "complaint" and e["action"] == "update"]
     assert audit[0]["after"]["counted_in_id"] is not None
+
+
+async def test_a_supervisor_follows_a_closed_months_complaint_to_its_return_visit_in_the_pages(
+        client: AsyncClient, org: Org, clock: time_machine.TimeMachineFixture) -> None:
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from tests.factories import log_in
+
+    sh = ZoneInfo("Asia/Shanghai")
+    await pin_november_to_2026_2()
+    clock.move_to(datetime(2026, 11, 30, 21, tzinfo=sh))
+    cid = (await client.post(C, headers=org.h("sup_a"), json=complaint(
+        org.emp_a1, "2026-11-30T20:00:00+08:00"))).json()["id"]
+    clock.move_to(NOVEMBER_OVER)
+    assert (await client.post("/api/v1/periods/2026-11/close",
+                              headers=org.h("hr"))).status_code == 200
+    csrf = await log_in(client, "sup_a")
+    board = (await client.get("/complaints")).text
+    assert f'id="c{cid}"' in board and "2026-11" in board
+    # Not heard from today (received last night): on the daily round's list.
+    quiet = board[board.index('id="quiet"'):board.index("投诉跟进看板")]
+    assert f'href="#c{cid}"' in quiet
+    url = f"/complaints/{cid}"
+    r = await client.post(url, data={"csrf": csrf, "first_response_at": "now",
+                                     "promised_reply_at": "2026-12-01T17:00", "status": "pending"})
+    assert r.status_code == 303, r.text
+    r = await client.post(f"{url}/updates", data={"csrf": csrf, "note": "已派维修工",
+                                                  "customer_contacted": "yes"})
+    assert r.status_code == 303, r.text
+    board = (await client.get("/complaints")).text
+    assert "已派维修工" in board and "已联系客户" in board
+    assert f'href="#c{cid}"' not in board[board.index('id="quiet"'):board.index("投诉跟进看板")]
+    # A mis-tap undone, then resolved, the outcome and the return visit.
+    r = await client.post(url, data={"csrf": csrf, "resolved_at": "now", "status": "pending"})
+    assert r.status_code == 303
+    r = await client.post(url, data={"csrf": csrf, "clear": "resolved_at", "status": "pending"})
+    assert r.status_code == 303
+    one = (await client.get(f"{C}/{cid}", headers=org.h("hr"))).json()
+    assert one["resolved_at"] is None
+    clock.move_to(NOVEMBER_OVER + timedelta(hours=2))
+    for data in ({"resolved_at": "now", "status": "substantiated"},
+                 {"return_visit_at": "now", "customer_satisfied": "yes",
+                  "status": "substantiated"}):
+        r = await client.post(url, data={"csrf": csrf, **data})
+        assert r.status_code == 303, r.text
+    one = (await client.get(f"{C}/{cid}", headers=org.h("hr"))).json()
+    assert one["finished"] and one["customer_satisfied"] is True
+    assert one["carried_to"] == "2026-12" and one["period"] == "2026-11"
+    assert {d["kind"]: d["state"] for d in one["deadlines"]} == {
+        "first_response": "met", "promise": "met", "update": "met", "resolution": "met",
+        "return_visit": "met"}
+    finished = (await client.get("/complaints", params={"state": "finished"})).text
+    assert f'id="c{cid}"' in finished and 'class="tag ok"' in finished
+    assert f'id="c{cid}"' not in (await client.get("/complaints",
+                                                   params={"state": "open"})).text
