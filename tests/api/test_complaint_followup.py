@@ -267,3 +267,31 @@ async def test_a_supervisor_follows_a_closed_months_complaint_to_its_return_visi
     assert f'id="c{cid}"' in finished and 'class="tag ok"' in finished
     assert f'id="c{cid}"' not in (await client.get("/complaints",
                                                    params={"state": "open"})).text
+
+
+async def test_missed_deadlines_are_named_on_the_pages_and_in_the_pdf(
+        client: AsyncClient, org: Org, clock: time_machine.TimeMachineFixture,
+        tmp_path: Any) -> None:
+    from tests.api.test_page_pdf_agree import close_and_publish, pdf_text
+    from tests.factories import log_in
+
+    await pin_november_to_2026_2()
+    hr = org.h("hr")
+    for day in (3, 4):
+        r = await client.post("/api/v1/inspections", headers=hr, json=inspection(
+            org.emp_a1, day=day, touchpoint="front_desk", items=[{"code": "H1", "result": "pass"}]))
+        assert r.status_code == 201, r.text
+    cid = (await client.post(C, headers=hr, json=complaint(
+        org.emp_a1, "2026-11-16T09:00:00+08:00", first_response_at="2026-11-16T10:00:00+08:00",
+        resolved_at="2026-11-17T10:00:00+08:00",
+        return_visit_at="2026-11-20T10:01:00+08:00"))).json()["id"]  # 3 days + 1 minute late
+    await log_in(client, "hr")
+    page = (await client.get(f"/months/2026-11/employees/{org.emp_a1}")).text
+    assert f"投诉 #{cid}" in page and "回访" in page and "投诉跟进逾期" in page
+    await close_and_publish(client, org, clock)
+    await log_in(client, "emp_a1")
+    me = (await client.get("/me")).text
+    assert f"投诉 #{cid}" in me and "回访" in me
+    r = await client.get(f"/api/v1/periods/2026-11/appraisals/{org.emp_a1}.pdf", headers=hr)
+    text = pdf_text(r.content, tmp_path)
+    assert f"投诉 #{cid} 逾期 missed: 回访 return visit · 2026-11-20 10:00 · −1" in text
