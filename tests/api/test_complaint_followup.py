@@ -295,3 +295,44 @@ async def test_missed_deadlines_are_named_on_the_pages_and_in_the_pdf(
     r = await client.get(f"/api/v1/periods/2026-11/appraisals/{org.emp_a1}.pdf", headers=hr)
     text = pdf_text(r.content, tmp_path)
     assert f"投诉 #{cid} 逾期 missed: 回访 return visit · 2026-11-20 10:00 · −1" in text
+
+
+async def test_the_employee_sees_complaints_against_them_and_those_they_handle(
+        client: AsyncClient, org: Org) -> None:
+    from tests.factories import log_in
+
+    await pin_november_to_2026_2()
+    h = org.h("sup_a")
+    await client.post(C, headers=h, json=complaint(org.emp_a1, description="对我的投诉"))
+    await client.post(C, headers=h, json=complaint(org.emp_a2, description="同事的投诉",
+                                                   handler_id=org.emp_a1))
+    await client.post(C, headers=h, json=complaint(org.emp_a2, description="与我无关"))
+    own = (await client.get("/api/v1/me/feedback", headers=org.h("emp_a1"))).json()
+    assert [c["description"] for c in own["complaints"]] == ["对我的投诉"]
+    assert [c["description"] for c in own["handling"]] == ["同事的投诉"]
+    await log_in(client, "emp_a1")
+    page = (await client.get("/me")).text
+    handled = page[page.index("我跟进的投诉"):]
+    assert "同事的投诉" in handled and "王芳" in handled and "对我的投诉" not in handled
+    assert "与我无关" not in page
+    assert page.count("首次回复") == 2 and "未到期" in page
+
+
+async def test_before_closing_hr_sees_the_pending_complaints_with_their_deadlines(
+        client: AsyncClient, org: Org, clock: time_machine.TimeMachineFixture) -> None:
+    from tests.factories import log_in
+
+    await pin_november_to_2026_2()
+    cid = (await client.post(C, headers=org.h("hr"), json=complaint(
+        org.emp_a2, "2026-11-18T09:30:00+08:00", handler_id=org.emp_a1))).json()["id"]
+    clock.move_to(NOVEMBER_OVER)
+    await log_in(client, "hr")
+    ask = (await client.get("/months/2026-11?confirm=close")).text
+    pending = ask[ask.index('class="pending"'):]
+    assert f"#{cid} 王芳" in pending and "跟进人 张伟" in pending
+    assert "首次回复 · 逾期" in pending and "办结 · 逾期" in pending  # due Friday 24:00
+    body = (await client.post("/api/v1/periods/2026-11/close", headers=org.h("hr"))).json()
+    [listed] = body["pending_complaints"]
+    assert (listed["id"], listed["handler_id"], listed["overdue"]) == (cid, org.emp_a1, True)
+    assert {d["kind"]: d["due_at"] for d in listed["deadlines"]}["resolution"] == (
+        "2026-11-21T00:00:00+08:00")
