@@ -176,3 +176,24 @@ def test_adding_an_update_never_adds_a_missed_deadline(first, promise, resolved,
     after = Facts(START, **base, updates=(*before.updates, t(extra)))
     missed = lambda f: sum(d.state == "missed" for d in deadlines(f, RULES, CAL, SH, now_at))  # noqa: E731
     assert missed(after) <= missed(before)
+
+
+def test_the_organisations_days_off_come_from_the_setting(monkeypatch) -> None:
+    import pytest
+
+    from appraisal.config import get_settings
+    from appraisal.evidence.followup import calendar
+
+    monkeypatch.setenv("APPRAISAL_DAYS_OFF", "2026-11-23, 2026-12-31")
+    get_settings.cache_clear()
+    try:
+        assert calendar().days_off == frozenset({date(2026, 11, 23), date(2026, 12, 31)})
+        # Monday 23 November off: received Friday → Tuesday, Wednesday.
+        assert resolution_due(at(2026, 11, 20, 15), 2, calendar(), SH) == (at(2026, 11, 26), False)
+        monkeypatch.setenv("APPRAISAL_DAYS_OFF", "2026-13-01")
+        get_settings.cache_clear()
+        with pytest.raises(ValueError, match="APPRAISAL_DAYS_OFF"):
+            get_settings()
+    finally:
+        monkeypatch.delenv("APPRAISAL_DAYS_OFF")
+        get_settings.cache_clear()
