@@ -48,6 +48,8 @@ from appraisal.scoring.calibration import CalibrationController
 from appraisal.scoring.period_routes import PeriodController
 from appraisal.scoring.routes import ScoreController
 from appraisal.staff.routes import EmployeeController
+from appraisal.standards.pages import StandardsPage
+from appraisal.standards.routes import RulebookController
 from appraisal.web import PAGE_EXCEPTION_HANDLERS, TEMPLATES_DIR, verify_csrf
 
 log = logging.getLogger("appraisal")
@@ -84,7 +86,7 @@ def _pages() -> Router:
     # Pages: every write checks its form's CSRF token; no session sends to the login page;
     # any other error is a page too (appraisal.error_pages).
     return Router(path="/", route_handlers=[LoginPage, EvidencePages, MyPage, AppealPages,
-                                            MonthPages, AuditPage, ActionPages],
+                                            MonthPages, AuditPage, ActionPages, StandardsPage],
                   before_request=verify_csrf,
                   exception_handlers={**PAGE_ERROR_HANDLERS, **PAGE_EXCEPTION_HANDLERS},
                   include_in_schema=False)
@@ -121,6 +123,7 @@ def _route_handlers() -> list[ControllerRouterHandler]:
         MyAppraisalController,
         AppealController,
         AuditController,
+        RulebookController,
         _pages(),
         # Pages work without scripts; HTMX (vendored, 0BSD) makes links and
         # forms swap the page in place when it is there.

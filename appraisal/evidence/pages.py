@@ -173,7 +173,7 @@ class EvidencePages(Controller):
         # another rulebook version than this month's form shows.
         try:
             month = month_of(datetime.fromisoformat(occurred_at))
-        except ValueError:
+        except (ValueError, OverflowError):  # left for validation to name the field
             month = current_month()
         rulebook = await rulebook_for_month(month)
         at = _at(rulebook, values.get("touchpoint", "").strip())

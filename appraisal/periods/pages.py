@@ -12,7 +12,7 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 
 from appraisal.actor import Actor
-from appraisal.clock import current_month, local, parse_month
+from appraisal.clock import current_month, local, parse_month, shift_month
 from appraisal.errors import NotFound, Unprocessable
 from appraisal.guards import HR
 from appraisal.idempotency import Idempotency
@@ -20,10 +20,16 @@ from appraisal.incentives import service as incentives
 from appraisal.incentives.models import IncentiveAllocation
 from appraisal.incentives.service import allocate
 from appraisal.periods.models import Period, PeriodStatus
-from appraisal.periods.service import ensure_period, require_period
+from appraisal.periods.service import (
+    create_period,
+    ensure_period,
+    newest_in_effect,
+    require_period,
+)
 from appraisal.reporting import jobs
 from appraisal.reporting.models import ReportJob
 from appraisal.reporting.routes import job_answer
+from appraisal.rulebook import available_rulebooks, get_rulebook
 from appraisal.scoring import lifecycle
 from appraisal.scoring.calibration import calibration
 from appraisal.scoring.models import ScoreSnapshot
@@ -59,6 +65,14 @@ def _team_id(value: str) -> int | None:
     return int(value)
 
 
+def _in_effect(month: str) -> str | None:
+    """The version a month would pin by itself (None for what is not a month)."""
+    try:
+        return newest_in_effect(parse_month(month)).version
+    except Unprocessable:
+        return None
+
+
 class MonthPages(Controller):
     path = "/months"
     guards = [HR]
@@ -68,13 +82,42 @@ class MonthPages(Controller):
 
     @get("/")
     async def months(self, request: Request[Actor, str, Any]) -> Response[str]:
+        return await self._months(request)
+
+    async def _months(self, request: Request[Actor, str, Any], *, status_code: int = 200,
+                      error: str | None = None, typed: dict[str, str] | None = None
+                      ) -> Response[str]:
         await ensure_period(request.user, current_month())  # this month is always listed
         # Open again after a close: HR is correcting them.
         reopened = set(await ScoreSnapshot.filter(
             superseded_at__isnull=False, period__status=PeriodStatus.open).values_list(
             "period_id", flat=True))
-        return page(request, "months.html", periods=await Period.all().order_by("-month"),
-                    reopened=reopened)
+        # A new month pins the rulebook in effect for it unless HR picks another version.
+        books = sorted((get_rulebook(v) for v in available_rulebooks()),
+                       key=lambda b: (b.effective_from, b.version), reverse=True)
+        typed = typed or {}
+        month = typed.get("month") or shift_month(current_month(), 1)
+        return page(request, "months.html", status_code=status_code,
+                    periods=await Period.all().order_by("-month"), reopened=reopened,
+                    rulebooks=books, error=error, new_month=month,
+                    new_version=typed.get("rulebook_version", ""),
+                    in_effect=_in_effect(month))
+
+    @post("/", status_code=303)
+    async def create(self, request: Request[Actor, str, Any]) -> Response[Any]:
+        """Open a month (HR opens an older month, or one ahead), pinned to the chosen
+        rulebook version or to the one in effect for it."""
+        form = {k: v.strip() for k, v in (await request.form()).items() if isinstance(v, str)}
+        month = form.get("month", "")
+
+        async def create() -> object:
+            return await create_period(request.user, month,
+                                       rulebook_version=form.get("rulebook_version") or None)
+
+        failed = await attempt(create, partial(self._months, request, typed=form))
+        if isinstance(failed, Response):
+            return failed
+        return see_other(f"/months/{parse_month(month)}")
 
     async def _month(self, request: Request[Actor, str, Any], month: str, *,
                      status_code: int = 200, error: str | None = None,

@@ -51,12 +51,26 @@ async def require_period(month: str) -> Period:
     return period
 
 
-async def create_period(actor: Actor | None, month: str, *, automatic: bool = False) -> Period:
-    """Open a new period pinned to the current default rulebook."""
+def chosen_rulebook(version: str | None, month: str) -> RuleBook:
+    """The rulebook HR pins a new month to: any known version, else the newest in effect."""
+    if version is None:
+        return newest_in_effect(month)
+    known = available_rulebooks()
+    if version not in known:
+        raise Unprocessable.field(
+            "rulebook_version", "there is no rulebook version %(version)s (known: %(known)s)",
+            code="unknown_rulebook_version", version=version, known=", ".join(sorted(known)))
+    return get_rulebook(version)
+
+
+async def create_period(actor: Actor | None, month: str, *, automatic: bool = False,
+                        rulebook_version: str | None = None) -> Period:
+    """Open a new period pinned to `rulebook_version`, or to the newest rulebook in effect
+    for the month (SPEC §5)."""
     month = parse_month(month)
+    rulebook = chosen_rulebook(rulebook_version, month)
     if await get_period(month) is not None:
         raise Conflict("period %(month)s already exists", code="period_exists", month=month)
-    rulebook = newest_in_effect(month)
     async with in_transaction():
         period = await Period.create(
             month=month,

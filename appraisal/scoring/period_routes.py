@@ -24,6 +24,9 @@ from appraisal.scoring.service import current_snapshot, snapshot_info
 
 class PeriodIn(msgspec.Struct, forbid_unknown_fields=True):
     month: Annotated[str, msgspec.Meta(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-11"])]
+    # Any known version (GET /api/v1/rulebooks); without it, the newest in effect for the month.
+    rulebook_version: Annotated[str, msgspec.Meta(min_length=1, max_length=32,
+                                                  examples=["2026.1"])] | None = None
 
 
 class ReopenIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -103,7 +106,10 @@ class PeriodController(Controller):
 
     @post("/")
     async def create(self, request: Request[Actor, str, object], data: PeriodIn) -> PeriodOut:
-        return period_out(await create_period(request.user, data.month))
+        """Open a month, pinned to `rulebook_version` (any known one; 422 naming it
+        otherwise) or to the newest rulebook in effect for the month."""
+        return period_out(await create_period(request.user, data.month,
+                                              rulebook_version=data.rulebook_version))
 
     @get("/{month:str}")
     async def get_one(self, month: str) -> PeriodDetailOut:
