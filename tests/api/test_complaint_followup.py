@@ -174,8 +174,13 @@ async def test_follow_up_goes_on_after_the_month_closed(
 
 
 async def test_an_outcome_after_the_close_counts_in_the_next_open_month(
-        client: AsyncClient, org: Org, clock: time_machine.TimeMachineFixture) -> None:
+        client: AsyncClient, org: Org, clock: time_machine.TimeMachineFixture,
+        tmp_path: Any) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
     from appraisal.scoring.models import ScoreSnapshot, SnapshotScore
+    from tests.api.test_page_pdf_agree import pdf_text
 
     hr = org.h("hr")
     for day in (3, 4):
@@ -207,6 +212,15 @@ async def test_an_outcome_after_the_close_counts_in_the_next_open_month(
     dec = (await client.get(f"/api/v1/periods/2026-12/scores/{org.emp_a1}", headers=hr)).json()
     assert [(d["complaint_id"], d["carried_from"], d["total"]) for d in dec["deductions"]] == [
         (cid, "2026-11", "5")]
+    # December's appraisal prints where it came from.
+    for day in (3, 4):
+        await client.post("/api/v1/inspections", headers=hr, json=inspection(
+            org.emp_a1, day=day, occurred_at=f"2026-12-0{day}T10:00:00+08:00"))
+    clock.move_to(datetime(2027, 1, 2, 9, tzinfo=ZoneInfo("Asia/Shanghai")))
+    assert (await client.post("/api/v1/periods/2026-12/close", headers=hr)).status_code == 200
+    r = await client.get(f"/api/v1/periods/2026-12/appraisals/{org.emp_a1}.pdf", headers=hr)
+    assert r.status_code == 200, r.text
+    assert f"投诉 #{cid} 转自 carried from 2026-11 · 较重 · −5" in pdf_text(r.content, tmp_path)
     # December is open: deciding again there moves nothing else; the audit tells it all.
     audit = [e for e in (await client.get("/api/v1/audit", headers=hr)).json()
              if e["entity"] == "complaint" and e["action"] == "update"]
