@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+import subprocess
+from pathlib import Path
 from typing import Any
 
 import time_machine
@@ -24,6 +27,13 @@ async def pin_november_to_2026_2() -> None:
     book = get_rulebook("2026.2")
     await Period.create(month="2026-11", status=PeriodStatus.open, rulebook_version=book.version,
                         rulebook_hash=book.content_hash)
+
+
+def pdf_text(data: bytes, tmp: Path) -> str:
+    """The PDF's text as poppler's pdftotext reads it, whitespace runs made one space."""
+    (tmp / "doc.pdf").write_bytes(data)
+    subprocess.run(["pdftotext", str(tmp / "doc.pdf"), str(tmp / "doc.txt")], check=True)
+    return re.sub(r"\s+", " ", (tmp / "doc.txt").read_text("utf-8"))
 
 
 def complaint(employee_id: int, received_at: str = FRIDAY, **over: Any) -> dict[str, Any]:
@@ -180,7 +190,6 @@ async def test_an_outcome_after_the_close_counts_in_the_next_open_month(
     from zoneinfo import ZoneInfo
 
     from appraisal.scoring.models import ScoreSnapshot, SnapshotScore
-    from tests.api.test_page_pdf_agree import pdf_text
 
     hr = org.h("hr")
     for day in (3, 4):
@@ -286,7 +295,6 @@ async def test_a_supervisor_follows_a_closed_months_complaint_to_its_return_visi
 async def test_missed_deadlines_are_named_on_the_pages_and_in_the_pdf(
         client: AsyncClient, org: Org, clock: time_machine.TimeMachineFixture,
         tmp_path: Any) -> None:
-    from tests.api.test_page_pdf_agree import close_and_publish, pdf_text
     from tests.factories import log_in
 
     await pin_november_to_2026_2()
@@ -302,7 +310,9 @@ async def test_missed_deadlines_are_named_on_the_pages_and_in_the_pdf(
     await log_in(client, "hr")
     page = (await client.get(f"/months/2026-11/employees/{org.emp_a1}")).text
     assert f"投诉 #{cid}" in page and "回访" in page and "投诉跟进逾期" in page
-    await close_and_publish(client, org, clock)
+    clock.move_to(NOVEMBER_OVER)
+    for step in ("close", "publish"):
+        assert (await client.post(f"/api/v1/periods/2026-11/{step}", headers=hr)).status_code == 200
     await log_in(client, "emp_a1")
     me = (await client.get("/me")).text
     assert f"投诉 #{cid}" in me and "回访" in me
