@@ -360,3 +360,29 @@ async def test_before_closing_hr_sees_the_pending_complaints_with_their_deadline
     assert (listed["id"], listed["handler_id"], listed["overdue"]) == (cid, org.emp_a1, True)
     assert {d["kind"]: d["due_at"] for d in listed["deadlines"]}["resolution"] == (
         "2026-11-21T00:00:00+08:00")
+
+
+async def test_a_finished_complaint_still_takes_its_awaited_outcome_and_a_void_one_no_news(
+        client: AsyncClient, org: Org, clock: time_machine.TimeMachineFixture) -> None:
+    await pin_november_to_2026_2()
+    h = org.h("hr")
+    done = (await client.post(C, headers=h, json=complaint(
+        org.emp_a1, "2026-11-16T09:00:00+08:00", first_response_at="2026-11-16T10:00:00+08:00",
+        resolved_at="2026-11-17T10:00:00+08:00",
+        return_visit_at="2026-11-18T10:00:00+08:00"))).json()["id"]
+    void = (await client.post(C, headers=h, json=complaint(org.emp_a1))).json()["id"]
+    assert (await client.delete(f"{C}/{void}", headers=h,
+                                params={"reason": "重复"})).status_code == 204
+    r = await client.post(f"{C}/{void}/updates", headers=h, json={"at": FRIDAY})
+    assert r.status_code == 409 and r.json()["code"] == "evidence_void"
+    clock.move_to(NOVEMBER_OVER)
+    assert (await client.post("/api/v1/periods/2026-11/close", headers=h)).status_code == 200
+    # Finished, its outcome still awaited: the outcome may be recorded; nothing else.
+    r = await client.patch(f"{C}/{done}", headers=h, json={"promised_reply_at":
+                                                          "2026-12-02T10:00:00+08:00"})
+    assert r.status_code == 409 and r.json()["code"] == "complaint_finished"
+    r = await client.patch(f"{C}/{done}", headers=h, json={"status": "unsubstantiated"})
+    assert r.status_code == 200 and r.json()["carried_to"] == "2026-12"
+    r = await client.patch(f"{C}/{done}", headers=h, json={"status": "substantiated"})
+    assert r.status_code == 409 and r.json()["code"] == "complaint_finished"
+    assert (await client.get(f"{C}/{done}", headers=h)).json()["status"] == "unsubstantiated"
