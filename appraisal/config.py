@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
@@ -33,6 +34,9 @@ class Settings:
     trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = ()
     # Where inspection photos are kept, named by content hash (SPEC §3.3).
     media_dir: Path = PROJECT_ROOT / "data" / "media"
+    # The organisation's own days off (APPRAISAL_DAYS_OFF), besides the mainland
+    # calendar: complaint deadlines in working days skip them.
+    days_off: frozenset[date] = frozenset()
 
 
 def _networks(variable: str) -> tuple[IPv4Network | IPv6Network, ...]:
@@ -45,6 +49,18 @@ def _networks(variable: str) -> tuple[IPv4Network | IPv6Network, ...]:
             except ValueError:
                 raise ValueError(f"{variable}: {part.strip()!r} is not an IP address or network") from None
     return tuple(networks)
+
+
+def _days(variable: str) -> frozenset[date]:
+    """Comma-separated dates ("2026-12-24,2026-12-31")."""
+    days = set()
+    for part in os.environ.get(variable, "").split(","):
+        if part.strip():
+            try:
+                days.add(date.fromisoformat(part.strip()))
+            except ValueError:
+                raise ValueError(f"{variable}: {part.strip()!r} is not a date YYYY-MM-DD") from None
+    return frozenset(days)
 
 
 def _sqlite_default() -> str:
@@ -66,6 +82,7 @@ def get_settings() -> Settings:
         cookie_secure=os.environ.get("APPRAISAL_COOKIE_SECURE", "0") == "1",
         trusted_proxies=_networks("APPRAISAL_TRUSTED_PROXIES"),
         media_dir=Path(os.environ.get("APPRAISAL_MEDIA_DIR") or PROJECT_ROOT / "data" / "media"),
+        days_off=_days("APPRAISAL_DAYS_OFF"),
     )
 
 

@@ -150,6 +150,7 @@ AUDIT_ENTITY = _frozen({
     "organisation": ("机构", "Organisation"),
     "corrective_action": ("整改", "Corrective action"),
     "photo": ("照片", "Photo"),
+    "complaint_update": ("投诉进展", "Complaint update"),
 })
 # Request fields and import columns, as problems name them on the pages.
 FIELD = _frozen({
@@ -259,6 +260,19 @@ FIELD = _frozen({
     "must_change_password": ("须修改密码", "Must change password"),
     "sheet": ("表格", "Sheet"),
 })
+# Complaint follow-up deadlines (SPEC §3.4) and how each stands.
+DEADLINE_KIND = _frozen({
+    "first_response": ("首次回复", "First response"),
+    "promise": ("承诺答复", "Promised reply"),
+    "update": ("进展反馈", "Progress update"),
+    "resolution": ("办结", "Resolution"),
+    "return_visit": ("回访", "Return visit"),
+})
+DEADLINE_STATE = _frozen({
+    "met": ("按时", "Met"),
+    "missed": ("逾期", "Missed"),
+    "pending": ("未到期", "Due"),
+})
 
 KINDS: Mapping[str, Labels] = MappingProxyType({
     "method": METHOD, "severity": SEVERITY, "complaint_status": COMPLAINT_STATUS,
@@ -267,6 +281,7 @@ KINDS: Mapping[str, Labels] = MappingProxyType({
     "role": ROLE, "item_group": ITEM_GROUP, "survey_question": SURVEY_QUESTION,
     "audit_action": AUDIT_ACTION, "audit_entity": AUDIT_ENTITY, "field": FIELD,
     "action_state": ACTION_STATE,
+    "deadline_kind": DEADLINE_KIND, "deadline_state": DEADLINE_STATE,
 })
 
 # Message params named otherwise than their kind of code (`appraisal.web.say` labels them):

@@ -33,7 +33,8 @@ TABLES = [  # children first, so plain DELETEs respect foreign keys
     "idempotent_request", "login_throttle", "acknowledgement", "appeal", "report_part", "report_job",
     "incentive_share", "incentive_allocation",
     "snapshot_score", "score_snapshot",
-    "corrective_action", "audit_entry", "inspection_item", "inspection", "complaint", "survey_response",
+    "corrective_action", "audit_entry", "inspection_item", "inspection", "complaint_update", "complaint",
+    "survey_response",
     "commendation", "api_token", "team_supervisor", "app_user", "employee", "team", "period",
     "photo",  # its inspection's delete cascades to it; listed for PostgreSQL's TRUNCATE
     "team_membership",  # deleted with its employee (on delete cascade)

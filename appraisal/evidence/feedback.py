@@ -11,6 +11,7 @@ from appraisal.evidence.models import Commendation, Complaint, Inspection, Surve
 from appraisal.evidence.records import (
     commendation_out,
     complaint_out,
+    complaints_with,
     inspections_out,
     survey_out,
 )
@@ -28,6 +29,8 @@ class FeedbackOut(msgspec.Struct):
     complaints: list[ComplaintOut]
     surveys: list[SurveyOut]
     commendations: list[CommendationOut]
+    # Complaints against colleagues that this employee follows up (SPEC §3.4).
+    handling: list[ComplaintOut] = msgspec.field(default_factory=list)
 
 
 async def own_feedback(actor: Actor) -> FeedbackOut:
@@ -43,8 +46,9 @@ async def own_feedback(actor: Actor) -> FeedbackOut:
     inspections = await Inspection.filter(**own).select_related(
         "employee", "period", "voided_by", "inspector").prefetch_related("items").order_by(
         "-occurred_at", "-id")
-    complaints = await Complaint.filter(**own).select_related(
-        "employee", "period", "voided_by", "recorded_by").order_by("-received_at", "-id")
+    complaints = await complaints_with(Complaint.filter(**own)).order_by("-received_at", "-id")
+    handling = await complaints_with(Complaint.filter(handler_id=employee.id).exclude(
+        **own)).order_by("-received_at", "-id")
     surveys = await SurveyResponse.filter(**own).select_related(
         "employee", "period", "voided_by").order_by("-received_at", "-id")
     commendations = await Commendation.filter(**own).select_related(
@@ -53,6 +57,7 @@ async def own_feedback(actor: Actor) -> FeedbackOut:
         employee_id=employee.id, employee_no=employee.employee_no, name=employee.name,
         team=employee.team.name, inspections=await inspections_out(list(inspections)),
         complaints=[complaint_out(c) for c in complaints],
+        handling=[complaint_out(c) for c in handling],
         surveys=[survey_out(s) for s in surveys],
         commendations=[commendation_out(c) for c in commendations],
     )

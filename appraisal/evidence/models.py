@@ -127,21 +127,60 @@ class Complaint(Model):
     resolved_at = fields.DatetimeField(null=True)
     customer_satisfied = fields.BooleanField(null=True)
     return_visit_at = fields.DatetimeField(null=True)
+    # Who follows it up (SPEC §3.4); null: the employee complained against.
+    handler: fields.ForeignKeyNullableRelation[Employee] = fields.ForeignKeyField(
+        "appraisal.Employee", related_name="complaints_handled", null=True,
+        on_delete=fields.RESTRICT,
+    )
+    promised_reply_at = fields.DatetimeField(null=True)  # the reply time the customer was given
+    # Where its outcome counts when it was recorded after its own month closed: the
+    # earliest open period after it (null: its own period).
+    counted_in: fields.ForeignKeyNullableRelation[Period] = fields.ForeignKeyField(
+        "appraisal.Period", related_name="complaints_carried", null=True,
+        on_delete=fields.RESTRICT,
+    )
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
     voided_at = fields.DatetimeField(null=True)
     voided_by: fields.ForeignKeyNullableRelation[User] = _voided_by("complaints_voided")
     void_reason = fields.TextField(default="")
 
+    updates: fields.ReverseRelation[ComplaintUpdate]
     employee_id: int
     period_id: int
     recorded_by_id: int | None
     voided_by_id: int | None
+    handler_id: int | None
+    counted_in_id: int | None
 
     class Meta:
         table = "complaint"
         ordering = ["-received_at", "-id"]
         indexes = (("period_id", "employee_id"),)
+
+
+class ComplaintUpdate(Model):
+    """News given on a complaint's progress (SPEC §3.4: at least daily)."""
+
+    id = fields.IntField(primary_key=True)
+    complaint: fields.ForeignKeyRelation[Complaint] = fields.ForeignKeyField(
+        "appraisal.Complaint", related_name="updates", on_delete=fields.CASCADE
+    )
+    at = fields.DatetimeField()
+    note = fields.TextField(default="")
+    customer_contacted = fields.BooleanField(default=False)
+    recorded_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "appraisal.User", related_name="complaint_updates", null=True, on_delete=fields.SET_NULL,
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    complaint_id: int
+    recorded_by_id: int | None
+
+    class Meta:
+        table = "complaint_update"
+        ordering = ["at", "id"]
+        indexes = (("complaint_id", "at"),)
 
 
 class SurveyResponse(Model):

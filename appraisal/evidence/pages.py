@@ -23,7 +23,7 @@ from appraisal.actor import Actor
 from appraisal.clock import current_month, local, local_now, month_of, previous_month
 from appraisal.config import get_settings
 from appraisal.errors import Unprocessable, field_message
-from appraisal.evidence import imports, photos, records
+from appraisal.evidence import board, imports, photos, records
 from appraisal.evidence.actions import list_actions
 from appraisal.evidence.models import (
     SURVEY_QUESTIONS,
@@ -62,6 +62,7 @@ from appraisal.evidence.service import (
     update_survey,
     void_evidence,
 )
+from appraisal.evidence.service import add_update as record_update
 from appraisal.figures import num
 from appraisal.guards import HR, STAFF
 from appraisal.idempotency import Idempotency
@@ -214,19 +215,22 @@ class EvidencePages(Controller):
                           values: dict[str, Any] | None = None) -> Response[str]:
         month = current_month()
         rulebook = await rulebook_for_month(month)
-        complaints = [(m, await Complaint.filter(
-            period__month=m, **evidence_filter(request.user)).select_related(
-            "employee", "voided_by").order_by("-received_at", "-id"))
-            for m in await _listed_months()]
+        wanted = board.board_filter(request.query_params)
+        listed = await board.board(request.user, wanted, tuple(await _listed_months()))
+        unfinished = await board.board(request.user, board.BoardFilter(state="open"))
         return page(request, "complaints.html", status_code=status_code, month=month,
                     employees=await records.team_month(request.user, month, rulebook.min_inspections),
-                    complaints=complaints, channels=CHANNELS, severities=SEVERITIES,
+                    complaints=listed, quiet=board.quiet_today(unfinished, local_now().date()),
+                    filters=wanted.query(), **await board.choices(request.user),
+                    last_news=board.last_news, undo_field=board.undo_field,
+                    channels=CHANNELS, severities=SEVERITIES,
                     values=values or {}, error=error, now=local_now(),
                     saved=_saved(request), **_notices(request))
 
     @get("/complaints")
     async def complaints(self, request: Request[Actor, str, Any]) -> Response[str]:
-        """The open months' complaints in the caller's teams, and a form to log one."""
+        """Every complaint in the caller's teams of any month, open and overdue first, with
+        its deadlines; filters; a form to log one; who has had no news today."""
         return await self._complaints(request)
 
     @post("/complaints", status_code=303)
@@ -247,24 +251,49 @@ class EvidencePages(Controller):
     @post("/complaints/{complaint_id:int}", status_code=303)
     async def follow_up(self, request: Request[Actor, str, Any],
                         complaint_id: int) -> Response[Any]:
-        """Follow-up in taps: responded, resolved, return visit (now), outcome, satisfaction."""
+        """Follow-up in taps: responded (with a promised reply time), resolved, return visit
+        (now), outcome, satisfaction, handler; `clear` undoes one of them."""
         values = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
         now = local_now().isoformat()
 
         async def follow() -> None:
             complaint = await get_in_scope(Complaint, request.user, complaint_id)
             body: dict[str, Any] = {}
-            if values.get("status"):
+            if values.get("clear") in UNDOABLE:
+                body[values["clear"]] = None
+            if values.get("status") and values["status"] != complaint.status.value:
                 body["status"] = values["status"]
             for field in ("first_response_at", "resolved_at", "return_visit_at"):
                 if values.get(field) and getattr(complaint, field) is None:
                     body[field] = now
-            if values.get("customer_satisfied") in ("yes", "no"):
-                body["customer_satisfied"] = values["customer_satisfied"] == "yes"
+            if values.get("promised_reply_at"):
+                body["promised_reply_at"] = _moment(values["promised_reply_at"])
+            satisfied = {"yes": True, "no": False}.get(values.get("customer_satisfied", ""))
+            if satisfied is not None and satisfied != complaint.customer_satisfied:
+                body["customer_satisfied"] = satisfied
+            handler = _employee_id({"employee_id": values.get("handler_id", "")})
+            if handler and handler != (complaint.handler_id or complaint.employee_id):
+                body["handler_id"] = handler
             await update_complaint(request.user, complaint, msgspec.convert(body, ComplaintPatch))
 
         failed = await attempt(follow, partial(self._complaints, request),
                                field_error=_field_error)
+        return failed if isinstance(failed, Response) else see_other(
+            f"/complaints?saved={complaint_id}")
+
+    @post("/complaints/{complaint_id:int}/updates", status_code=303)
+    async def add_update(self, request: Request[Actor, str, Any],
+                         complaint_id: int) -> Response[Any]:
+        """News given on the complaint's progress, now."""
+        values = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+
+        async def news() -> None:
+            complaint = await get_in_scope(Complaint, request.user, complaint_id)
+            await record_update(request.user, complaint, local_now(),
+                                values.get("note", "").strip()[:4000],
+                                values.get("customer_contacted") == "yes")
+
+        failed = await attempt(news, partial(self._complaints, request), field_error=_field_error)
         return failed if isinstance(failed, Response) else see_other(
             f"/complaints?saved={complaint_id}")
 
@@ -583,6 +612,11 @@ def _field_error(message: str) -> str:
     if "$.channel" in message:
         return field_message("channel", "say how the complaint came in", code="channel_missing")
     return plain_field_error(message)
+
+
+# The follow-up taps the board can undo (clear again), as the correction page can.
+UNDOABLE = ("first_response_at", "promised_reply_at", "resolved_at", "return_visit_at",
+            "customer_satisfied")
 
 
 # --- Corrections: the evidence as its form shows it, and what a sent form changed ----

@@ -15,6 +15,8 @@ from tortoise.queryset import QuerySet
 from appraisal import clock
 from appraisal.actor import Actor
 from appraisal.clock import local, month_start, parse_month
+from appraisal.evidence.deadlines import finished, overdue
+from appraisal.evidence.followup import deadlines_now, facts_of
 from appraisal.evidence.models import (
     COUNTED,
     Commendation,
@@ -26,6 +28,8 @@ from appraisal.evidence.photos import photos_of
 from appraisal.evidence.schemas import (
     CommendationOut,
     ComplaintOut,
+    ComplaintUpdateOut,
+    DeadlineOut,
     InspectionOut,
     ItemOut,
     PhotoRef,
@@ -140,7 +144,14 @@ async def one_inspection(insp_id: int) -> InspectionOut:
 
 
 def complaint_out(c: Complaint) -> ComplaintOut:
+    """A complaint with its updates and deadlines (its `updates`, `handler`, `period` and
+    `counted_in` fetched with it: see complaints_with)."""
     opt = lambda v: local(v) if v else None  # noqa: E731
+    updates = sorted(c.updates, key=lambda u: (u.at, u.id))
+    rules = get_rulebook(c.period.rulebook_version).complaint_deadlines
+    facts = facts_of(c, [u.at for u in updates])
+    found = deadlines_now(facts, rules)
+    handler = c.handler or c.employee
     return ComplaintOut(
         id=c.id, employee_id=c.employee_id, employee_no=c.employee.employee_no,
         employee_name=c.employee.name, period=c.period.month, received_at=local(c.received_at),
@@ -150,7 +161,24 @@ def complaint_out(c: Complaint) -> ComplaintOut:
         return_visit_at=opt(c.return_visit_at),
         recorded_by=c.recorded_by.username if c.recorded_by else None,
         created_at=local(c.created_at), updated_at=local(c.updated_at), void=void_out(c),
+        handler_id=handler.id, handler_no=handler.employee_no, handler_name=handler.name,
+        promised_reply_at=opt(c.promised_reply_at),
+        updates=[ComplaintUpdateOut(
+            id=u.id, at=local(u.at), note=u.note, customer_contacted=u.customer_contacted,
+            recorded_by=u.recorded_by.username if u.recorded_by else None,
+            created_at=local(u.created_at)) for u in updates],
+        deadlines=[DeadlineOut(kind=d.kind, due_at=local(d.due_at),  # type: ignore[arg-type]
+                               met_at=opt(d.met_at), state=d.state,  # type: ignore[arg-type]
+                               calendar_assumed=d.calendar_assumed) for d in found],
+        finished=finished(facts, rules), overdue=c.voided_at is None and overdue(found),
+        carried_to=c.counted_in.month if c.counted_in else None,
     )
+
+
+def complaints_with(qs: QuerySet[Complaint]) -> QuerySet[Complaint]:
+    """What complaint_out shows, fetched with the complaints."""
+    return with_people(qs).select_related("recorded_by", "handler", "counted_in").prefetch_related(
+        "updates__recorded_by")
 
 
 def survey_out(s: SurveyResponse) -> SurveyOut:
@@ -174,8 +202,7 @@ def commendation_out(c: Commendation) -> CommendationOut:
 
 
 async def one_complaint(complaint_id: int) -> ComplaintOut:
-    return complaint_out(await with_people(Complaint.filter(id=complaint_id)).select_related(
-        "recorded_by").get())
+    return complaint_out(await complaints_with(Complaint.filter(id=complaint_id)).get())
 
 
 async def one_survey(survey_id: int) -> SurveyOut:
@@ -193,11 +220,25 @@ async def list_inspections(actor: Actor, q: EvidenceQuery) -> list[InspectionOut
     return await inspections_out(list(rows))
 
 
-async def list_complaints(actor: Actor, q: EvidenceQuery, status: str | None = None
-                          ) -> list[ComplaintOut]:
+async def list_complaints(actor: Actor, q: EvidenceQuery, status: str | None = None,
+                          unfinished: bool = False) -> list[ComplaintOut]:
+    """Complaints newest first; `unfinished`: every complaint of any month still to be
+    finished (void ones left out), overdue first, then by the next due time."""
     qs = Complaint.all() if status is None else Complaint.filter(status=status)
-    rows = await scoped(qs, actor, q).select_related("recorded_by").order_by("-received_at", "-id")
-    return [complaint_out(c) for c in rows]
+    if unfinished:
+        qs = qs.filter(voided_at__isnull=True).filter(
+            Q(resolved_at__isnull=True) | Q(return_visit_at__isnull=True))
+    rows = await complaints_with(scoped(qs, actor, q)).order_by("-received_at", "-id")
+    out = [complaint_out(c) for c in rows]
+    if unfinished:
+        out = sorted((c for c in out if not c.finished), key=follow_up_order)
+    return out
+
+
+def follow_up_order(c: ComplaintOut) -> tuple[Any, ...]:
+    """Overdue first, then the one whose next deadline comes soonest, then the oldest."""
+    pending = [d.due_at for d in c.deadlines if d.state == "pending"]
+    return (not c.overdue, min(pending) if pending else c.received_at, c.received_at, c.id)
 
 
 async def list_surveys(actor: Actor, q: EvidenceQuery) -> list[SurveyOut]:

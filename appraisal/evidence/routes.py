@@ -34,6 +34,7 @@ from appraisal.evidence.schemas import (
     ComplaintIn,
     ComplaintOut,
     ComplaintPatch,
+    ComplaintUpdateIn,
     InspectionIn,
     InspectionOut,
     InspectionPatch,
@@ -177,9 +178,12 @@ class ComplaintController(Controller):
         status: Annotated[str | None, Parameter(
             pattern="^(pending|substantiated|unsubstantiated)$")] = None,
         limit: Limit = 500, offset: Offset = 0,
+        unfinished: Annotated[bool, QueryParameter(
+            name="open", description="true: every complaint of any month still to be "
+            "finished (resolved and visited again), overdue first")] = False,
     ) -> list[ComplaintOut]:
         return await records.list_complaints(request.user, records.EvidenceQuery(
-            employee_id, period, team_id, limit, offset), status)
+            employee_id, period, team_id, limit, offset), status, unfinished)
 
     @get("/{complaint_id:int}")
     async def get_one(self, request: Request[Actor, str, object], complaint_id: PathId) -> ComplaintOut:
@@ -192,6 +196,15 @@ class ComplaintController(Controller):
     ) -> ComplaintOut:
         c = await service.get_in_scope(Complaint, request.user, complaint_id)
         await service.update_complaint(request.user, c, data)
+        return await records.one_complaint(complaint_id)
+
+    @post("/{complaint_id:int}/updates", description=(
+        "News given on the complaint's progress (SPEC §3.4); `at` happened. Accepted "
+        "whatever month the complaint came from, until it is finished (409 after)."))
+    async def add_update(self, request: Request[Actor, str, object], complaint_id: PathId,
+                         data: ComplaintUpdateIn) -> ComplaintOut:
+        c = await service.get_in_scope(Complaint, request.user, complaint_id)
+        await service.add_update(request.user, c, data.at, data.note, data.customer_contacted)
         return await records.one_complaint(complaint_id)
 
     @delete("/{complaint_id:int}", status_code=HTTP_204_NO_CONTENT, description=VOIDS)

@@ -135,6 +135,8 @@ class ComplaintIn(msgspec.Struct, forbid_unknown_fields=True):
     resolved_at: datetime | None = None
     customer_satisfied: bool | None = None
     return_visit_at: datetime | None = None
+    handler_id: Id | None = None  # who follows it up; by default the employee complained against
+    promised_reply_at: datetime | None = None  # the reply time promised at the first response
 
 
 class ComplaintPatch(msgspec.Struct, forbid_unknown_fields=True):
@@ -148,6 +150,37 @@ class ComplaintPatch(msgspec.Struct, forbid_unknown_fields=True):
     resolved_at: datetime | Unset | None = UNSET
     customer_satisfied: bool | Unset | None = UNSET
     return_visit_at: datetime | Unset | None = UNSET
+    handler_id: Id | Unset | None = UNSET  # null: back to the employee complained against
+    promised_reply_at: datetime | Unset | None = UNSET
+
+
+class ComplaintUpdateIn(msgspec.Struct, forbid_unknown_fields=True):
+    """News given on a complaint's progress; `at` is when it was given (it happened)."""
+
+    at: datetime
+    note: Notes = ""
+    customer_contacted: bool = False
+
+
+class ComplaintUpdateOut(msgspec.Struct):
+    id: int
+    at: datetime
+    note: str
+    customer_contacted: bool
+    recorded_by: str | None
+    created_at: datetime
+
+
+class DeadlineOut(msgspec.Struct):
+    """A follow-up deadline (SPEC §3.4): met by its due time, missed, or still pending.
+    `calendar_assumed`: a working day on the way lies in a year the calendar does not
+    know yet (Monday–Friday and the organisation's days off were assumed)."""
+
+    kind: Literal["first_response", "promise", "update", "resolution", "return_visit"]
+    due_at: datetime
+    met_at: datetime | None
+    state: Literal["met", "missed", "pending"]
+    calendar_assumed: bool
 
 
 class ComplaintOut(msgspec.Struct):
@@ -169,6 +202,17 @@ class ComplaintOut(msgspec.Struct):
     created_at: datetime
     updated_at: datetime
     void: VoidOut | None  # set once voided: who, when and why
+    handler_id: int
+    handler_no: str
+    handler_name: str
+    promised_reply_at: datetime | None
+    updates: list[ComplaintUpdateOut]
+    # With a rulebook that sets complaint deadlines (2026.2 on); empty before.
+    deadlines: list[DeadlineOut]
+    finished: bool  # resolved and, when the rulebook asks for one, visited again
+    overdue: bool  # a deadline passed with its work not done
+    # The month its outcome counts in when recorded after its own month closed.
+    carried_to: str | None
 
 
 class SurveyIn(msgspec.Struct, forbid_unknown_fields=True):

@@ -18,14 +18,18 @@ from tortoise.transactions import in_transaction
 
 from appraisal.actor import Actor
 from appraisal.audit.service import entry, model_state, record
-from appraisal.clock import happened, local, month_of, now
+from appraisal.clock import ahead, current_month, happened, local, month_of, now
 from appraisal.errors import Conflict, Forbidden, NotFound, Unprocessable
+from appraisal.evidence.deadlines import finished
+from appraisal.evidence.followup import facts_of
 from appraisal.evidence.models import (
     LIVE_ACTION_STATES,
     SURVEY_QUESTIONS,
     ActionState,
     Commendation,
     Complaint,
+    ComplaintStatus,
+    ComplaintUpdate,
     CorrectiveAction,
     Inspection,
     InspectionItem,
@@ -47,7 +51,7 @@ from appraisal.evidence.schemas import (
     SurveyPatch,
 )
 from appraisal.inserts import insert_returning_id, insert_together, new_row
-from appraisal.periods.models import Period
+from appraisal.periods.models import Period, PeriodStatus
 from appraisal.periods.service import (
     ensure_period,
     lock_open_period,
@@ -396,7 +400,7 @@ async def update_inspection(actor: Actor, insp: Inspection, data: InspectionPatc
 # A complaint's follow-up may be written by any supervisor of the team (the next
 # shift calls the customer back); everything else is a correction.
 FOLLOW_UP = frozenset({"first_response_at", "resolved_at", "customer_satisfied",
-                       "return_visit_at", "status"})
+                       "return_visit_at", "status", "handler_id", "promised_reply_at"})
 
 
 def may_correct(actor: Actor, evidence: Inspection | Complaint | SurveyResponse | Commendation,
@@ -457,14 +461,27 @@ async def create_complaint(actor: Actor, data: ComplaintIn) -> Complaint:
     _check_order(received_at, {k: values[k] for k in
                                ("first_response_at", "resolved_at", "return_visit_at")})
     _check_return_visit(data.resolved_at, data.return_visit_at, ("return_visit_at",))
+    if data.promised_reply_at is not None:
+        values["promised_reply_at"] = _promise(received_at, data.promised_reply_at)
     async with in_transaction():
         employee_id, period = await _place(actor, data.employee_id, received_at, "received_at")
+        if data.handler_id is not None:
+            await employee_in_scope(actor, data.handler_id, "handler_id")
         await lock_open_period(period.id)
         values.update(employee_id=employee_id, period_id=period.id, received_at=received_at,
                       recorded_by_id=actor.id)
         complaint = await Complaint.create(**values)
         await record(actor, "create", "complaint", complaint.id, after=model_state(complaint))
     return complaint
+
+
+def _promise(received_at: datetime, promised: datetime) -> datetime:
+    """A promised reply time: ahead by nature (SPEC §3.1), never before the complaint."""
+    promised = ahead(promised, "promised_reply_at")
+    if promised < local(received_at):
+        raise Unprocessable.field("promised_reply_at", "%(later)s cannot be before received_at",
+                                  code="before_received", later="promised_reply_at")
+    return promised
 
 
 async def update_complaint(actor: Actor, complaint: Complaint, data: ComplaintPatch) -> Complaint:
@@ -478,7 +495,85 @@ async def update_complaint(actor: Actor, complaint: Complaint, data: ComplaintPa
                    else local(complaint.received_at))
     _check_order(received_at, {k: v for k, v in merged.items() if k != "received_at"})
     _check_return_visit(merged["resolved_at"], merged["return_visit_at"], changes)
+    if changes.get("promised_reply_at") is not None:
+        changes["promised_reply_at"] = _promise(received_at, changes["promised_reply_at"])
+    if changes.get("handler_id") is not None:
+        await employee_in_scope(actor, changes["handler_id"], "handler_id")
+    period = await Period.get(id=complaint.period_id)
+    if changes.keys() <= FOLLOW_UP and period.status != PeriodStatus.open:
+        return await _follow_up_later(actor, complaint, period, changes)
+    if "status" in changes:
+        complaint.counted_in_id = None  # decided while its own month is open: counted there
     return await _correct(actor, complaint, "complaint", changes, received_at)
+
+
+def _still_followed(complaint: Complaint, period: Period, changes: dict[str, Any] | None,
+                    update_times: list[datetime]) -> None:
+    """After its month closed a complaint is followed up until it is finished (SPEC §3.4);
+    then only an undo (a field cleared again) or an outcome still awaited may be written."""
+    rules = rulebook_of(period).complaint_deadlines
+    if not finished(facts_of(complaint, update_times), rules):
+        return
+    if changes is not None and (all(v is None for v in changes.values())
+                                or (complaint.status == ComplaintStatus.pending
+                                    and changes.keys() <= {"status", "customer_satisfied"})):
+        return
+    raise Conflict("complaint %(id)s is finished and its month %(month)s is %(period_status)s; "
+                   "HR can reopen the month to change it", code="complaint_finished",
+                   id=complaint.id, month=period.month, period_status=period.status.value)
+
+
+async def carry_period(actor: Actor | None, month: str) -> Period:
+    """Inside the write's transaction: the earliest open period after `month`, locked; when
+    none is, the one evidence recorded now would open (SPEC §3.1's limits)."""
+    later = await Period.filter(month__gt=month, status=PeriodStatus.open).order_by(
+        "month").first()
+    if later is None:
+        later = await ensure_period(actor, current_month(), "status")
+    return await lock_open_period(later.id)
+
+
+async def _follow_up_later(actor: Actor, complaint: Complaint, period: Period,
+                           changes: dict[str, Any]) -> Complaint:
+    """Follow-up after the complaint's month closed: the closed month stays as it was; an
+    outcome recorded now counts in the earliest open month after it."""
+    async with in_transaction():
+        await Complaint.filter(id=complaint.id).select_for_update().first()
+        await complaint.refresh_from_db()
+        times = await ComplaintUpdate.filter(complaint_id=complaint.id).values_list("at", flat=True)
+        _still_followed(complaint, period, changes, list(times))
+        before = model_state(complaint)
+        if "status" in changes and changes["status"] != complaint.status.value:
+            complaint.counted_in_id = (await carry_period(actor, period.month)).id
+        for key, value in changes.items():
+            setattr(complaint, key, value)
+        await complaint.save()
+        await record(actor, "update", "complaint", complaint.id, before=before,
+                     after=model_state(complaint))
+    return complaint
+
+
+async def add_update(actor: Actor, complaint: Complaint, at: datetime, note: str = "",
+                     customer_contacted: bool = False) -> ComplaintUpdate:
+    """Record news given on a complaint's progress (SPEC §3.4), whatever month it came
+    from, until it is finished; audited."""
+    _not_void(complaint, "complaint")
+    at = happened(at, "at")
+    if at < local(complaint.received_at):
+        raise Unprocessable.field("at", "%(later)s cannot be before received_at",
+                                  code="before_received", later="at")
+    period = await Period.get(id=complaint.period_id)
+    async with in_transaction():
+        await Complaint.filter(id=complaint.id).select_for_update().first()
+        if period.status != PeriodStatus.open:
+            times = await ComplaintUpdate.filter(complaint_id=complaint.id).values_list(
+                "at", flat=True)
+            _still_followed(complaint, period, None, list(times))
+        update = await ComplaintUpdate.create(complaint_id=complaint.id, at=at, note=note,
+                                              customer_contacted=customer_contacted,
+                                              recorded_by_id=actor.id)
+        await record(actor, "create", "complaint_update", update.id, after=model_state(update))
+    return update
 
 
 async def _correct(actor: Actor, evidence: V, entity: str, changes: dict[str, Any],

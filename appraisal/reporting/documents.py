@@ -104,6 +104,8 @@ def penalty_rows(breakdown: Mapping[str, Any]) -> list[dict[str, Any]]:
     names = touchpoint_names()
     rows = []
     for p in breakdown.get("penalties", []):
+        if p["kind"] != "overdue_action":
+            continue  # missed complaint deadlines are printed beside the complaints
         place = names.get(p.get("touchpoint") or "", (p.get("touchpoint") or "",))[0]
         rows.append({"kind": p["kind"], "points": p["points"],
                      "what": " ".join(x for x in (p.get("item_code"), p.get("standard_zh"))

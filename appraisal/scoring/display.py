@@ -80,8 +80,11 @@ def explained(b: Mapping[str, Any], notes: Mapping[int, str]) -> dict[str, Any]:
                        for d in b["deductions"]],
         "open_complaints": [{**c, "received_at": _when(c.get("received_at"))}
                             for c in b.get("open_complaints", [])],
-        "penalties": [{**p, "due_at": _when(p.get("due_at"))} for p in b.get("penalties", [])],
+        "overdue_actions": [{**p, "due_at": _when(p.get("due_at"))}
+                            for p in b.get("penalties", []) if p["kind"] == "overdue_action"],
         "lost_by_touchpoint": b.get("lost_by_touchpoint", []),
+        "missed_deadlines": [{**p, "due_at": _when(p.get("due_at"))}
+                             for p in b.get("penalties", []) if p["kind"] == "missed_deadline"],
         "commendations": [{**c, "received_at": _when(c.get("received_at"))}
                           for c in bonus.get("commendations", [])],
         "commendation_points": bonus.get("per_commendation"),

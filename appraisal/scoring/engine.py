@@ -63,6 +63,16 @@ class ComplaintFact:
     status: str
     received_at: datetime
     first_response_at: datetime | None
+    carried_from: str | None = None  # its own month, when its outcome counts in a later one
+
+
+@dataclass(frozen=True, slots=True)
+class MissedDeadline:
+    """A complaint deadline (SPEC §3.4) due in the period and missed by its handler."""
+
+    complaint_id: int
+    kind: str
+    due_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +85,8 @@ class EmployeeEvidence:
     commendation_ids: Sequence[int] = ()
     # Corrective actions due in the period and not verified by their due time (§3.5).
     overdue_action_ids: Sequence[int] = ()
+    # Complaint deadlines due in the period that this employee, their handler, missed.
+    missed_deadlines: Sequence[MissedDeadline] = ()
 
 
 # ---------------------------------------------------------------- outputs
@@ -121,6 +133,7 @@ class Deduction:
     late: bool
     late_points: Fraction
     veto: bool
+    carried_from: str | None = None
 
     @property
     def total(self) -> Fraction:
@@ -130,11 +143,14 @@ class Deduction:
 @dataclass(frozen=True, slots=True)
 class Penalty:
     """A deduction for follow-up not done in time, beside the complaints' own:
-    `overdue_action` (SPEC §3.5) names a corrective action."""
+    `overdue_action` (SPEC §3.5) names a corrective action, `missed_deadline` (§3.4) a
+    complaint, with the deadline and when it was due."""
 
     kind: str
     ref_id: int
     points: Fraction
+    deadline: str | None = None
+    due_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +198,7 @@ class _Constants:
     commendation_points: Fraction
     commendation_max_points: Fraction
     overdue_points: Fraction  # per corrective action not verified in time (0: none)
+    missed_deadline_points: Fraction  # per complaint deadline missed (0: none)
     survey_low: int  # the rulebook's survey scale: lowest answer, and its span
     survey_span: int
 
@@ -202,6 +219,8 @@ def _constants(rulebook: RuleBook) -> _Constants:
         commendation_max_points=frac(rulebook.commendation_max_points),
         overdue_points=(frac(rulebook.rectification.overdue_points)
                         if rulebook.rectification else Fraction(0)),
+        missed_deadline_points=(frac(rulebook.complaint_deadlines.missed_deadline_points)
+                                if rulebook.complaint_deadlines else Fraction(0)),
         survey_low=rulebook.survey_scale[0],
         survey_span=rulebook.survey_scale[1] - rulebook.survey_scale[0],
     )
@@ -345,7 +364,7 @@ def _complaints(
             complaint_id=complaint.id, severity=complaint.severity,
             points=c.deductions[complaint.severity], late=late,
             late_points=c.late_points if late else Fraction(0),
-            veto=is_veto,
+            veto=is_veto, carried_from=complaint.carried_from,
         ))
     return deductions, open_complaints, veto
 
@@ -380,11 +399,17 @@ def commendation_bonus(
 
 
 def _penalties(c: _Constants, ev: EmployeeEvidence) -> list[Penalty]:
-    """Step 5, follow-up not done in time: each overdue corrective action, oldest first."""
-    if not c.overdue_points:
-        return []
-    return [Penalty("overdue_action", aid, c.overdue_points)
-            for aid in sorted(ev.overdue_action_ids)]
+    """Step 5, follow-up not done in time: each overdue corrective action, oldest first,
+    then each missed complaint deadline in the order they fell due."""
+    out = []
+    if c.overdue_points:
+        out += [Penalty("overdue_action", aid, c.overdue_points)
+                for aid in sorted(ev.overdue_action_ids)]
+    if c.missed_deadline_points:
+        out += [Penalty("missed_deadline", m.complaint_id, c.missed_deadline_points,
+                        deadline=m.kind, due_at=m.due_at)
+                for m in sorted(ev.missed_deadlines, key=lambda m: (m.due_at, m.complaint_id))]
+    return out
 
 
 def _final(

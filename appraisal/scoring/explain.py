@@ -89,17 +89,26 @@ def _deduction_rows(
             "first_response_at": ts(c.get("first_response_at")),
             "channel": c.get("channel"),
             "description": c.get("description"),
+            "carried_from": ded.carried_from,
         })
     return deductions
 
 
 def _penalty_rows(
-    score: EmployeeScore, rulebook: RuleBook, actions: Mapping[int, Mapping[str, Any]]
+    score: EmployeeScore, rulebook: RuleBook, actions: Mapping[int, Mapping[str, Any]],
+    missed: Mapping[tuple[int, str], Mapping[str, Any]],
 ) -> list[dict[str, Any]]:
     """Each penalty with the evidence it comes from: an overdue corrective action names
-    its item, touchpoint, due time and inspection."""
+    its item, touchpoint, due time and inspection; a missed complaint deadline its
+    complaint, the deadline, when it was due and when (late) it was met."""
     rows = []
     for pen in score.penalties:
+        if pen.kind == "missed_deadline":
+            m = missed.get((pen.ref_id, pen.deadline or ""), {})
+            rows.append({"kind": pen.kind, "points": num(pen.points), "complaint_id": pen.ref_id,
+                         "deadline": pen.deadline, "due_at": ts(pen.due_at),
+                         "met_at": ts(m.get("met_at"))})
+            continue
         a = actions.get(pen.ref_id, {})
         code = a.get("item_code")
         rule = next((i for i in rulebook.items if i.code == code), None)
@@ -158,6 +167,7 @@ def breakdown(
     commendations: Mapping[int, Mapping[str, Any]],
     lost: Iterable[Mapping[str, Any]],
     actions: Mapping[int, Mapping[str, Any]] | None = None,
+    missed: Mapping[tuple[int, str], Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Everything behind a score: sources, counts, raw and shrunk values, evidence."""
     return {
@@ -170,7 +180,7 @@ def breakdown(
         "base_score": fig(score.base),
         "dimension_breakdown": _dimension_rows(score, rulebook),
         "deductions": _deduction_rows(score, complaints),
-        "penalties": _penalty_rows(score, rulebook, actions or {}),
+        "penalties": _penalty_rows(score, rulebook, actions or {}, missed or {}),
         "deductions_total": num(score.deducted),
         "open_complaints": _open_complaint_rows(score, complaints),
         "bonus": _bonus_figures(score, rulebook, commendations),

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import msgspec
 from tortoise.transactions import in_transaction
 
 from appraisal import clock
@@ -21,6 +22,7 @@ from appraisal.audit.service import model_state, record
 from appraisal.clock import local, month_start, parse_month, shift_month
 from appraisal.errors import Conflict, NotFound, Unprocessable
 from appraisal.evidence.models import Complaint, ComplaintStatus
+from appraisal.evidence.records import complaint_out, complaints_with
 from appraisal.periods.models import Period, PeriodStatus
 from appraisal.scoring import service as scoring
 from appraisal.scoring.models import ScoreSnapshot, SnapshotScore
@@ -66,17 +68,17 @@ def close_refusal(period: Period) -> Conflict | None:
 
 
 async def pending_complaints(period: Period) -> list[dict[str, Any]]:
-    """The month's complaints still waiting for an outcome: they deduct nothing when it
-    closes (SPEC §4), so HR sees them first."""
-    rows = await Complaint.filter(
+    """The month's complaints still waiting for an outcome, with who handles them and their
+    deadlines: they deduct nothing when it closes (SPEC §4), so HR sees them first."""
+    rows = await complaints_with(Complaint.filter(
         period_id=period.id, status=ComplaintStatus.pending, voided_at__isnull=True,
-    ).order_by("received_at", "id").values(
-        "id", "employee_id", "employee__employee_no", "employee__name", "received_at",
-        "severity")
-    return [{"id": r["id"], "employee_id": r["employee_id"],
-             "employee_no": r["employee__employee_no"], "name": r["employee__name"],
-             "received_at": local(r["received_at"]).isoformat(),
-             "severity": getattr(r["severity"], "value", r["severity"])} for r in rows]
+    )).order_by("received_at", "id")
+    return [{"id": c.id, "employee_id": c.employee_id, "employee_no": c.employee_no,
+             "name": c.employee_name, "received_at": c.received_at.isoformat(),
+             "severity": c.severity, "handler_id": c.handler_id, "handler_name": c.handler_name,
+             "overdue": c.overdue, "finished": c.finished,
+             "deadlines": [msgspec.to_builtins(d) for d in c.deadlines]}
+            for c in map(complaint_out, rows)]
 
 
 async def close_period(actor: Actor | None, month: str) -> CloseResult:

@@ -12,6 +12,7 @@ from litestar import Controller, Request, get, post
 
 from appraisal.actor import Actor
 from appraisal.clock import local
+from appraisal.evidence.schemas import DeadlineOut
 from appraisal.guards import HR
 from appraisal.params import Timestamp
 from appraisal.periods.models import Period
@@ -49,6 +50,12 @@ class PendingComplaintOut(msgspec.Struct):
     name: str
     received_at: Timestamp
     severity: Literal["minor", "major", "critical"]
+    handler_id: int
+    handler_name: str
+    overdue: bool
+    finished: bool
+    # Its follow-up deadlines (rulebooks from 2026.2 on), as they stand at the close.
+    deadlines: list[DeadlineOut]
 
 
 class PeriodOut(msgspec.Struct):
@@ -123,8 +130,8 @@ class PeriodController(Controller):
             snapshot=msgspec.convert(snapshot_info(result.snapshot), SnapshotInfo),
             employees=result.employees, graded=result.graded,
             insufficient_evidence=[InsufficientOut(**row) for row in result.insufficient],
-            pending_complaints=[PendingComplaintOut(**row)
-                                for row in result.pending_complaints],
+            pending_complaints=msgspec.convert(result.pending_complaints,
+                                               list[PendingComplaintOut]),
         )
 
     @post("/{month:str}/reopen", status_code=200)

@@ -9,23 +9,35 @@ because SQLite would otherwise sum DECIMAL columns as floats.
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime, timedelta
 from typing import Any
 
 from tortoise import connections
 from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
 
 from appraisal.clock import month_start, now, shift_month
+from appraisal.evidence.deadlines import MISSED
+from appraisal.evidence.followup import deadlines_now, facts_of
 from appraisal.evidence.models import (
     COUNTED,
     COUNTED_SQL,
     ActionState,
     Commendation,
     Complaint,
+    ComplaintUpdate,
     CorrectiveAction,
 )
 from appraisal.evidence.models import SURVEY_QUESTIONS as QUESTIONS
 from appraisal.periods.models import Period
-from appraisal.scoring.engine import ComplaintFact, EmployeeEvidence, ItemTally, SurveyTally
+from appraisal.rulebook import get_rulebook
+from appraisal.scoring.engine import (
+    ComplaintFact,
+    EmployeeEvidence,
+    ItemTally,
+    MissedDeadline,
+    SurveyTally,
+)
 from appraisal.staff.models import Employee
 
 ITEM_SQL = """
@@ -82,8 +94,44 @@ async def overdue_actions(month: str) -> list[dict[str, Any]]:
     return [r for r in rows if r["verified_at"] is None or r["verified_at"] > r["due_at"]]
 
 
+def counted_complaints(period_id: int) -> QuerySet[Complaint]:
+    """The complaints whose outcome counts in the period (SPEC §3.4): its own, but those
+    decided after it closed, and those of earlier months decided while it was open."""
+    return Complaint.filter(
+        Q(period_id=period_id, counted_in_id__isnull=True) | Q(counted_in_id=period_id),
+        **COUNTED)
+
+
+# How far back a complaint may still have a deadline falling due in a month.
+DEADLINE_REACH = timedelta(days=400)
+
+
+async def missed_deadlines(month: str) -> list[dict[str, Any]]:
+    """The complaint deadlines due in `month` and missed (SPEC §3.4), as they stand now,
+    each with the employee who handles its complaint; in the order they fell due."""
+    start, end = month_start(month), month_start(shift_month(month, 1))
+    rows = await Complaint.filter(received_at__lt=end, received_at__gte=start - DEADLINE_REACH,
+                                  **COUNTED).values(
+        "id", "employee_id", "handler_id", "received_at", "first_response_at",
+        "promised_reply_at", "resolved_at", "return_visit_at", "period__rulebook_version")
+    times: dict[int, list[datetime]] = defaultdict(list)
+    for cid, at in await ComplaintUpdate.filter(
+            complaint_id__in=[r["id"] for r in rows]).values_list("complaint_id", "at"):
+        times[cid].append(at)
+    out = []
+    for r in rows:
+        rules = get_rulebook(r["period__rulebook_version"]).complaint_deadlines
+        for d in deadlines_now(facts_of(r, times[r["id"]]), rules):
+            if d.state == MISSED and start <= d.due_at < end:
+                out.append({"complaint_id": r["id"], "handler_id": r["handler_id"] or
+                            r["employee_id"], "kind": d.kind, "due_at": d.due_at,
+                            "met_at": d.met_at})
+    return sorted(out, key=lambda m: (m["due_at"], m["complaint_id"]))
+
+
 async def period_evidence(
-    period_id: int, employee_ids: list[int] | None = None, month: str | None = None
+    period_id: int, employee_ids: list[int] | None = None, month: str | None = None,
+    deadlines: bool = False,
 ) -> list[EmployeeEvidence]:
     """Aggregated evidence of every employee who is active or has evidence in the period."""
     items: dict[int, dict[str, ItemTally]] = defaultdict(dict)
@@ -96,14 +144,16 @@ async def period_evidence(
             if int(r[f"n_{q}"]):
                 surveys[r["employee_id"]][q] = SurveyTally(int(r[f"n_{q}"]), int(r[f"s_{q}"]))
     complaints: dict[int, list[ComplaintFact]] = defaultdict(list)
-    for c in await Complaint.filter(period_id=period_id, **COUNTED).values(
-        "id", "employee_id", "severity", "status", "received_at", "first_response_at"
+    for c in await counted_complaints(period_id).values(
+        "id", "employee_id", "severity", "status", "received_at", "first_response_at",
+        "counted_in_id", "period__month",
     ):
         complaints[c["employee_id"]].append(ComplaintFact(
             id=c["id"], severity=str(c["severity"].value if hasattr(c["severity"], "value")
                                      else c["severity"]),
             status=str(c["status"].value if hasattr(c["status"], "value") else c["status"]),
             received_at=c["received_at"], first_response_at=c["first_response_at"],
+            carried_from=c["period__month"] if c["counted_in_id"] == period_id else None,
         ))
     commendations: dict[int, list[int]] = defaultdict(list)
     for cid, eid in await Commendation.filter(period_id=period_id, **COUNTED).values_list(
@@ -114,9 +164,12 @@ async def period_evidence(
     overdue: dict[int, list[int]] = defaultdict(list)
     for a in await overdue_actions(month) if month else []:
         overdue[a["assignee_id"]].append(a["id"])
+    missed: dict[int, list[MissedDeadline]] = defaultdict(list)
+    for m in await missed_deadlines(month) if month and deadlines else []:
+        missed[m["handler_id"]].append(MissedDeadline(m["complaint_id"], m["kind"], m["due_at"]))
 
     with_evidence = (set(items) | set(counts) | set(surveys) | set(complaints)
-                     | set(commendations) | set(overdue))
+                     | set(commendations) | set(overdue) | set(missed))
     # Someone who left before the month began is appraised for it only with evidence.
     if month is None:
         found = await Period.filter(id=period_id).values_list("month", flat=True)
@@ -135,6 +188,7 @@ async def period_evidence(
             surveys=surveys.get(eid, {}), complaints=tuple(complaints.get(eid, ())),
             commendation_ids=tuple(commendations.get(eid, ())),
             overdue_action_ids=tuple(overdue.get(eid, ())),
+            missed_deadlines=tuple(missed.get(eid, ())),
         )
         for eid in ids
     ]

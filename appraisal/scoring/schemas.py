@@ -84,6 +84,8 @@ class DeductionOut(msgspec.Struct):
     first_response_at: Timestamp | None
     channel: str | None
     description: str | None
+    # Its own month, when its outcome was recorded after that month closed (SPEC §3.4).
+    carried_from: str | None = None
 
 
 class OpenComplaintOut(msgspec.Struct):
@@ -142,7 +144,8 @@ class TouchpointLossOut(msgspec.Struct):
 
 class PenaltyOut(msgspec.Struct):
     """A deduction for follow-up not done in time: `overdue_action`, a corrective action
-    (SPEC §3.5) not verified by its due time, with the failed check behind it."""
+    (SPEC §3.5) not verified by its due time, with the failed check behind it;
+    `missed_deadline`, a complaint deadline (§3.4) missed by the complaint's handler."""
 
     kind: str
     points: Points
@@ -154,6 +157,10 @@ class PenaltyOut(msgspec.Struct):
     inspection_id: int | None = None
     due_at: Timestamp | None = None
     verified_at: Timestamp | None = None
+    complaint_id: int | None = None
+    deadline: Literal["first_response", "promise", "update", "resolution",
+                      "return_visit"] | None = None
+    met_at: Timestamp | None = None  # done, but after due_at (null: not done by then)
 
 
 class SnapshotInfo(msgspec.Struct):

@@ -15,7 +15,7 @@ from tortoise import connections
 from appraisal.actor import Actor, Role
 from appraisal.clock import local
 from appraisal.errors import NotFound
-from appraisal.evidence.models import COUNTED, COUNTED_SQL, Commendation, Complaint
+from appraisal.evidence.models import COUNTED, COUNTED_SQL, Commendation
 from appraisal.figures import figure
 from appraisal.periods.models import Period, PeriodStatus
 from appraisal.periods.service import rulebook_of
@@ -24,7 +24,13 @@ from appraisal.scoring import explain
 from appraisal.scoring.access import require_appraisal_access
 from appraisal.scoring.engine import EmployeeScore, score_period
 from appraisal.scoring.models import ScoreSnapshot, SnapshotScore
-from appraisal.scoring.queries import first_param, overdue_actions, period_evidence
+from appraisal.scoring.queries import (
+    counted_complaints,
+    first_param,
+    missed_deadlines,
+    overdue_actions,
+    period_evidence,
+)
 from appraisal.staff.models import Employee, Team
 from appraisal.staff.service import teams_in_month
 
@@ -57,7 +63,8 @@ async def employee_directory(
 
 async def compute(period: Period) -> tuple[RuleBook, list[EmployeeScore]]:
     rulebook = rulebook_of(period)
-    return rulebook, score_period(rulebook, await period_evidence(period.id, month=period.month))
+    return rulebook, score_period(rulebook, await period_evidence(
+        period.id, month=period.month, deadlines=rulebook.complaint_deadlines is not None))
 
 
 async def lost_points(
@@ -103,8 +110,7 @@ async def breakdowns(
 ) -> list[dict[str, Any]]:
     ids = {s.employee_id for s in scores}
     complaints: dict[int, dict[int, dict[str, Any]]] = defaultdict(dict)
-    for c in await Complaint.filter(period_id=period.id, employee_id__in=list(ids), **COUNTED
-                                    ).values(
+    for c in await counted_complaints(period.id).filter(employee_id__in=list(ids)).values(
         "id", "employee_id", "severity", "status", "received_at", "first_response_at", "channel",
         "description",
     ):
@@ -118,11 +124,13 @@ async def breakdowns(
         commendations[c["employee_id"]][c["id"]] = c
     lost = await lost_points(period, rulebook, ids)
     actions = {a["id"]: a for a in await overdue_actions(period.month)}
+    missed = ({(m["complaint_id"], m["kind"]): m for m in await missed_deadlines(period.month)}
+              if rulebook.complaint_deadlines else {})
     return [
         explain.breakdown(
             s, rulebook, directory[s.employee_id], period.month,
             complaints=complaints[s.employee_id], commendations=commendations[s.employee_id],
-            lost=lost.get(s.employee_id, []), actions=actions,
+            lost=lost.get(s.employee_id, []), actions=actions, missed=missed,
         )
         for s in scores
     ]

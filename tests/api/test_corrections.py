@@ -403,7 +403,9 @@ async def test_the_close_answers_with_the_pending_complaints(
     body = (await client.post(f"{NOV}/close", headers=hr)).json()
     assert body["pending_complaints"] == [{
         "id": complaint_id, "employee_id": org.emp_a2, "employee_no": "A002", "name": "王芳",
-        "received_at": "2026-11-18T09:30:00+08:00", "severity": "major"}]
+        "received_at": "2026-11-18T09:30:00+08:00", "severity": "major",
+        "handler_id": org.emp_a2, "handler_name": "王芳", "overdue": False, "finished": False,
+        "deadlines": []}]  # 2026.1 sets no follow-up deadlines
     assert {x["employee_no"] for x in body["insufficient_evidence"]} == {"A001", "A002", "B001"}
 
 
@@ -428,7 +430,7 @@ async def test_the_month_page_asks_before_it_closes_publishes_or_reopens(
     ask = (await client.get("/months/2026-11?confirm=close")).text
     assert "确定结束 2026-11 的考核？" in ask
     assert "员工：3 人" in ask and "巡检次数不足（不评等级、无奖金）：2" in ask
-    assert "仍待核实的投诉（不扣分）：1" in ask and "王芳 2026-11-18" in ask
+    assert "仍待核实的投诉（不扣分）：1" in ask and "王芳</a> <span class=\"muted\">2026-11-18" in ask
     form = re.search(r'<form method="post" action="/months/2026-11/close">.*?</form>', ask, re.S)
     assert form and f'name="csrf" value="{csrf}"' in form.group(0)
     assert 'name="idempotency_key"' in form.group(0)

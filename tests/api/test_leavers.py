@@ -128,7 +128,7 @@ async def test_a_move_after_the_close_keeps_the_closed_months_teams(
     assert one["team_id"] == org.team_a
     # ...while December counts them in their new team.
     r = await client.post("/api/v1/inspections", headers=h, json=inspection(
-        org.emp_a1, occurred_at="2026-12-02T08:00:00+08:00"))
+        org.emp_a1, occurred_at="2026-12-02T08:00:00+08:00", touchpoint="front_desk"))
     assert r.status_code == 201, r.text
     december = {s["employee_id"]: s for s in (await client.get(
         "/api/v1/periods/2026-12/scores", headers=h)).json()}

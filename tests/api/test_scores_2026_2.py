@@ -62,10 +62,13 @@ async def test_same_evidence_on_both_versions_and_touchpoint_items(
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "items[0].code"
 
     september, october = await scores(client, org, "2026-09"), await scores(client, org, "2026-10")
-    # base 677/7 = 96.714…; 2026.1 deducts 5 + 1 (late), 2026.2 only the 5
+    # base 677/7 = 96.714…; 2026.1 deducts 5 + 1 (late); 2026.2 the 5 and, instead of the
+    # late point, 1 for each follow-up deadline missed (SPEC §3.4): never answered, the
+    # first response (7th, 10:00), news (same) and the resolution (received on Sunday the
+    # 6th: Monday and Tuesday, due the 8th 24:00) all passed by now.
     assert (october[org.emp_a1]["final_score"], october[org.emp_a1]["grade"]) == ("90.71", "excellent")
     assert (september[org.emp_a1]["final_score"], september[org.emp_a1]["grade"]) == (
-        "91.71", "excellent")
+        "88.71", "good")
     # attitude 5/15, quality 17/20, measures 5/15, efficiency 100, environment 100
     a2 = september[org.emp_a2]
     assert a2["dimensions"] == {"attitude": "33.33", "quality": "85.00", "measures": "33.33",
@@ -75,3 +78,7 @@ async def test_same_evidence_on_both_versions_and_touchpoint_items(
     breakdown = (await client.get(f"/api/v1/periods/2026-09/scores/{org.emp_a1}",
                                   headers=h)).json()
     assert breakdown["rulebook_version"] == "2026.2"
+    assert [(p["kind"], p["deadline"], p["due_at"]) for p in breakdown["penalties"]] == [
+        ("missed_deadline", "first_response", "2026-09-07T10:00:00+08:00"),
+        ("missed_deadline", "update", "2026-09-07T10:00:00+08:00"),
+        ("missed_deadline", "resolution", "2026-09-09T00:00:00+08:00")]
