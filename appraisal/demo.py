@@ -38,6 +38,7 @@ from appraisal.evidence.models import (
     Commendation,
     Complaint,
     ComplaintStatus,
+    ComplaintUpdate,
     CorrectiveAction,
     Inspection,
     InspectionItem,
@@ -558,14 +559,22 @@ def _within(ts: datetime, w: _Window) -> datetime | None:
 
 
 def _complaints(rng: random.Random, people: Sequence[_Person], windows: Sequence[_Window],
-                sup_ids: dict[str, int | None]) -> list[Complaint]:
-    out: list[Complaint] = []
+                sup_ids: dict[str, int | None]) -> list[tuple[Complaint, list[ComplaintUpdate]]]:
+    """Complaints in every state (SPEC §3.4): answered at once or with a promised reply
+    time, news given daily or forgotten, resolved and visited again, or still open; the
+    follow-up runs on past the month's end, up to now, as it does on a real site."""
+    out: list[tuple[Complaint, list[ComplaintUpdate]]] = []
     weights = [{"strong": 0.3, "normal": 1.0, "weak": 5.0}[p.profile] for p in people]
+    now = windows[-1].limit
     critical_left = 1  # a critical complaint (veto) is rare: at most one in the demo
+
+    def by_now(ts: datetime | None) -> datetime | None:
+        return ts.replace(microsecond=0) if ts is not None and ts <= now else None
+
     for w in windows:
         if w.rulebook is None:
             continue
-        for _ in range(round(rng.randint(4, 8) * _elapsed(w))):
+        for n in range(round(rng.randint(4, 8) * _elapsed(w))):
             p = rng.choices(people, weights)[0]
             received = _ts(rng, w)
             severity = rng.choices([Severity.minor, Severity.major, Severity.critical], [75, 22, 3])[0]
@@ -575,24 +584,48 @@ def _complaints(rng: random.Random, people: Sequence[_Person], windows: Sequence
                 critical_left = 0
             channel = rng.choices(["电话", "前台", "微信", "12345热线"], [35, 25, 30, 10])[0]
             late = rng.random() < 0.15
-            first = _within(received + timedelta(
-                hours=rng.uniform(25, 60) if late else rng.uniform(0.3, 6)), w)
+            first = by_now(received + timedelta(
+                hours=rng.uniform(25, 60) if late else rng.uniform(0.3, 6)))
+            if w.current and n % 3 == 0:
+                first = None  # not answered yet: overdue once a day has passed
+            # Not answered at once: the customer is given a time for the reply.
+            promised = (first + timedelta(hours=rng.uniform(20, 44))).replace(microsecond=0) \
+                if first and rng.random() < 0.5 else None
             status = rng.choices([ComplaintStatus.substantiated, ComplaintStatus.unsubstantiated,
                                   ComplaintStatus.pending], [55, 35, 10])[0]
-            resolved = _within(first + timedelta(hours=rng.uniform(2, 72)), w) \
+            resolved = by_now(first + timedelta(hours=rng.uniform(2, 90))) \
                 if first and status != ComplaintStatus.pending else None
             if resolved is None:
                 status = ComplaintStatus.pending  # not concluded yet
-            visit = _within(resolved + timedelta(days=rng.uniform(1, 3)), w) if resolved else None
+            # Visited again, mostly in time; a few never were.
+            visit = by_now(resolved + timedelta(days=rng.uniform(0.5, 4.5))) \
+                if resolved and n % 5 != 4 else None
             satisfied = (rng.random() < 0.8) if visit else None
-            out.append(Complaint(
-                employee_id=p.id, period_id=w.period_id, recorded_by_id=sup_ids[p.team.name],
-                received_at=received, channel=channel, severity=severity,
-                description=rng.choice(p.team.complaints), status=status,
-                first_response_at=first, resolved_at=resolved, customer_satisfied=satisfied,
-                return_visit_at=visit,
-            ))
+            complaint = Complaint(
+                employee_id=p.id, handler_id=p.id, period_id=w.period_id,
+                recorded_by_id=sup_ids[p.team.name], received_at=received, channel=channel,
+                severity=severity, description=rng.choice(p.team.complaints), status=status,
+                first_response_at=first, promised_reply_at=promised, resolved_at=resolved,
+                customer_satisfied=satisfied, return_visit_at=visit,
+            )
+            # News while it is open: mostly daily, sometimes forgotten for days.
+            updates = []
+            if first is not None:
+                until = resolved or now
+                at = first + timedelta(hours=rng.uniform(14, 30))
+                while at < until:
+                    if rng.random() < 0.75:
+                        updates.append(ComplaintUpdate(
+                            at=at.replace(microsecond=0), note=rng.choice(_PROGRESS),
+                            customer_contacted=rng.random() < 0.6,
+                            recorded_by_id=sup_ids[p.team.name]))
+                    at += timedelta(hours=rng.uniform(14, 40))
+            out.append((complaint, updates))
     return out
+
+
+_PROGRESS = ("已联系维修班组，明天上午上门", "已向顾客说明处理进度", "等待配件到货，已告知顾客",
+             "主管已约顾客面谈", "已提交物业经理审批", "已回电顾客，对方表示理解")
 
 
 def _commendations(rng: random.Random, people: Sequence[_Person], windows: Sequence[_Window],
@@ -674,8 +707,19 @@ async def load_demo(months: int = 3, seed: int = 2026, today: date | None = None
         await Photo.bulk_create(shots, batch_size=BATCH, using_db=conn)
         counts["photos"] = len(shots)
 
+        complaints = _complaints(rng, people, windows, sup_ids)
+        await Complaint.bulk_create([c for c, _ in complaints], batch_size=BATCH, using_db=conn)
+        counts["complaints"] = len(complaints)
+        found = await Complaint.filter(employee_id__in=[p.id for p in people]).using_db(
+            conn).values_list("id", "employee_id", "received_at")
+        complaint_ids = {(emp, int(ts.timestamp())): cid for cid, emp, ts in found}
+        updates = []
+        for c, news in complaints:
+            for u in news:
+                u.complaint_id = complaint_ids[(c.employee_id, int(c.received_at.timestamp()))]
+                updates.append(u)
+        await ComplaintUpdate.bulk_create(updates, batch_size=BATCH, using_db=conn)
         for key, model, rows in (
-            ("complaints", Complaint, _complaints(rng, people, windows, sup_ids)),
             ("surveys", SurveyResponse, _surveys(rng, people, windows, hr_id)),
             ("commendations", Commendation, _commendations(rng, people, windows, hr_id)),
         ):
