@@ -41,15 +41,18 @@ from appraisal.scoring.models import ScoreSnapshot, SnapshotScore
 from appraisal.scoring.service import snapshot_summaries
 from appraisal.staff.models import Team
 
-CHUNK = 48  # three groups: keeps both workers busy
-# Appraisals laid out and written as one document, then split: the CJK font
-# subsetting is paid once a document. Per appraisal, 8: 96-100 ms, 16: 94-96,
-# 24: 95-99, 48: 96-102 (alternating, one process); a worker's peak memory
-# grows with it (8: 173 MB, 24: 205, 48: 266).
-GROUP = 16
+CHUNK = 48  # twelve groups: keeps both workers busy
+# Appraisals laid out and written as one document, then split: fonts are
+# subset once a document, and each PDF carries the group's glyphs. With the
+# font subset compact (cid_fonts), per appraisal and median PDF: 1: 122 ms,
+# 46 KB; 4: 107 ms, 58 KB; 8: 114 ms, 62 KB; 16: 114 ms, 66 KB (alternating,
+# one process, the benchmark's month). Before, when subsetting cost some
+# 60 ms a document, 8: 96-100 ms, 16: 94-96, 24: 95-99, 48: 96-102; a
+# worker's peak memory grows with it (8: 173 MB, 24: 205, 48: 266).
+GROUP = 4
 # The first group each worker gets is one appraisal, and the first chunk is
 # gathered for just those: the first PDF is written after one layout, not
-# after a whole group of sixteen (the start of a batch is what people watch).
+# after a whole group (the start of a batch is what people watch).
 FIRST_GROUP = 1
 Progress = Callable[[int, int], Awaitable[None] | None]
 Tick = Callable[[], Awaitable[None]]  # one more file written
