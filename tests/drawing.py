@@ -45,3 +45,38 @@ def raster(data: bytes, tmp: Path, name: str, dpi: int = 100) -> Path:
     subprocess.run(["pdftoppm", "-r", str(dpi), "-png", "-singlefile", str(tmp / f"{name}.pdf"),
                     str(tmp / name)], check=True)
     return tmp / f"{name}.png"
+
+
+@contextmanager
+def weasyprint_embedding() -> Iterator[None]:
+    """WeasyPrint's own font subsetting and embedding, for comparison."""
+    import weasyprint.pdf as weasy_pdf
+    from weasyprint.pdf.fonts import Font
+
+    pdf._style()
+    build, subset = weasy_pdf.build_fonts_dictionary, Font._harfbuzz_subset
+    weasy_pdf.build_fonts_dictionary = build.__wrapped__
+    Font._harfbuzz_subset = subset.__wrapped__
+    try:
+        yield
+    finally:
+        weasy_pdf.build_fonts_dictionary, Font._harfbuzz_subset = build, subset
+
+
+def font_files(data: bytes) -> dict[str, tuple[str, str, bytes]]:
+    """Base font name -> (CIDFont subtype, font file subtype or key, font file)."""
+    import io
+
+    import pikepdf
+
+    out = {}
+    with pikepdf.open(io.BytesIO(data)) as doc:
+        for page in doc.pages:
+            for _, font in page.Resources.Font.items():
+                cid_font = font.DescendantFonts[0]
+                descriptor = cid_font.FontDescriptor
+                key = next(k for k in ("/FontFile3", "/FontFile2", "/FontFile") if k in descriptor)
+                stream = descriptor[key]
+                out[str(font.BaseFont)] = (str(cid_font.Subtype),
+                                           str(stream.get("/Subtype", key)), stream.read_bytes())
+    return out

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import multiprocessing
+import multiprocessing.connection
 import os
 import re
 import shutil
@@ -40,12 +41,19 @@ from appraisal.scoring.models import ScoreSnapshot, SnapshotScore
 from appraisal.scoring.service import snapshot_summaries
 from appraisal.staff.models import Team
 
-CHUNK = 48  # three groups: keeps both workers busy
-# Appraisals laid out and written as one document, then split: the CJK font
-# subsetting is paid once a document. Per appraisal, 8: 96-100 ms, 16: 94-96,
-# 24: 95-99, 48: 96-102 (alternating, one process); a worker's peak memory
-# grows with it (8: 173 MB, 24: 205, 48: 266).
-GROUP = 16
+CHUNK = 48  # twelve groups: keeps both workers busy
+# Appraisals laid out and written as one document, then split: fonts are
+# subset once a document, and each PDF carries the group's glyphs. With the
+# font subset compact (cid_fonts), per appraisal and median PDF: 1: 122 ms,
+# 46 KB; 4: 107 ms, 58 KB; 8: 114 ms, 62 KB; 16: 114 ms, 66 KB (alternating,
+# one process, the benchmark's month). Before, when subsetting cost some
+# 60 ms a document, 8: 96-100 ms, 16: 94-96, 24: 95-99, 48: 96-102; a
+# worker's peak memory grows with it (8: 173 MB, 24: 205, 48: 266).
+GROUP = 4
+# The first group each worker gets is one appraisal, and the first chunk is
+# gathered for just those: the first PDF is written after one layout, not
+# after a whole group (the start of a batch is what people watch).
+FIRST_GROUP = 1
 Progress = Callable[[int, int], Awaitable[None] | None]
 Tick = Callable[[], Awaitable[None]]  # one more file written
 
@@ -63,6 +71,12 @@ def render_appraisals(contexts: list[dict[str, Any]]) -> list[bytes]:
     from appraisal.reporting.pdf import appraisal_pdfs
 
     return appraisal_pdfs(contexts)
+
+
+def ready() -> bool:
+    """Nothing: submitted when a pool is created, so that its workers start (and
+    load their fonts) while the batch reads its data."""
+    return True
 
 
 def render_summary(context: dict[str, Any]) -> bytes:
@@ -83,7 +97,7 @@ def _watch_parent(parent: int, interval: float = PARENT_CHECK_SECONDS) -> None:
     os._exit(1)
 
 
-def die_with_parent(parent: int) -> None:
+def die_with_parent(parent: int, sentinel: int | None = None) -> None:
     """Make this render worker die when the process that started it dies.
 
     A server or queue worker killed with SIGKILL cannot shut its pool down, and
@@ -92,7 +106,8 @@ def die_with_parent(parent: int) -> None:
     the parent's thread that started this process ends: pools are started from
     the thread that runs the batch, which lives as long as its process). A
     thread that checks the parent's pid every second covers other systems and a
-    parent that died before prctl was called.
+    parent that died before prctl was called; given a `sentinel` (a pipe from
+    the process to die with), the thread waits on it instead.
     """
     if sys.platform.startswith("linux"):
         try:
@@ -102,20 +117,67 @@ def die_with_parent(parent: int) -> None:
             pass  # the watchdog below still ends this process
     if os.getppid() != parent:
         os._exit(1)
-    threading.Thread(target=_watch_parent, args=(parent,), name="parent-watchdog",
-                     daemon=True).start()
+    watch, args = (_watch_parent, (parent,)) if sentinel is None else (
+        _watch_sentinel, (sentinel,))
+    threading.Thread(target=watch, args=args, name="parent-watchdog", daemon=True).start()
 
 
-def _start_render_worker(parent: int) -> None:
-    die_with_parent(parent)
+def _watch_sentinel(sentinel: int) -> None:
+    """Exit as soon as the process at the other end of `sentinel` is gone."""
+    multiprocessing.connection.wait([sentinel])
+    os._exit(1)
+
+
+def _start_render_worker(server: int) -> None:
+    started_by = multiprocessing.parent_process()
+    if os.getppid() == server or started_by is None or started_by.sentinel is None:
+        die_with_parent(server)  # spawn: the server is this process's parent
+    elif started_by.pid != server:
+        os._exit(1)
+    else:
+        # Forked by the fork server, which lives as long as any of its workers
+        # does: besides dying with the fork server, watch the server itself
+        # through the pipe it started this worker with.
+        die_with_parent(os.getppid(), sentinel=started_by.sentinel)
     warm_renderer()
 
 
+# What render workers import, loaded once in the fork server they are forked
+# from: a worker started in 0.2 s instead of 2-3 s (a new interpreter importing
+# WeasyPrint, the models and, with spawn, the program's main module again).
+PRELOAD = ["appraisal.reporting.batch", "appraisal.reporting.pdf",
+           "appraisal.reporting.documents", "weasyprint"]
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """forkserver where there is one; spawn elsewhere. Either way a worker never
+    inherits the server's database connections, loop or threads. Fonts are not
+    loaded in the fork server: Pango may load them from a thread of its own, and
+    a fork keeps no threads; each worker loads them once (warm_renderer)."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(PRELOAD)  # read when the fork server starts
+    return context
+
+
 def worker_pool(workers: int | None = None) -> ProcessPoolExecutor:
-    # spawn: workers never inherit the server's database connections or loop.
     return ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1,
-                               mp_context=multiprocessing.get_context("spawn"),
+                               mp_context=_context(),
                                initializer=_start_render_worker, initargs=(os.getpid(),))
+
+
+def start_workers(pool: ProcessPoolExecutor, workers: int | None) -> None:
+    """Start the pool's workers now: they are started only as work is submitted."""
+    for _ in range(workers or os.cpu_count() or 1):
+        pool.submit(ready)
+
+
+def chunked(rows: list[int], workers: int | None) -> list[list[int]]:
+    """The employees in chunks of CHUNK, after a first chunk of one FIRST_GROUP a worker."""
+    first = FIRST_GROUP * (workers or os.cpu_count() or 1)
+    return [rows[:first]] + [rows[i:i + CHUNK] for i in range(first, len(rows), CHUNK)] \
+        if rows else []
 
 
 def in_flight(workers: int | None) -> int:
@@ -196,8 +258,9 @@ async def _write_appraisals(
         next_ctx = (asyncio.ensure_future(
             appraisal_contexts(period, snapshot, chunks[n + 1]))
             if n + 1 < len(chunks) else None)
-        for i in range(0, len(contexts), GROUP):
-            group = contexts[i:i + GROUP]
+        size = FIRST_GROUP if n == 0 else GROUP
+        for i in range(0, len(contexts), size):
+            group = contexts[i:i + size]
             pending.append(
                 (group, loop.run_in_executor(executor, render_appraisals, group)))
             while len(pending) > window:
@@ -249,6 +312,25 @@ async def build_batch(
 ) -> BatchResult:
     """Write the batch ZIP. `prebuilt_parts`: appraisals already rendered by queue
     workers (part ZIPs) are copied in instead of being rendered here."""
+    own_pool = pool is None
+    executor = pool or worker_pool(workers)
+    if own_pool:
+        start_workers(executor, workers)  # they start while the data is read
+    try:
+        return await _build_batch(period, out, progress=progress, executor=executor,
+                                  workers=workers, limit=limit,
+                                  summaries_included=summaries_included,
+                                  prebuilt_parts=prebuilt_parts)
+    finally:
+        if own_pool:
+            executor.shutdown(wait=True, cancel_futures=True)
+
+
+async def _build_batch(
+    period: Period, out: Path, *, progress: Progress | None, executor: Executor,
+    workers: int | None, limit: int | None, summaries_included: bool,
+    prebuilt_parts: list[Path] | None,
+) -> BatchResult:
     snapshot = await snapshot_for_reports(period)
     rows = await SnapshotScore.filter(snapshot_id=snapshot.id).order_by(
         "employee__employee_no").values_list("employee_id", flat=True)
@@ -264,13 +346,10 @@ async def build_batch(
     # A name of its own: a batch retried while an earlier try still runs never
     # writes into the other's file.
     tmp = out.with_name(f"{out.name}.{uuid.uuid4().hex[:12]}.part")
-    own_pool = pool is None
-    executor = pool or worker_pool(workers)
     try:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED) as zf:
             await _copy_parts(zf, prebuilt_parts or [], tick)
-            chunks = [] if prebuilt_parts is not None else [
-                rows[i:i + CHUNK] for i in range(0, len(rows), CHUNK)]
+            chunks = [] if prebuilt_parts is not None else chunked(rows, workers)
             await _write_appraisals(zf, period, snapshot, chunks, executor,
                                     in_flight(workers), tick)
             summaries = await _write_summaries(
@@ -280,8 +359,6 @@ async def build_batch(
             zf.writestr(_entry("SNAPSHOT-SHA256.txt"), _snapshot_note(period, snapshot))
         tmp.replace(out)
     finally:
-        if own_pool:
-            executor.shutdown(wait=True, cancel_futures=True)
         if tmp.exists():
             tmp.unlink()
     size = out.stat().st_size  # noqa: ASYNC240 (one stat of a file just written)

@@ -16,7 +16,7 @@ again, and the compacted glyphs would be the wrong ones; embedded as the
 bare CFF table (FontFile3 /CIDFontType0C), the codes are CIDs looked up in
 the charset, as PDF defines it: the content streams, widths (/W), ToUnicode
 and CIDSet stay exactly as WeasyPrint wrote them. An appraisal's font is
-then 33 KB, and subsetting it is ten times faster.
+then about 30 KB, and subsetting it several times faster.
 
 A font is compacted only when each code used is checked to be that
 glyph's CID in the whole font and to be kept in the compacted charset. Any

@@ -8,9 +8,8 @@ from pathlib import Path
 
 from httpx import AsyncClient
 
-from tests.drawing import raster
+from tests.drawing import font_files, raster, weasyprint_embedding
 from tests.factories import Org
-from tests.unit.test_cid_fonts import font_files, weasyprint_embedding
 
 
 def pdftotext(data: bytes) -> str:

@@ -63,6 +63,13 @@ def main() -> int:
         failures.append(f"single PDF took {reports['single_on_demand_seconds_median']} s")
     if reports["pdf_kb_max"] > 300:
         failures.append(f"largest PDF {reports['pdf_kb_max']} KB")
+    if reports["pdf_kb_median"] > 60 or reports["zip_mb"] > 130:
+        failures.append(f"PDFs {reports['pdf_kb_median']} KB median, ZIP {reports['zip_mb']} MB")
+    if reports["batch_startup_seconds"] > 3:
+        failures.append(f"a batch's first appraisal after {reports['batch_startup_seconds']} s")
+    if reports["on_demand_http_ratio_to_layout"] > 2.5:
+        failures.append(f"on-demand PDF over HTTP {reports['on_demand_http_ratio_to_layout']}× "
+                        "layout")
     peaks = reports["main_process_peak_python_mb"]
     if peaks["2000"] > 2 * peaks["500"] + 10:
         failures.append(f"batch memory grows with head count: {peaks}")

@@ -67,7 +67,7 @@ async def build_month(month: str, inspections_per_employee: int, seed: int = 7) 
         for _ in range(inspections_per_employee):
             iid += 1
             at = datetime(year, mon, rnd.randint(1, 28), 2, tzinfo=UTC)
-            inspections.append((iid, e, 1, at, "前台", "onsite", "", now, now))
+            inspections.append((iid, e, 1, at, "前台", "onsite", "", now, now, ""))
             for item in rb.items:
                 roll = rnd.random()
                 if roll < 0.05:
@@ -79,13 +79,14 @@ async def build_month(month: str, inspections_per_employee: int, seed: int = 7) 
         for _ in range(SURVEYS):
             at = datetime(year, mon, rnd.randint(1, 28), 3, tzinfo=UTC)
             answers = [rnd.choice((3, 4, 4, 5, 5)) for _ in range(5)]
-            surveys.append((e, 1, at, *answers, "", now))
+            surveys.append((e, 1, at, *answers, "", now, ""))
     await _insert("inspection", ["id", "employee_id", "period_id", "occurred_at", "touchpoint",
-                                 "method", "notes", "created_at", "updated_at"], inspections)
+                                 "method", "notes", "created_at", "updated_at", "void_reason"],
+                  inspections)
     await _insert("inspection_item", ["inspection_id", "code", "result", "points"], items)
     await _insert("survey_response", ["employee_id", "period_id", "received_at", "attitude",
                                       "quality", "efficiency", "environment", "overall",
-                                      "comment", "created_at"], surveys)
+                                      "comment", "created_at", "void_reason"], surveys)
     return len(items)
 
 

@@ -63,6 +63,8 @@ def _children(pid: int) -> dict[int, str]:
 
 
 def _left_behind(reports: Path, job_id: int) -> list[str]:
+    if not reports.is_dir():  # render workers start before the batch makes it
+        return []
     return sorted(p.name for p in reports.iterdir()
                   if f"job{job_id}" in p.name and (p.suffix == ".part" or p.is_dir()))
 
@@ -250,7 +252,11 @@ def test_killed_server_takes_its_render_workers_along_and_restart_tidies_up(
     job_id = r.json()["id"]
 
     def renderers() -> list[int]:
-        return [pid for pid, cmd in _children(server.pid).items() if "spawn_main" in cmd]
+        """Spawned by the server, or forked by its fork server."""
+        children = _children(server.pid)
+        forked = [pid for fork_server, cmd in children.items() if "forkserver" in cmd
+                  for pid in _children(fork_server)]
+        return [pid for pid, cmd in children.items() if "spawn_main" in cmd] + forked
 
     # Under way: its render workers started and its ZIP begun (under a .part name).
     _wait("the batch to be under way",

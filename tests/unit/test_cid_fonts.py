@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import io
 import subprocess
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pikepdf
@@ -15,7 +13,7 @@ import weasyprint.pdf as weasy_pdf
 from weasyprint.pdf.fonts import Font
 
 from appraisal.reporting import cid_fonts, pdf
-from tests.drawing import raster
+from tests.drawing import font_files, raster, weasyprint_embedding
 
 PAGE = """<html lang="zh-CN"><body>
 <h1>服务考核 Service appraisal 2026-11 张伟</h1>
@@ -25,37 +23,9 @@ PAGE = """<html lang="zh-CN"><body>
 </body></html>"""
 
 
-@contextmanager
-def weasyprint_embedding() -> Iterator[None]:
-    """WeasyPrint's own font subsetting and embedding."""
-    pdf._style()
-    build, subset = weasy_pdf.build_fonts_dictionary, Font._harfbuzz_subset
-    weasy_pdf.build_fonts_dictionary = build.__wrapped__
-    Font._harfbuzz_subset = subset.__wrapped__
-    try:
-        yield
-    finally:
-        weasy_pdf.build_fonts_dictionary, Font._harfbuzz_subset = build, subset
-
-
 def write(page: str = PAGE) -> bytes:
     css, fonts = pdf._style()
     return pdf.report_html(page).render(stylesheets=[css], font_config=fonts).write_pdf()
-
-
-def font_files(data: bytes) -> dict[str, tuple[str, str, bytes]]:
-    """Base font name -> (CIDFont subtype, font file subtype or key, font file)."""
-    out = {}
-    with pikepdf.open(io.BytesIO(data)) as doc:
-        for page in doc.pages:
-            for _, font in page.Resources.Font.items():
-                cid_font = font.DescendantFonts[0]
-                descriptor = cid_font.FontDescriptor
-                key = next(k for k in ("/FontFile3", "/FontFile2", "/FontFile") if k in descriptor)
-                stream = descriptor[key]
-                out[str(font.BaseFont)] = (str(cid_font.Subtype),
-                                           str(stream.get("/Subtype", key)), stream.read_bytes())
-    return out
 
 
 def test_installed_for_this_weasyprint() -> None:
