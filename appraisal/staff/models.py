@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -35,6 +37,10 @@ class Employee(Model):
     updated_at = fields.DatetimeField(auto_now=True)
 
     team_id: int
+
+    def has_left(self, on: date) -> bool:
+        """After the leaving date: no evidence, and the login stops (SPEC §3.7)."""
+        return self.left_on is not None and on > self.left_on
 
     class Meta:
         table = "employee"

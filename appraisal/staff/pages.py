@@ -258,7 +258,7 @@ class LoginPages(Controller):
         roles = LOGIN_ROLES if request.user.role == Role.admin else LOGIN_ROLES[:2]
         return page(request, "logins.html", status_code=status_code, error=error, users=users,
                     employees=free, teams=await Team.all(), roles=roles, values=values or {},
-                    created=created, min_length=MIN_LENGTH,
+                    created=created, min_length=MIN_LENGTH, today=today(),
                     chosen=request.query_params.get("employee_id", ""))
 
     @get("/logins")

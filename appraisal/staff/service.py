@@ -137,7 +137,7 @@ async def teams_in_month(employee_ids: Iterable[int], month: str) -> dict[int, i
 
 def refuse_after_leaving(employee: Employee, ts: datetime) -> None:
     """Evidence dated after the employee's last day is a 422 naming `employee_id`."""
-    if employee.left_on is not None and local(ts).date() > employee.left_on:
+    if employee.has_left(local(ts).date()):
         raise Unprocessable.field(
             "employee_id", "%(employee_no)s left on %(left_on)s: no evidence after that day",
             code="employee_left", employee_no=employee.employee_no,

@@ -136,3 +136,16 @@ async def test_a_move_after_the_close_keeps_the_closed_months_teams(
     # The supervisor of the new team reaches them now.
     assert (await client.get(f"/api/v1/employees/{org.emp_a1}",
                              headers=org.h("sup_b"))).status_code == 200
+
+
+async def test_the_logins_page_says_a_leavers_login_has_stopped(client: AsyncClient, org: Org) -> None:
+    from tests.factories import log_in
+
+    r = await client.patch(f"/api/v1/employees/{org.emp_a1}", headers=org.h("hr"),
+                           json={"left_on": "2026-11-19"})
+    assert r.status_code == 200, r.text
+    await log_in(client, "hr")
+    r = await client.get("/logins")
+    row = r.text[r.text.index(">emp_a1<"):]
+    row = row[:row.index("</tr>")]
+    assert "已于 2026-11-19 离职，登录已停用" in row and ">启用<" not in row
