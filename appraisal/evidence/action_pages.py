@@ -13,10 +13,11 @@ from typing import Any
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import UploadFile
 
 from appraisal.actor import Actor
 from appraisal.clock import local_now
-from appraisal.evidence import actions
+from appraisal.evidence import actions, photos
 from appraisal.evidence.models import Inspection
 from appraisal.evidence.pages import _moment
 from appraisal.evidence.records import one_inspection
@@ -46,14 +47,23 @@ class ActionPages(Controller):
         """Every action in reach: overdue, open and done-to-check first; the last verified."""
         return await self._list(request)
 
-    @post("/{action_id:int}/done", status_code=303)
+    @post("/{action_id:int}/done", status_code=303,
+          request_max_body_size=photos.UPLOAD_BODY_BYTES)
     async def mark_done(self, request: Request[Actor, str, Any], action_id: int) -> Response[Any]:
-        values = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+        form = await request.form()
+        values = {k: v for k, v in form.items() if isinstance(v, str)}
+        upload = next((f for k, f in form.multi_items()
+                       if k == "photo" and isinstance(f, UploadFile) and f.filename), None)
+        shot = await upload.read() if upload is not None else b""
 
         async def done() -> None:
             action = await actions.get_action(request.user, action_id)
+            # The photo is checked before anything is written: a bad file writes nothing.
+            encoded = await photos.encode_upload(shot) if shot else None
             await actions.update_action(request.user, action, ActionPatch(
                 state="done", note=values.get("note", "").strip()))
+            if encoded is not None:
+                await photos.attach_fix_photo(request.user, action, shot, encoded)
 
         result = await attempt(done, partial(self._list, request))
         return result if isinstance(result, Response) else see_other(

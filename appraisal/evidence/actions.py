@@ -27,6 +27,7 @@ from appraisal.evidence.models import (
     Inspection,
     InspectionItem,
 )
+from appraisal.evidence.photos import fix_photos
 from appraisal.evidence.rectify import action_state
 from appraisal.evidence.schemas import ActionCheck, ActionIn, ActionOut, ActionPatch
 from appraisal.evidence.service import get_in_scope
@@ -47,7 +48,7 @@ def _with_people(qs: QuerySet[CorrectiveAction]) -> QuerySet[CorrectiveAction]:
                              "done_by", "checked_by")
 
 
-def action_out(a: CorrectiveAction) -> ActionOut:
+def action_out(a: CorrectiveAction, shots: list[int] | None = None) -> ActionOut:
     rulebook = get_rulebook(a.inspection.period.rulebook_version)
     rule = next((i for i in rulebook.items if i.code == a.item_code), None)
     opt = lambda v: local(v) if v else None  # noqa: E731
@@ -62,7 +63,7 @@ def action_out(a: CorrectiveAction) -> ActionOut:
         overdue=is_overdue(a), automatic=a.automatic, opened_by=name(a.opened_by),
         created_at=local(a.created_at), done_at=opt(a.done_at), done_by=name(a.done_by),
         done_note=a.done_note, checked_at=opt(a.checked_at), checked_by=name(a.checked_by),
-        check_note=a.check_note, verified_at=opt(a.verified_at),
+        check_note=a.check_note, verified_at=opt(a.verified_at), photos=shots or [],
     )
 
 
@@ -71,7 +72,9 @@ def is_overdue(a: CorrectiveAction) -> bool:
 
 
 async def one_action(action_id: int) -> ActionOut:
-    return action_out(await _with_people(CorrectiveAction.filter(id=action_id)).get())
+    shots = await fix_photos([action_id])
+    return action_out(await _with_people(CorrectiveAction.filter(id=action_id)).get(),
+                      shots.get(action_id))
 
 
 async def get_action(actor: Actor, action_id: int) -> CorrectiveAction:
@@ -96,7 +99,8 @@ async def list_actions(actor: Actor, state: str | None = None, employee_id: int 
     elif state is not None:
         qs = qs.filter(state=ActionState(state))
     rows = await _with_people(qs.order_by("due_at", "id").offset(offset).limit(limit))
-    out = [action_out(a) for a in rows]
+    shots = await fix_photos(a.id for a in rows)
+    out = [action_out(a, shots.get(a.id)) for a in rows]
     return sorted(out, key=lambda a: not a.overdue)  # stable: due order kept within each
 
 

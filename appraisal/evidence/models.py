@@ -336,9 +336,15 @@ class Photo(Model):
         "appraisal.User", related_name="photos", null=True, on_delete=fields.SET_NULL
     )
     created_at = fields.DatetimeField()
+    # Set on a photo of the fix, taken when a corrective action was marked done (SPEC
+    # §3.5); such a photo shows the item put right, not what failed.
+    action: fields.ForeignKeyNullableRelation[CorrectiveAction] = fields.ForeignKeyField(
+        "appraisal.CorrectiveAction", related_name="photos", null=True,
+        on_delete=fields.SET_NULL)
 
     inspection_id: int
     created_by_id: int | None
+    action_id: int | None
 
     class Meta:
         table = "photo"

@@ -29,6 +29,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import anyio
 import anyio.to_thread
@@ -42,7 +43,14 @@ from appraisal.actor import Actor
 from appraisal.audit.service import model_state, record
 from appraisal.config import get_settings
 from appraisal.errors import Conflict, NotFound, Problem, Unprocessable, field_message
-from appraisal.evidence.models import COUNTED, Inspection, InspectionItem, Photo
+from appraisal.evidence.models import (
+    COUNTED,
+    LIVE_ACTION_STATES,
+    CorrectiveAction,
+    Inspection,
+    InspectionItem,
+    Photo,
+)
 from appraisal.evidence.service import _not_void, may_correct
 from appraisal.periods.service import lock_open_period
 from appraisal.staff.scope import employee_filter
@@ -316,13 +324,56 @@ async def photo_bytes(actor: Actor, photo_id: int, size: str = "full") -> tuple[
                        id=photo_id) from None
 
 
+# Photos of what failed (a photo of the fix belongs to its corrective action).
+OF_FAILURES: dict[str, Any] = {"action_id__isnull": True}
+
+
+async def fix_photos(action_ids: Iterable[int]) -> dict[int, list[int]]:
+    """Each corrective action's photos of the fix, oldest first (one query)."""
+    out: dict[int, list[int]] = {}
+    ids = sorted(set(action_ids))
+    for photo_id, action_id in await Photo.filter(action_id__in=ids).order_by("id").values_list(
+            "id", "action_id") if ids else []:
+        out.setdefault(action_id, []).append(photo_id)
+    return out
+
+
+async def attach_fix_photo(actor: Actor, action: CorrectiveAction, data: bytes,
+                           encoded: Encoded | None = None) -> Photo:
+    """A photo of the fix, taken when the action is marked done (SPEC §3.5): by whoever
+    may mark it done (the assignee, or a supervisor or HR who reaches them), while it
+    is under way; whatever month the inspection was in."""
+    if action.state not in LIVE_ACTION_STATES:
+        raise Conflict("corrective action %(id)s is %(action_state)s and cannot be changed",
+                       code="action_closed", id=action.id, action_state=str(action.state))
+    check_size(len(data))
+    inspection = await Inspection.get(id=action.inspection_id)
+    await _room_left(inspection)
+    if encoded is None:
+        encoded = await encode_upload(data)
+    async with in_transaction():
+        await anyio.to_thread.run_sync(store_files, encoded)
+        try:
+            photo = await Photo.create(
+                inspection_id=inspection.id, item_code=action.item_code, action_id=action.id,
+                content_hash=encoded.content_hash, content_type=CONTENT_TYPE,
+                width=encoded.width, height=encoded.height, bytes=len(encoded.jpeg),
+                thumb_hash=encoded.thumb_hash, created_by_id=actor.id, created_at=clock.now())
+            await record(actor, "create", "photo", photo.id, after=model_state(photo))
+        except BaseException:
+            await _forget_unused(encoded)
+            raise
+    return photo
+
+
 async def photos_of(inspection_ids: list[int]) -> dict[int, list[tuple[int, str | None]]]:
-    """Each inspection's photos as (id, item_code), oldest first (one query)."""
+    """Each inspection's photos of what failed as (id, item_code), oldest first (one
+    query); photos of a fix are its action's."""
     out: dict[int, list[tuple[int, str | None]]] = {}
     if not inspection_ids:
         return out
     for photo_id, inspection_id, code in await Photo.filter(
-            inspection_id__in=inspection_ids).order_by("id").values_list(
+            inspection_id__in=inspection_ids, **OF_FAILURES).order_by("id").values_list(
             "id", "inspection_id", "item_code"):
         out.setdefault(inspection_id, []).append((photo_id, code))
     return out
@@ -335,7 +386,7 @@ async def item_photo_counts(inspection_ids: Iterable[int]) -> Counter[tuple[int,
     if not ids:
         return Counter()
     rows = await Photo.filter(
-        inspection_id__in=ids, item_code__isnull=False,
+        inspection_id__in=ids, item_code__isnull=False, **OF_FAILURES,
         **{f"inspection__{k}": v for k, v in COUNTED.items()},
     ).annotate(n=Count("id")).group_by("inspection_id", "item_code").values_list(
         "inspection_id", "item_code", "n")

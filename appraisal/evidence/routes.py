@@ -377,6 +377,20 @@ class ActionController(Controller):
         await actions.update_action(request.user, action, data)
         return await actions.one_action(action_id)
 
+    @post("/{action_id:int}/photos", request_max_body_size=photos.UPLOAD_BODY_BYTES)
+    async def add_photo(
+        self, request: Request[Actor, str, object], action_id: PathId,
+        data: Annotated[PhotoUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
+    ) -> PhotoOut:
+        """A photo of the fix (SPEC §3.5), by whoever may mark the action done, while it
+        is under way; checked and stored as an inspection photo is (§3.3)."""
+        action = await actions.get_action(request.user, action_id)
+        if not isinstance(data.file, UploadFile):
+            raise Unprocessable.field("file", "attach the photo as the multipart field `file`",
+                                      code="photo_missing")
+        return photo_out(await photos.attach_fix_photo(request.user, action,
+                                                       await data.file.read()))
+
     @post("/{action_id:int}/verify", guards=[STAFF], status_code=HTTP_200_OK)
     async def verify(self, request: Request[Actor, str, object], action_id: PathId,
                      data: ActionCheck) -> ActionOut:

@@ -347,3 +347,4 @@ class ActionOut(msgspec.Struct):
     checked_by: str | None
     check_note: str
     verified_at: datetime | None
+    photos: list[int] = msgspec.field(default_factory=list)  # of the fix, oldest first

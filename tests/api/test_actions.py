@@ -156,3 +156,57 @@ async def test_a_retried_action_is_opened_once(client: AsyncClient, org: Org) ->
     again = await client.post(ACTIONS, headers=h, json=body(org, insp))
     assert first.status_code == again.status_code == 201
     assert first.json()["id"] == again.json()["id"]
+
+
+def picture() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (800, 600), (40, 160, 60)).save(out, "JPEG")
+    return out.getvalue()
+
+
+async def test_the_fix_is_photographed_when_the_action_is_done(client: AsyncClient, org: Org,
+                                                               setting: Any, tmp_path: Any) -> None:
+    """SPEC §3.5: the assignee marks it done with a note and a photo; the photo shows the
+    item put right, so it is the action's, not one more photo of what failed."""
+    from tests.factories import form_of, log_in
+
+    setting("APPRAISAL_MEDIA_DIR", str(tmp_path))
+    action = await open_action(client, org)
+    url = f"{ACTIONS}/{action['id']}"
+    # Someone outside the assignee's teams does not find it.
+    r = await client.post(f"{url}/photos", headers=org.h("sup_b"),
+                          files={"file": ("fix.jpg", picture(), "image/jpeg")})
+    assert r.status_code == 404
+    r = await client.post(f"{url}/photos", headers=org.h("emp_a1"),
+                          files={"file": ("fix.txt", b"not a picture", "image/jpeg")})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "file"
+    r = await client.post(f"{url}/photos", headers=org.h("emp_a1"),
+                          files={"file": ("fix.jpg", picture(), "image/jpeg")})
+    assert r.status_code == 201, r.text
+    photo = r.json()["id"]
+    assert (await client.get(url, headers=org.h("sup_a"))).json()["photos"] == [photo]
+    r = await client.get(f"/api/v1/inspections/{action['inspection_id']}", headers=org.h("hr"))
+    assert photo not in [p["id"] for p in r.json()["photos"]]  # not a photo of the failure
+    assert (await client.get(f"/api/v1/photos/{photo}?size=thumb", headers=org.h("emp_a1"))
+            ).status_code == 200
+
+    # From the employee's page: done with a note and a photo in one form.
+    second = await open_action(client, org)
+    await log_in(client, "emp_a1")
+    page = (await client.get("/me")).text
+    done = {k: v for k, v in form_of(page, f"/actions/{second['id']}/done").items()
+            if k != "photo"}  # a browser sends the file as a file part only
+    r = await client.post(f"/actions/{second['id']}/done", data={**done, "note": "已擦净"},
+                          files={"photo": ("fix.jpg", picture(), "image/jpeg")})
+    assert r.status_code == 303, r.text
+    shown = (await client.get(f"{ACTIONS}/{second['id']}", headers=org.h("hr"))).json()
+    assert shown["state"] == "done" and len(shown["photos"]) == 1
+    # Verified, nothing more is added.
+    await client.post(f"{ACTIONS}/{second['id']}/verify", headers=org.h("hr"), json={"passed": True})
+    r = await client.post(f"{ACTIONS}/{second['id']}/photos", headers=org.h("sup_a"),
+                          files={"file": ("fix.jpg", picture(), "image/jpeg")})
+    assert r.status_code == 409
