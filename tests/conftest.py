@@ -9,7 +9,9 @@ its own, so concurrent runs never collide. Anything else uses SQLite.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -27,7 +29,9 @@ from tests.factories import Org, make_org
 BACKEND = os.environ.get("APPRAISAL_TEST_DB", "sqlite")
 # Photos of the tests (and of the demo they load) go to a folder of this run, never to
 # the working tree's data/media; tests that look at the files set their own.
-os.environ.setdefault("APPRAISAL_MEDIA_DIR", tempfile.mkdtemp(prefix="appraisal-media-"))
+if "APPRAISAL_MEDIA_DIR" not in os.environ:
+    os.environ["APPRAISAL_MEDIA_DIR"] = tempfile.mkdtemp(prefix="appraisal-media-")
+    atexit.register(shutil.rmtree, os.environ["APPRAISAL_MEDIA_DIR"], ignore_errors=True)
 PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
 TABLES = [  # children first, so plain DELETEs respect foreign keys
     "idempotent_request", "login_throttle", "acknowledgement", "appeal", "report_part", "report_job",
