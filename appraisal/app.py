@@ -52,7 +52,13 @@ from appraisal.staff.pages import STAFF_PAGES
 from appraisal.staff.routes import EmployeeController
 from appraisal.standards.pages import StandardsPage
 from appraisal.standards.routes import RulebookController
-from appraisal.web import PAGE_EXCEPTION_HANDLERS, TEMPLATES_DIR, static_lifetimes, verify_csrf
+from appraisal.web import (
+    A_WEEK,
+    PAGE_EXCEPTION_HANDLERS,
+    TEMPLATES_DIR,
+    static_lifetimes,
+    verify_csrf,
+)
 
 log = logging.getLogger("appraisal")
 
@@ -99,7 +105,7 @@ def _pages() -> Router:
 def favicon() -> File:
     """Where browsers look for the icon unasked (the pages link /static/favicon.ico)."""
     return File(TEMPLATES_DIR / "static" / "favicon.ico", media_type="image/x-icon",
-                content_disposition_type="inline")
+                content_disposition_type="inline", headers={"Cache-Control": A_WEEK})
 
 
 def _route_handlers() -> list[ControllerRouterHandler]:

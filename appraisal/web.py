@@ -81,10 +81,13 @@ def stylesheet_version() -> str:
 
 # A static file whose address names its content (app.css?v=<its hash>, htmx-2.0.11.min.js,
 # redoc-2.5.4/) is kept a year and never asked for again: on a phone's weak signal the
-# pages after the first then load no CSS or JS at all. Any other static file is asked
-# again each time (an unchanged one answers 304, a few hundred bytes).
+# pages after the first then load no CSS or JS at all. The icon, which browsers fetch
+# after every cold page, is kept a week (an old icon a while is harmless). Any other
+# static file is asked for again each time (the static files router answers no 304:
+# the whole file).
 _VERSIONED_NAME = re.compile(r"-\d+\.\d+\.\d+(\.min)?(\.\w+|/)")
 FOREVER = "public, max-age=31536000, immutable"
+A_WEEK = "public, max-age=604800"
 
 
 async def static_lifetimes(message: Any, scope: Any) -> None:
@@ -96,8 +99,9 @@ async def static_lifetimes(message: Any, scope: Any) -> None:
         path == "/static/app.css"
         and f"v={stylesheet_version()}".encode() in scope.get("query_string", b"").split(b"&"))
     ok = message.get("status") in (200, 304)
+    lifetime = A_WEEK if path == "/static/favicon.ico" else FOREVER if versioned else "no-cache"
     MutableScopeHeaders.from_message(message).setdefault(
-        "Cache-Control", FOREVER if versioned and ok else "no-cache")
+        "Cache-Control", lifetime if ok else "no-cache")
 
 
 @cache

@@ -58,7 +58,11 @@ async def test_versioned_static_files_are_kept_a_year(client: AsyncClient) -> No
     js = await client.get("/static/htmx-2.0.11.min.js")
     assert js.headers["cache-control"] == forever
     # An address that does not name the content asks again each time.
-    for path in ("/static/app.css", "/static/app.css?v=0ld", "/static/favicon.ico"):
+    for path in ("/static/app.css", "/static/app.css?v=0ld", "/static/api-docs.js"):
         r = await client.get(path)
         assert r.status_code == 200 and r.headers["cache-control"] == "no-cache", path
+    # The icon, fetched after every cold page, is kept a week, wherever it is asked for.
+    for path in ("/static/favicon.ico", "/favicon.ico"):
+        r = await client.get(path)
+        assert r.headers["cache-control"] == "public, max-age=604800", path
     assert "cache-control" not in (await client.get("/login")).headers
