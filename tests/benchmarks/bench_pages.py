@@ -41,6 +41,9 @@ PAGES = ["/team", "/inspect", "/inspect?employee_id={employee}&touchpoint=front_
 THROTTLE = {"offline": False, "latency": 100, "downloadThroughput": 750_000 / 8,
             "uploadThroughput": 250_000 / 8}
 CPU_SLOWDOWN = 4
+# The complaints board lists every unfinished complaint: measured again with this many
+# more, received over the last days of the month (a hard month for one supervisor).
+BUSY_BOARD = 50
 RUNS = 3  # throttled cold loads a page; the median is reported
 QUIET_MS = 500  # no long task for this long after the last one: the main thread is quiet
 TYPES = {"Document": "document", "Stylesheet": "stylesheet", "Script": "script",
@@ -204,6 +207,25 @@ async def _cold_timed(page: Any, cdp: Any, url: str) -> dict[str, Any]:
         await _throttle(cdp, False)
 
 
+async def _complain(base: str, employee: int, n: int) -> None:
+    """`n` more complaints against one of the supervisor's team, through the API."""
+    from datetime import timedelta
+
+    from tests.conftest import FROZEN_AT
+
+    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+        login = await client.post("/api/v1/auth/login", json=dict(zip(
+            ("username", "password"), SUPERVISOR, strict=True)))
+        h = {"Authorization": f"Bearer {login.json()['token']}"}
+        for i in range(n):
+            at = (FROZEN_AT - timedelta(hours=3 * i + 1)).isoformat()
+            r = await client.post("/api/v1/complaints", headers=h, json={
+                "employee_id": employee, "received_at": at, "channel": "电话",
+                "severity": ("minor", "major")[i % 2],
+                "description": f"第{i + 1}位客人：维修三天没人来，电话也没人接，要求尽快上门处理。"})
+            r.raise_for_status()
+
+
 async def _measure(base: str) -> dict[str, Any]:
     from playwright.async_api import async_playwright
 
@@ -247,9 +269,8 @@ async def _measure(base: str) -> dict[str, Any]:
             out["baseline"] = baseline
 
             pages: dict[str, Any] = {}
-            for template in PAGES:
-                path = template.format(employee=out["inspected_employee_id"])
-                url = base + path
+
+            async def measure(path: str, url: str) -> None:
                 wire.reset()
                 await cdp.send("Network.clearBrowserCache")
                 await page.goto(url, wait_until="networkidle")  # the icon too
@@ -274,6 +295,12 @@ async def _measure(base: str) -> dict[str, Any]:
                                "tti_ratio_to_css_baseline": round(
                                    statistics.median(ttis)
                                    / max(1, baseline["app_css"]["response_end_ms"]), 2)}
+
+            for template in PAGES:
+                path = template.format(employee=out["inspected_employee_id"])
+                await measure(path, base + path)
+            await _complain(base, out["inspected_employee_id"], BUSY_BOARD)
+            await measure(f"/complaints (+{BUSY_BOARD} complaints)", f"{base}/complaints")
             out["pages"] = pages
         finally:
             await browser.close()
