@@ -39,7 +39,7 @@ from appraisal.evidence.routes import (
     PhotoController,
     SurveyController,
 )
-from appraisal.headers import security_headers
+from appraisal.headers import TextCompression, security_headers
 from appraisal.health import healthz
 from appraisal.idempotency import IdempotencyKeys
 from appraisal.incentives.routes import IncentiveController
@@ -52,7 +52,13 @@ from appraisal.staff.pages import STAFF_PAGES
 from appraisal.staff.routes import EmployeeController
 from appraisal.standards.pages import StandardsPage
 from appraisal.standards.routes import RulebookController
-from appraisal.web import PAGE_EXCEPTION_HANDLERS, TEMPLATES_DIR, verify_csrf
+from appraisal.web import (
+    A_WEEK,
+    PAGE_EXCEPTION_HANDLERS,
+    TEMPLATES_DIR,
+    static_lifetimes,
+    verify_csrf,
+)
 
 log = logging.getLogger("appraisal")
 
@@ -99,7 +105,7 @@ def _pages() -> Router:
 def favicon() -> File:
     """Where browsers look for the icon unasked (the pages link /static/favicon.ico)."""
     return File(TEMPLATES_DIR / "static" / "favicon.ico", media_type="image/x-icon",
-                content_disposition_type="inline")
+                content_disposition_type="inline", headers={"Cache-Control": A_WEEK})
 
 
 def _route_handlers() -> list[ControllerRouterHandler]:
@@ -160,8 +166,12 @@ def create_app(database_url: str | None = None, *, manage_db: bool = True) -> Li
         # problem+json for the API; a page for a browser elsewhere (an unknown address)
         exception_handlers=APP_ERROR_HANDLERS,
         plugins=[ProblemResponses(), IdempotencyKeys()],
-        compression_config=CompressionConfig(backend="gzip", minimum_size=2048),
+        # gzip for text only (appraisal.headers.TextCompression): a page is about a fifth
+        # of its size on the wire.
+        compression_config=CompressionConfig(backend="gzip", minimum_size=2048,
+                                             middleware_class=TextCompression),
         request_max_body_size=8 * 1024 * 1024,
         openapi_config=_openapi(),
-        before_send=[security_headers],  # CSP and friends on every response, errors too
+        before_send=[security_headers,  # CSP and friends on every response, errors too
+                     static_lifetimes],  # versioned CSS/JS kept a year
     )

@@ -7,15 +7,19 @@ images. Frames of this site are refused, whoever would embed it. Nothing is load
 from another site. One page, the API reference (appraisal.api_docs), needs `<style>`
 elements of its own (Redoc writes its CSS so): that response, and only it, names a
 nonce those elements carry (`style_nonce`).
+
+Which responses go gzipped (`TextCompression`): text only.
 """
 
 from __future__ import annotations
 
+import re
 import secrets
 from typing import Any
 
 from litestar.datastructures import MutableScopeHeaders
-from litestar.types import Message, Scope
+from litestar.middleware.compression import CompressionMiddleware
+from litestar.types import Message, Scope, Send
 
 
 def content_security_policy(nonce: str | None = None) -> str:
@@ -53,3 +57,33 @@ async def security_headers(message: Message, scope: Scope) -> None:
     for name, value in HEADERS.items():
         headers.setdefault(name, value)
     headers.setdefault("Content-Security-Policy", content_security_policy(scope.get(_STYLE_NONCE)))
+
+
+# What gzip shrinks: text (pages, CSS, JS, JSON, CSV, SVG). PDFs, ZIPs, JPEG photos and
+# XLSX files are compressed already: gzip would cost CPU for nothing and take away
+# their Content-Length (a download's progress). A partial (206) or already encoded
+# body passes untouched, its byte ranges those of the file.
+_COMPRESSIBLE = re.compile(r"^(text/|application/([\w.+-]+\+)?(json|javascript|xml)\b|image/svg\+xml)")
+
+
+def compressible(message: Message) -> bool:
+    headers = MutableScopeHeaders.from_message(message)
+    return (message.get("status") != 206 and "content-encoding" not in headers
+            and bool(_COMPRESSIBLE.match(headers.get("content-type", ""))))
+
+
+class TextCompression(CompressionMiddleware):
+    """Litestar's gzip, for the responses `compressible` names; the others as they are."""
+
+    def create_compression_send_wrapper(self, send: Send, compression_encoding: Any,
+                                        scope: Scope) -> Send:
+        compressing = super().create_compression_send_wrapper(send, compression_encoding, scope)
+        chosen: Send = send
+
+        async def choose(message: Message) -> None:
+            nonlocal chosen
+            if message["type"] == "http.response.start":
+                chosen = compressing if compressible(message) else send
+            await chosen(message)
+
+        return choose

@@ -28,7 +28,7 @@ from urllib.parse import quote
 import msgspec
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from litestar import Request, Response
-from litestar.datastructures import Cookie
+from litestar.datastructures import Cookie, MutableScopeHeaders
 from litestar.enums import MediaType
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.response import Redirect
@@ -70,9 +70,38 @@ def _env() -> Environment:
     env.globals["value_kind"] = value_kind  # which labels an audited value takes
     # All pages' styles (no inline style: appraisal.headers); its address changes with
     # its content, so that no browser keeps an old copy.
-    css = hashlib.sha256((TEMPLATES_DIR / "static" / "app.css").read_bytes()).hexdigest()[:12]
-    env.globals["stylesheet"] = f"/static/app.css?v={css}"
+    env.globals["stylesheet"] = f"/static/app.css?v={stylesheet_version()}"
     return env
+
+
+@cache
+def stylesheet_version() -> str:
+    return hashlib.sha256((TEMPLATES_DIR / "static" / "app.css").read_bytes()).hexdigest()[:12]
+
+
+# A static file whose address names its content (app.css?v=<its hash>, htmx-2.0.11.min.js,
+# redoc-2.5.4/) is kept a year and never asked for again: on a phone's weak signal the
+# pages after the first then load no CSS or JS at all. The icon, which browsers fetch
+# after every cold page, is kept a week (an old icon a while is harmless). Any other
+# static file is asked for again each time (the static files router answers no 304:
+# the whole file).
+_VERSIONED_NAME = re.compile(r"-\d+\.\d+\.\d+(\.min)?(\.\w+|/)")
+FOREVER = "public, max-age=31536000, immutable"
+A_WEEK = "public, max-age=604800"
+
+
+async def static_lifetimes(message: Any, scope: Any) -> None:
+    """A `before_send` hook: Cache-Control for /static/ answers."""
+    path = scope.get("path", "")
+    if message["type"] != "http.response.start" or not path.startswith("/static/"):
+        return
+    versioned = bool(_VERSIONED_NAME.search(path)) or (
+        path == "/static/app.css"
+        and f"v={stylesheet_version()}".encode() in scope.get("query_string", b"").split(b"&"))
+    ok = message.get("status") in (200, 304)
+    lifetime = A_WEEK if path == "/static/favicon.ico" else FOREVER if versioned else "no-cache"
+    MutableScopeHeaders.from_message(message).setdefault(
+        "Cache-Control", lifetime if ok else "no-cache")
 
 
 @cache

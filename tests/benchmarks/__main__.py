@@ -1,6 +1,7 @@
 """`make bench`: run every benchmark, write JSON under tests/benchmarks/results/.
 
-Targets are checked as ratios to a baseline measured in the same run, so a
+Targets are checked as ratios to a baseline measured in the same run (or, for the
+pages, absolute: bytes and seconds on a throttled phone, beside their baseline), so a
 slow or busy machine does not turn into a false alarm.
 """
 
@@ -15,7 +16,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tests.benchmarks import bench_reports, bench_scoring, bench_writes
+from tests.benchmarks import bench_pages, bench_reports, bench_scoring, bench_writes
 
 RESULTS = Path(__file__).parent / "results"
 PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
@@ -88,10 +89,30 @@ def main() -> int:
             failures.append(f"inspection writes at {one['share_of_healthz']:.1%} of healthz")
         if one["inspections"]["p99_ms"] > 150:
             failures.append(f"inspection writes p99 {one['inspections']['p99_ms']} ms")
+    failures += pages()
+    return report(failures)
+
+
+def pages() -> list[str]:
+    """The supervisor's pages on a phone: 60 KB each at most, interactive in 2 s on 3G."""
+    failures: list[str] = []
+    result = bench_pages.run()
+    write("pages-sqlite", result)
+    for path, page in result["pages"].items():
+        for load in ("kb_cold", "kb_warm"):
+            if page[load] > result["targets"]["kb_per_page"]:
+                failures.append(f"{path} weighs {page[load]} KB ({load[3:]} load)")
+        if page["tti_ms"] > result["targets"]["tti_ms"]:
+            failures.append(f"{path} interactive after {page['tti_ms']} ms on throttled 3G")
+    return failures
+
+
+def report(failures: list[str]) -> int:
     for f in failures:
         print("TARGET MISSED:", f, file=sys.stderr)
     return 1 if failures else 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # `python -m tests.benchmarks pages`: that one alone (a minute, not a quarter of an hour).
+    sys.exit(report(pages()) if sys.argv[1:] == ["pages"] else main())
