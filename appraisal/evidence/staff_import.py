@@ -44,6 +44,7 @@ FIELDS = ("name", "team_id", "position", "hired_on", "left_on")  # what a row se
 USERNAME = re.compile(r"[A-Za-z0-9_.@-]{1,64}")
 MAX_TEXT = 100
 MAX_NEW_LOGINS = 2_000  # one-time passwords a file hashes (argon2 is slow on purpose)
+MAX_STAFF_ROWS = 10_000  # employees a file: each is written and audited on its own
 
 
 @dataclass
@@ -198,6 +199,10 @@ def _login(n: int, username: str, role_text: str, row: dict[str, Any], check: _C
 
 
 def parse(table: list[tuple[int, tuple[Any, ...]]], check: _Check) -> list[dict[str, Any]]:
+    if len(table) > MAX_STAFF_ROWS:
+        check.errors.append({"row": table[MAX_STAFF_ROWS][0], "column": None, "message": Message(
+            "too_many_rows", "at most %(max)s rows a file", max=f"{MAX_STAFF_ROWS:,}")})
+        return []
     rows = [_row(n, dict(zip(COLUMNS + OPTIONAL, values, strict=True)), check)
             for n, values in table]
     if sum(1 for r in rows if "login" in r) > MAX_NEW_LOGINS:

@@ -139,3 +139,14 @@ async def test_xlsx(client: AsyncClient, org: Org) -> None:
     staff = {e["employee_no"]: e for e in (await client.get(
         "/api/v1/employees", headers=org.h("hr"))).json()}
     assert staff["G001"]["hired_on"] == "2026-02-01"
+
+
+async def test_at_most_ten_thousand_rows(client: AsyncClient, org: Org) -> None:
+    data = staff_csv(*(f"J{n:05d},某,前台组 Front desk,,," for n in range(10_001)))
+    r = await _import(client, org, data)
+    assert r.status_code == 422, r.text
+    assert r.json()["errors"] == [{"row": 10_002, "column": None, "code": "too_many_rows",
+                                   "message": "at most 10,000 rows a file",
+                                   "params": {"max": "10,000"}}]
+    assert not (await client.get("/api/v1/employees", headers=org.h("hr"),
+                                 params={"team_id": org.team_a})).json()[-1]["employee_no"].startswith("J")

@@ -37,6 +37,7 @@ async def test_scopes_hold_on_the_pages(client: AsyncClient, org: Org) -> None:
     await log_in(client, "sup_a")
     page = (await client.get("/staff")).text
     assert "A001" in page and "B001" not in page
+    assert 'href="/staff/new"' not in page and 'href="/staff"' in page  # read only, in the menu
     assert (await client.get(f"/staff/{org.emp_b1}")).status_code == 404
     own = await client.get(f"/staff/{org.emp_a1}")
     assert own.status_code == 200 and "disabled" in own.text
@@ -49,6 +50,7 @@ async def test_scopes_hold_on_the_pages(client: AsyncClient, org: Org) -> None:
     client.cookies.clear()
     await log_in(client, "emp_a1")
     assert (await client.get("/staff")).status_code == 403
+    assert 'href="/staff"' not in (await client.get("/me")).text
 
 
 async def test_add_correct_move_and_mark_a_leaver(client: AsyncClient, org: Org) -> None:
