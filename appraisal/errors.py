@@ -169,6 +169,10 @@ class Unprocessable(Problem):
         return cls(detail, errors=[{"field": field, "message": detail.params["message"]}])
 
 
+class PayloadTooLarge(Problem):
+    status_code = 413
+
+
 class TooManyRequests(Problem):
     status_code = 429
 

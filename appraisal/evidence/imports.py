@@ -28,12 +28,14 @@ from datetime import date, datetime
 from typing import Any
 
 import anyio.to_thread
+from litestar.datastructures import UploadFile
 from tortoise.transactions import in_transaction
 
 from appraisal.actor import Actor
 from appraisal.audit.service import record
 from appraisal.clock import current_month, happened, month_of
-from appraisal.errors import Message, Problem, Unprocessable
+from appraisal.config import get_settings
+from appraisal.errors import Message, PayloadTooLarge, Problem, Unprocessable, field_message
 from appraisal.evidence.models import SURVEY_QUESTIONS as SCORES
 from appraisal.evidence.models import SurveyResponse
 from appraisal.periods.models import Period, PeriodStatus
@@ -64,6 +66,19 @@ RATIO_FROM = 1024 * 1024
 MAX_ZIP_MEMBERS = 1_000
 MAX_LISTED = 1_000  # problems listed in one answer (the detail gives their number)
 CHUNK = 1_000  # rows or values a statement
+
+
+async def read_upload(upload: object) -> bytes:
+    """An uploaded table's bytes (a survey or staff file sent from a page): 422 naming
+    `file` when none was chosen, 413 past APPRAISAL_MAX_UPLOAD_BYTES, read no further."""
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        raise Unprocessable.field("file", "choose a CSV or XLSX file", code="file_missing")
+    limit = get_settings().max_upload_bytes
+    content = await upload.read(limit + 1)
+    if len(content) > limit:
+        raise PayloadTooLarge(field_message("file", "larger than %(kb)s KB",
+                                            code="file_too_large", kb=limit // 1024))
+    return content
 
 
 class UnsupportedFile(Problem):

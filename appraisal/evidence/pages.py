@@ -311,16 +311,11 @@ class EvidencePages(Controller):
     @post("/imports", guards=[HR], status_code=200)
     async def import_file(self, request: Request[Actor, str, Any]) -> Response[str]:
         upload = (await request.form()).get("file")
-        if not isinstance(upload, UploadFile) or not upload.filename:
-            return await self._imports(request, status_code=422, error=field_message(
-                "file", "choose a CSV or XLSX file", code="file_missing"))
-        limit = get_settings().max_upload_bytes
-        content = await upload.read(limit + 1)
-        if len(content) > limit:
-            return await self._imports(request, status_code=413, error=field_message(
-                "file", "larger than %(kb)s KB", code="file_too_large", kb=limit // 1024))
+        content = await attempt(lambda: imports.read_upload(upload), partial(self._imports, request))
+        if isinstance(content, Response):
+            return content
         result = await attempt(
-            lambda: imports.import_surveys(request.user, upload.filename, content),
+            lambda: imports.import_surveys(request.user, str(upload.filename), content),
             partial(self._imports, request), with_errors=True)
         if isinstance(result, Response):
             return result

@@ -42,7 +42,14 @@ from appraisal import clock
 from appraisal.actor import Actor
 from appraisal.audit.service import model_state, record
 from appraisal.config import get_settings
-from appraisal.errors import Conflict, NotFound, Problem, Unprocessable, field_message
+from appraisal.errors import (
+    Conflict,
+    NotFound,
+    PayloadTooLarge,
+    Problem,
+    Unprocessable,
+    field_message,
+)
 from appraisal.evidence.models import (
     COUNTED,
     LIVE_ACTION_STATES,
@@ -72,10 +79,6 @@ _DECODERS = anyio.CapacityLimiter(2)
 ACCEPTED = ("JPEG", "PNG", "WEBP", "HEIF")
 CONTENT_TYPE = "image/jpeg"
 SIZES = ("full", "thumb")
-
-
-class PayloadTooLarge(Problem):
-    status_code = 413
 
 
 @dataclass(frozen=True, slots=True)

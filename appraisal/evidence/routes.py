@@ -14,7 +14,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
 from appraisal.actor import Actor
 from appraisal.config import get_settings
-from appraisal.errors import Problem, Unprocessable
+from appraisal.errors import PayloadTooLarge, Unprocessable
 from appraisal.evidence import actions, imports, photos, records, service, staff_import
 from appraisal.evidence.models import (
     Commendation,
@@ -46,11 +46,6 @@ from appraisal.evidence.schemas import (
 from appraisal.guards import ANY_USER, HR, STAFF
 from appraisal.idempotency import Idempotency
 from appraisal.params import PathId
-
-
-class PayloadTooLarge(Problem):
-    status_code = 413
-
 
 IdFilter = Annotated[int | None, Parameter(ge=1, le=2**31 - 1)]
 MonthFilter = Annotated[

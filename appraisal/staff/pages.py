@@ -16,7 +16,6 @@ from typing import Any
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
-from litestar.datastructures import UploadFile
 from tortoise.expressions import Q
 from tortoise.functions import Count
 
@@ -27,9 +26,8 @@ from appraisal.accounts.passwords import MIN_LENGTH, one_time_password
 from appraisal.accounts.routes import Username, may_manage
 from appraisal.actor import Actor, Role
 from appraisal.clock import today
-from appraisal.config import get_settings
 from appraisal.downloads import content_disposition
-from appraisal.errors import NotFound, Unprocessable, field_message
+from appraisal.errors import NotFound, Unprocessable
 from appraisal.evidence import imports, staff_import
 from appraisal.evidence.models import Commendation, Complaint, Inspection, SurveyResponse
 from appraisal.guards import HR, STAFF
@@ -364,17 +362,12 @@ class StaffImportPages(Controller):
         passwords this once, with a sheet to download."""
         form = await request.form()
         upload = form.get("file")
-        if not isinstance(upload, UploadFile) or not upload.filename:
-            return await self._imports(request, status_code=422, error=field_message(
-                "file", "choose a CSV or XLSX file", code="file_missing"))
-        limit = get_settings().max_upload_bytes
-        content = await upload.read(limit + 1)
-        if len(content) > limit:
-            return await self._imports(request, status_code=413, error=field_message(
-                "file", "larger than %(kb)s KB", code="file_too_large", kb=limit // 1024))
+        content = await attempt(lambda: imports.read_upload(upload), partial(self._imports, request))
+        if isinstance(content, Response):
+            return content
         create_teams = form.get("create_teams") == "true"
         result = await attempt(
-            lambda: staff_import.import_employees(request.user, upload.filename, content,
+            lambda: staff_import.import_employees(request.user, str(upload.filename), content,
                                                   create_teams),
             partial(self._imports, request), with_errors=True)
         if isinstance(result, Response):
