@@ -17,7 +17,7 @@ import hashlib
 import io
 import re
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from decimal import Decimal
 from functools import cache, lru_cache
@@ -174,13 +174,14 @@ def _said(value: Any, lang: str) -> Any:
     return value
 
 
-def place(text: str, lang: str) -> str:
+def place(text: str, lang: str, touchpoints: Mapping[str, tuple[str, str]]) -> str:
     """Where an inspection took place, or a checklist group, as people read it: a
-    touchpoint's code or Chinese name in the page's language, an item group by its
-    label, free text (rulebooks without touchpoints) as it was written."""
+    touchpoint's code or Chinese name in the page's language (`touchpoints`: the
+    rulebooks' names), an item group by its label, free text (rulebooks without
+    touchpoints) as it was written."""
     if text in LABELS["item_group"]:
         return label("item_group", text, lang)
-    names = touchpoint_names().get(text)
+    names = touchpoints.get(text)
     if names is None:
         return text
     return names[1] if lang == "en" else names[0]
@@ -192,6 +193,7 @@ def page(request: Request[Any, Any, Any], template: str, *, status_code: int = 2
     t = translations(lang)
     user: Actor | None = request.scope.get("user")  # type: ignore[assignment]
     context = {k: _said(v, lang) for k, v in context.items()}
+    names = cache(touchpoint_names)  # the rulebooks read once a page, if it shows a place
     # `idempotency_key()`: a fresh key for each form on the page, so that a form sent
     # twice writes once (appraisal.idempotency). `label(kind, code)`: a code as people
     # read it in the page's language (appraisal.labels).
@@ -200,7 +202,7 @@ def page(request: Request[Any, Any, Any], template: str, *, status_code: int = 2
         path=request.url.path,
         organisation=get_settings().organisation, idempotency_key=new_key,
         label=lambda kind, code: label(kind, code, lang),
-        place=lambda text: place(text, lang), **context)
+        place=lambda text: place(text, lang, names()), **context)
     cookies = []
     secure = cookie_secure(request)
     if CSRF_COOKIE not in request.cookies:

@@ -104,9 +104,9 @@ def _touchpoint_choice(rulebook: RuleBook, employees: list[dict[str, Any]],
     """The touchpoints to choose from, those of the employee's post first (the employee
     as the caller's own list has them: nobody outside their teams)."""
     position = next((e["position"] for e in employees if str(e["id"]) == employee_id), None)
-    usual = [tp for tp in rulebook.touchpoints if position and position in tp.posts]
+    usual = rulebook.usual_touchpoints(position)
     return {"position": position, "usual": usual,
-            "others": [tp for tp in rulebook.touchpoints if tp not in usual]}
+            "others": rulebook.touchpoints_for_post(position)[len(usual):]}
 
 
 class EvidencePages(Controller):

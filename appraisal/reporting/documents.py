@@ -57,14 +57,15 @@ def with_charts(context: dict[str, Any]) -> dict[str, Any]:
 
 
 def failed_items(lost_points: list[dict[str, Any]], limit: int = MAX_FAILED_ROWS,
-                 photos: Mapping[tuple[int, str], int] | None = None) -> dict[str, Any]:
+                 photos: Mapping[tuple[int, str], int] | None = None,
+                 names: Mapping[str, tuple[str, str]] | None = None) -> dict[str, Any]:
     """Failed inspection items grouped by standard, most points lost first: each
     row keeps the dates (MM-DD, the organisation's calendar) and the touchpoints
     of its failures, so every lost point still traces to when and where it was
     observed, and how many photos back it (`photos`: by (inspection id, item code)).
     Long lists are shortened (the breakdown API has them all) so a row stays one line."""
     photos = photos or {}
-    names = touchpoint_names()
+    names = touchpoint_names() if names is None else names
     groups: dict[str, dict[str, Any]] = {}
     for row in lost_points:
         g = groups.setdefault(row["code"], {
@@ -99,9 +100,10 @@ def failed_items(lost_points: list[dict[str, Any]], limit: int = MAX_FAILED_ROWS
             "places": " · ".join(places) if len(places) > 1 else ""}
 
 
-def penalty_rows(breakdown: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Penalties as printed: what was not followed up in time, where and when it was due."""
-    names = touchpoint_names()
+def penalty_rows(breakdown: Mapping[str, Any],
+                 names: Mapping[str, tuple[str, str]]) -> list[dict[str, Any]]:
+    """Penalties as printed: what was not followed up in time, where and when it was due
+    (`names`: the touchpoints' names, read once a batch)."""
     rows = []
     for p in breakdown.get("penalties", []):
         if p["kind"] != "overdue_action":
@@ -254,6 +256,7 @@ async def appraisal_contexts(
     photos = await item_photo_counts(row["inspection_id"] for b in rows.values()
                                      for row in b["lost_points"] if row.get("inspection_id"))
     generated_at = local_now().strftime("%Y-%m-%d %H:%M %z")
+    places = touchpoint_names()
     contexts = []
     for eid in ids:
         b = rows.get(eid)
@@ -283,8 +286,8 @@ async def appraisal_contexts(
             "grade_en": GRADE_EN,
             "severity_zh": SEVERITY_ZH,
             "status_zh": STATUS_ZH,
-            "failed": failed_items(b["lost_points"], photos=photos),
-            "penalties": penalty_rows(b),
+            "failed": failed_items(b["lost_points"], photos=photos, names=places),
+            "penalties": penalty_rows(b, places),
             "max_complaint_rows": MAX_COMPLAINT_ROWS,
             "file_name": f"{path_part(b['employee_no'], 'employee')}-{period.month}.pdf",
         })

@@ -168,9 +168,13 @@ class RuleBook:
                 return tp
         raise KeyError(f"no touchpoint {code!r} in rulebook {self.version}")
 
+    def usual_touchpoints(self, position: str | None) -> tuple[Touchpoint, ...]:
+        """The touchpoints whose `posts` name `position` (file order)."""
+        return tuple(tp for tp in self.touchpoints if position and position in tp.posts)
+
     def touchpoints_for_post(self, position: str | None) -> tuple[Touchpoint, ...]:
-        """Every touchpoint, those whose `posts` name `position` first (file order kept)."""
-        mine = tuple(tp for tp in self.touchpoints if position and position in tp.posts)
+        """Every touchpoint, the post's usual ones first (file order kept)."""
+        mine = self.usual_touchpoints(position)
         return mine + tuple(tp for tp in self.touchpoints if tp not in mine)
 
     def item(self, code: str) -> ItemRule:
