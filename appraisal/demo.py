@@ -377,17 +377,15 @@ def _actions(rng: random.Random, inspections: Sequence[tuple[Inspection, list[An
             if fate < 0.12:  # put right only after the due time
                 done = due + timedelta(hours=rng.uniform(2, 40))
                 checked = done + timedelta(hours=rng.uniform(1, 5))
-            if fate > 0.95 or done > now:
-                pass  # still open (overdue once its due time passed)
-            elif checked > now or fate > 0.9:
+            # Still open (overdue once its due time passed) unless it was put right by now;
+            # then waiting for the check, or checked and verified.
+            if fate <= 0.95 and done <= now:
                 action.state, action.done_at, action.done_by_id = ActionState.done, done, sup
                 action.done_note = "已处理，待验收"
-            else:
-                action.state, action.done_at, action.done_by_id = ActionState.done, done, sup
-                action.done_note = "已整改到位"
-                action.state, action.checked_at, action.checked_by_id = (
-                    ActionState.verified, checked, hr_id)
-                action.verified_at = checked
+                if checked <= now and fate <= 0.9:
+                    action.done_note = "已整改到位"
+                    action.state, action.verified_at = ActionState.verified, checked
+                    action.checked_at, action.checked_by_id = checked, hr_id
             out.append(action)
     return out
 
