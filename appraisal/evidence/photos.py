@@ -289,17 +289,24 @@ async def attach_photo(actor: Actor, inspection: Inspection | int, data: bytes,
             raise Conflict("inspection %(id)s is void; void evidence is kept as it was "
                            "and cannot be corrected", code="evidence_void", id=inspection.id)
         await _room_left(inspection)
-        await anyio.to_thread.run_sync(store_files, encoded)
-        try:
-            photo = await Photo.create(
-                inspection_id=inspection.id, item_code=code, content_hash=encoded.content_hash,
-                content_type=CONTENT_TYPE, width=encoded.width, height=encoded.height,
-                bytes=len(encoded.jpeg), thumb_hash=encoded.thumb_hash,
-                created_by_id=actor.id, created_at=clock.now())
-            await record(actor, "create", "photo", photo.id, after=model_state(photo))
-        except BaseException:
-            await _forget_unused(encoded)
-            raise
+        return await _keep(actor, encoded, inspection.id, code)
+
+
+async def _keep(actor: Actor, encoded: Encoded, inspection_id: int, item_code: str | None,
+                action_id: int | None = None) -> Photo:
+    """The files on disk, then the row and its audit entry (inside the caller's
+    transaction); the files go again when the row cannot be written."""
+    await anyio.to_thread.run_sync(store_files, encoded)
+    try:
+        photo = await Photo.create(
+            inspection_id=inspection_id, item_code=item_code, action_id=action_id,
+            content_hash=encoded.content_hash, content_type=CONTENT_TYPE,
+            width=encoded.width, height=encoded.height, bytes=len(encoded.jpeg),
+            thumb_hash=encoded.thumb_hash, created_by_id=actor.id, created_at=clock.now())
+        await record(actor, "create", "photo", photo.id, after=model_state(photo))
+    except BaseException:
+        await _forget_unused(encoded)
+        raise
     return photo
 
 
@@ -355,18 +362,7 @@ async def attach_fix_photo(actor: Actor, action: CorrectiveAction, data: bytes,
     if encoded is None:
         encoded = await encode_upload(data)
     async with in_transaction():
-        await anyio.to_thread.run_sync(store_files, encoded)
-        try:
-            photo = await Photo.create(
-                inspection_id=inspection.id, item_code=action.item_code, action_id=action.id,
-                content_hash=encoded.content_hash, content_type=CONTENT_TYPE,
-                width=encoded.width, height=encoded.height, bytes=len(encoded.jpeg),
-                thumb_hash=encoded.thumb_hash, created_by_id=actor.id, created_at=clock.now())
-            await record(actor, "create", "photo", photo.id, after=model_state(photo))
-        except BaseException:
-            await _forget_unused(encoded)
-            raise
-    return photo
+        return await _keep(actor, encoded, inspection.id, action.item_code, action.id)
 
 
 async def photos_of(inspection_ids: list[int]) -> dict[int, list[tuple[int, str | None]]]:
