@@ -60,19 +60,23 @@ async def insert_returning_id(obj: Model) -> None:
     obj._saved_in_db = True
 
 
-async def insert_together(tables: list[tuple[str, list[dict[str, Any]]]]) -> None:
+async def insert_together(tables: list[tuple[str, list[dict[str, Any]]]
+                                       | tuple[str, list[dict[str, Any]], str]]) -> None:
     """Rows of several tables: one statement on PostgreSQL (data-modifying WITH), one
-    per table on SQLite, which has no such statement."""
+    per table on SQLite, which has no such statement. A third element is an ON CONFLICT
+    clause for that table's INSERT (tallies add to the rows already there)."""
     conn = connections.get("default")
     dialect = conn.capabilities.dialect
-    tables = [(table, rows) for table, rows in tables if rows]
+    parts = [(t[0], t[1], t[2] if len(t) > 2 else "") for t in tables if t[1]]
     if dialect != "postgres":
-        for table, rows in tables:
+        for table, rows, conflict in parts:
             params: list[Any] = []
-            await conn.execute_query(insert_sql(table, rows, placeholders(dialect), params), params)
+            sql = insert_sql(table, rows, placeholders(dialect), params)
+            await conn.execute_query(sql + conflict, params)
         return
     marks, params = placeholders(dialect), []
-    statements = [insert_sql(table, rows, marks, params) for table, rows in tables]
+    statements = [insert_sql(table, rows, marks, params) + conflict
+                  for table, rows, conflict in parts]
     *first, last = statements
     head = ", ".join(f"w{i} AS ({sql})" for i, sql in enumerate(first))
     await conn.execute_query(f"WITH {head} {last}" if first else last, params)

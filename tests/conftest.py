@@ -37,6 +37,7 @@ TABLES = [  # children first, so plain DELETEs respect foreign keys
     "idempotent_request", "login_throttle", "acknowledgement", "appeal", "report_part", "report_job",
     "incentive_share", "incentive_allocation",
     "snapshot_score", "score_snapshot",
+    "item_tally", "evidence_tally",
     "corrective_action", "audit_entry", "inspection_item", "inspection", "complaint_update", "complaint",
     "survey_response",
     "commendation", "api_token", "team_supervisor", "app_user", "employee", "team", "period",
@@ -121,8 +122,13 @@ async def wipe() -> None:
 @pytest.fixture
 async def clean_db(db: str) -> AsyncIterator[str]:
     # Login throttling lives in the database too: wiped with the rest.
+    from appraisal.evidence import tallies
+
     yield db
+    # Every write that changed evidence kept its tallies: they sum up what is there.
+    drift = await tallies.drift()
     await wipe()
+    assert not drift, "tallies differ from the evidence:\n" + "\n".join(drift[:20])
 
 
 @pytest.fixture

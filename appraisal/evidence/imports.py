@@ -36,6 +36,7 @@ from appraisal.audit.service import record
 from appraisal.clock import current_month, happened, month_of
 from appraisal.config import get_settings
 from appraisal.errors import Message, PayloadTooLarge, Problem, Unprocessable, field_message
+from appraisal.evidence import tallies
 from appraisal.evidence.models import SURVEY_QUESTIONS as SCORES
 from appraisal.evidence.models import SurveyResponse
 from appraisal.periods.models import Period, PeriodStatus
@@ -563,6 +564,9 @@ async def import_surveys(actor: Actor, filename: str, data: bytes) -> dict[str, 
                 )
                 for r in new[start:start + CHUNK]
             ])
+        await tallies.add([], [
+            tallies.survey_row(periods[month_of(r["received_at"])].id, r["employee_id"], r)
+            for r in new])
         result = {"imported": len(new), "skipped_duplicates": len(rows) - len(new)}
         await record(actor, "import", "survey", filename[:64], after={
             **result, "file": filename, "sha256": hashlib.sha256(data).hexdigest()})

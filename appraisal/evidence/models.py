@@ -350,3 +350,56 @@ class Photo(Model):
         table = "photo"
         ordering = ["id"]
         indexes = (("inspection_id", "item_code"),)
+
+
+class EvidenceTally(Model):
+    """What one employee's counted evidence of a period adds up to, kept by every write
+    that changes it, in the write's own transaction (evidence.tallies): a close or a
+    live score reads one row per employee instead of every inspection and survey."""
+
+    id = fields.IntField(primary_key=True)
+    period: fields.ForeignKeyRelation[Period] = fields.ForeignKeyField(
+        "appraisal.Period", related_name="tallies", on_delete=fields.RESTRICT)
+    employee: fields.ForeignKeyRelation[Employee] = fields.ForeignKeyField(
+        "appraisal.Employee", related_name="tallies", on_delete=fields.RESTRICT)
+    # Counted inspections with at least one applicable result (the minimum counts these).
+    inspections = fields.IntField(default=0)
+    # Per survey question: answers given (n_) and their sum (s_).
+    n_attitude = fields.IntField(default=0)
+    s_attitude = fields.IntField(default=0)
+    n_quality = fields.IntField(default=0)
+    s_quality = fields.IntField(default=0)
+    n_efficiency = fields.IntField(default=0)
+    s_efficiency = fields.IntField(default=0)
+    n_environment = fields.IntField(default=0)
+    s_environment = fields.IntField(default=0)
+    n_overall = fields.IntField(default=0)
+    s_overall = fields.IntField(default=0)
+
+    period_id: int
+    employee_id: int
+
+    class Meta:
+        table = "evidence_tally"
+        unique_together = (("period", "employee"),)
+
+
+class ItemTally(Model):
+    """One employee's applicable results of one checklist item in a period: how many, and
+    the points earned in cents (kept with EvidenceTally, by the same writes)."""
+
+    id = fields.IntField(primary_key=True)
+    period: fields.ForeignKeyRelation[Period] = fields.ForeignKeyField(
+        "appraisal.Period", related_name="item_tallies", on_delete=fields.RESTRICT)
+    employee: fields.ForeignKeyRelation[Employee] = fields.ForeignKeyField(
+        "appraisal.Employee", related_name="item_tallies", on_delete=fields.RESTRICT)
+    code = fields.CharField(max_length=16)
+    earned_cents = fields.BigIntField(default=0)
+    applicable = fields.IntField(default=0)
+
+    period_id: int
+    employee_id: int
+
+    class Meta:
+        table = "item_tally"
+        unique_together = (("period", "employee", "code"),)

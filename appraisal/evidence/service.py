@@ -20,6 +20,7 @@ from appraisal.actor import Actor
 from appraisal.audit.service import entry, model_state, record
 from appraisal.clock import ahead, current_month, happened, local, month_of, now
 from appraisal.errors import Conflict, Forbidden, NotFound, Unprocessable
+from appraisal.evidence import tallies
 from appraisal.evidence.deadlines import finished
 from appraisal.evidence.followup import facts_of
 from appraisal.evidence.models import (
@@ -297,10 +298,12 @@ async def create_inspection(actor: Actor, data: InspectionIn) -> RecordedInspect
         if actions:
             after["actions_opened"] = [action_state(a) for a in actions]
         trail = entry(actor, "create", "inspection", insp.id, after=after)
-        # The inspection, its items, the actions its failures open and its audit entry
-        # in one statement (PostgreSQL).
+        # The inspection, its items, the actions its failures open, what it adds to the
+        # employee's tallies and its audit entry in one statement (PostgreSQL).
         await insert_together([*together, ("inspection_item", _item_rows(insp.id, rows)),
                                ("corrective_action", [new_row(a) for a in actions]),
+                               *tallies.upserts(*tallies.inspection_rows(
+                                   period.id, data.employee_id, rows)),
                                ("audit_entry", [new_row(trail)])])
     return RecordedInspection(insp, employee, period, rows)
 
@@ -363,6 +366,7 @@ async def update_inspection(actor: Actor, insp: Inspection, data: InspectionPatc
     occurred_at = (happened(changes["occurred_at"], "occurred_at") if "occurred_at" in changes
                    else local(insp.occurred_at))
     employee_id = changes.get("employee_id", insp.employee_id)
+    old_employee_id = insp.employee_id
     old_period = await Period.get(id=insp.period_id)
     async with in_transaction():
         _, new_period = await _place(actor, employee_id, occurred_at, "occurred_at")
@@ -390,6 +394,12 @@ async def update_inspection(actor: Actor, insp: Inspection, data: InspectionPatc
             await InspectionItem.filter(inspection_id=insp.id).delete()
             await _insert_items(insp.id, rows)
             await _follow_failures(actor, rulebook, insp, rows)
+        # Its old place and items taken off the tallies, its new ones added.
+        old_items, old_counts = tallies.inspection_rows(
+            old_period.id, old_employee_id, before["items"], -1)
+        new_items, new_counts = tallies.inspection_rows(
+            new_period.id, employee_id, before["items"] if rows is None else rows)
+        await tallies.add(old_items + new_items, old_counts + new_counts)
         await record(
             actor, "update", "inspection", insp.id, before=before,
             after=await inspection_state(insp),
@@ -447,6 +457,11 @@ async def void_evidence(actor: Actor, evidence: V, entity: str, reason: str) -> 
                      after=await _state(evidence), reason=reason)
         if isinstance(evidence, Inspection):
             await cancel_actions_of(actor, evidence.id, "the inspection was voided")
+            await tallies.add(*tallies.inspection_rows(
+                evidence.period_id, evidence.employee_id, before["items"], -1))
+        elif isinstance(evidence, SurveyResponse):
+            await tallies.add([], [tallies.survey_row(
+                evidence.period_id, evidence.employee_id, _answers(evidence), -1)])
     return evidence
 
 
@@ -587,14 +602,24 @@ async def _correct(actor: Actor, evidence: V, entity: str, changes: dict[str, An
         if new_period.id != evidence.period_id:
             await lock_open_period(new_period.id)
         before = model_state(evidence)
+        taken = (tallies.survey_row(evidence.period_id, evidence.employee_id,
+                                    _answers(evidence), -1)
+                 if isinstance(evidence, SurveyResponse) else None)
         for key, value in changes.items():
             setattr(evidence, key, value)
         evidence.received_at = received_at
         evidence.period_id = new_period.id
         await evidence.save()
+        if taken is not None:
+            await tallies.add([], [taken, tallies.survey_row(
+                evidence.period_id, evidence.employee_id, _answers(evidence))])
         await record(actor, "update", entity, evidence.id, before=before,
                      after=model_state(evidence))
     return evidence
+
+
+def _answers(survey: SurveyResponse) -> dict[str, int | None]:
+    return {q: getattr(survey, q) for q in SURVEY_QUESTIONS}
 
 
 def check_answers(rulebook: RuleBook, values: dict[str, Any]) -> None:
@@ -626,6 +651,7 @@ async def create_survey(actor: Actor, data: SurveyIn) -> SurveyResponse:
         values.update(employee_id=employee_id, period_id=period.id, received_at=received_at,
                       recorded_by_id=actor.id)
         survey = await SurveyResponse.create(**values)
+        await tallies.add([], [tallies.survey_row(period.id, employee_id, values)])
         await record(actor, "create", "survey", survey.id, after=model_state(survey))
     return survey
 

@@ -18,6 +18,7 @@ from appraisal.figures import publish
 from appraisal.rulebook import RuleBook
 
 HUNDRED = Fraction(100)
+ZERO = Fraction(0)
 SUBSTANTIATED = "substantiated"
 
 
@@ -422,9 +423,13 @@ def _final(
                                commendation_ids)
     final = None
     if base is not None:
-        taken = (sum((d.total for d in deductions), Fraction(0))
-                 + sum((p.points for p in penalties), Fraction(0)))
-        final = min(HUNDRED, max(Fraction(0), base - taken + bonus.total))
+        final = base
+        # Most people have nothing taken or added: no Fraction arithmetic for them.
+        if deductions or penalties or bonus.points:
+            taken = (sum((d.total for d in deductions), ZERO)
+                     + sum((p.points for p in penalties), ZERO))
+            final = base - taken + bonus.total
+        final = HUNDRED if final > HUNDRED else ZERO if final < 0 else final
     return bonus, final
 
 
@@ -469,8 +474,12 @@ def score_employee(
 
 
 def score_period(
-    rulebook: RuleBook, evidence: Sequence[EmployeeEvidence]
+    rulebook: RuleBook, evidence: Sequence[EmployeeEvidence],
+    organisation: Mapping[str, SurveyTally] | None = None,
 ) -> list[EmployeeScore]:
-    means = organisation_means(rulebook, evidence)
+    """Everyone's score; `organisation`: every answer of the period per question, when
+    `evidence` holds only some of the employees (their means are everyone's)."""
+    means = organisation_means(rulebook, evidence if organisation is None else [
+        EmployeeEvidence(employee_id=0, surveys=organisation)])
     constants = _constants(rulebook)
     return [score_employee(rulebook, ev, means, constants) for ev in evidence]

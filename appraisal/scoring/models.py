@@ -53,6 +53,11 @@ class SnapshotScore(Model):
     veto = fields.BooleanField(default=False)
     dimensions = fields.JSONField()  # {code: "92.86"}
     breakdown = fields.JSONField()
+    # Place in the ranking (1: highest score; ties by employee_no) and team at the close:
+    # a page of the ranking is read by index, not by sorting every row's breakdown.
+    # Null in snapshots stored before these were kept.
+    rank = fields.IntField(null=True)
+    team_id = fields.IntField(null=True)
 
     snapshot_id: int
     employee_id: int
@@ -60,4 +65,4 @@ class SnapshotScore(Model):
     class Meta:
         table = "snapshot_score"
         unique_together = (("snapshot", "employee"),)
-        indexes = (("employee_id",),)
+        indexes = (("employee_id",), ("snapshot_id", "rank"))

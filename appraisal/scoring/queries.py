@@ -21,7 +21,6 @@ from appraisal.evidence.deadlines import MISSED
 from appraisal.evidence.followup import deadlines_now, facts_of
 from appraisal.evidence.models import (
     COUNTED,
-    COUNTED_SQL,
     ActionState,
     Commendation,
     Complaint,
@@ -40,30 +39,22 @@ from appraisal.scoring.engine import (
 )
 from appraisal.staff.models import Employee
 
+# Per-employee tallies kept by the evidence writes (evidence.tallies): one row per
+# employee and item code, one per employee, whatever the number of results.
 ITEM_SQL = """
-SELECT i.employee_id, it.code,
-       SUM(CAST(ROUND(it.points * 100) AS INTEGER)) AS cents,
-       COUNT(*) AS n
-FROM inspection_item it
-JOIN inspection i ON i.id = it.inspection_id
-WHERE i.period_id = {p} AND it.points IS NOT NULL AND i.""" + COUNTED_SQL + """
-GROUP BY i.employee_id, it.code
+SELECT employee_id, code, earned_cents AS cents, applicable AS n FROM item_tally
+WHERE period_id = {p} AND applicable > 0{only}
 """
-
-# Void inspections, and any with nothing applicable (all n.a.: no inspection, SPEC §3),
-# never count toward the minimum.
-INSPECTION_COUNT_SQL = """
-SELECT i.employee_id, COUNT(*) AS n FROM inspection i
-WHERE i.period_id = {p} AND i.""" + COUNTED_SQL + """
-  AND EXISTS (SELECT 1 FROM inspection_item it WHERE it.inspection_id = i.id
-              AND it.points IS NOT NULL)
-GROUP BY i.employee_id
-"""
-
-SURVEY_SQL = (
-    "SELECT employee_id, "
-    + ", ".join(f"COUNT({q}) AS n_{q}, COALESCE(SUM({q}), 0) AS s_{q}" for q in QUESTIONS)
-    + " FROM survey_response WHERE period_id = {p} AND " + COUNTED_SQL + " GROUP BY employee_id"
+EVIDENCE_SQL = (
+    "SELECT employee_id, inspections, "
+    + ", ".join(f"n_{q}, s_{q}" for q in QUESTIONS)
+    + " FROM evidence_tally WHERE period_id = {p}{only}"
+)
+# The whole organisation's answers: the prior every survey score is shrunk towards.
+ORGANISATION_SQL = (
+    "SELECT " + ", ".join(f"COALESCE(SUM(n_{q}), 0) AS n_{q}, COALESCE(SUM(s_{q}), 0) AS s_{q}"
+                          for q in QUESTIONS)
+    + " FROM evidence_tally WHERE period_id = {p}"
 )
 
 
@@ -72,23 +63,40 @@ def first_param() -> str:
     return "$1" if connections.get("default").capabilities.dialect == "postgres" else "?"
 
 
-async def _rows(sql: str, period_id: int) -> list[Any]:
-    """Rows that index by column name (sqlite3.Row / asyncpg.Record)."""
+async def _rows(sql: str, period_id: int, employee_ids: list[int] | None = None) -> list[Any]:
+    """Rows that index by column name (sqlite3.Row / asyncpg.Record); only those of
+    `employee_ids` when given (ids are ints: written into the statement)."""
     conn = connections.get("default")
-    _, rows = await conn.execute_query(sql.format(p=first_param()), [period_id])
+    only = ("" if employee_ids is None else
+            f" AND employee_id IN ({', '.join(str(int(i)) for i in employee_ids) or 'NULL'})")
+    _, rows = await conn.execute_query(sql.format(p=first_param(), only=only), [period_id])
     return list(rows)
 
 
-async def overdue_actions(month: str) -> list[dict[str, Any]]:
+def _survey_tallies(row: Any) -> dict[str, SurveyTally]:
+    return {q: SurveyTally(int(row[f"n_{q}"]), int(row[f"s_{q}"]))
+            for q in QUESTIONS if int(row[f"n_{q}"])}
+
+
+async def organisation_surveys(period_id: int) -> dict[str, SurveyTally]:
+    """Every counted answer of the period per question, summed in the database."""
+    return _survey_tallies((await _rows(ORGANISATION_SQL, period_id))[0])
+
+
+async def overdue_actions(month: str, employee_ids: list[int] | None = None
+                          ) -> list[dict[str, Any]]:
     """Corrective actions due in `month` that were not verified by their due time
     (SPEC §3.5): not verified at all, or verified late. An action due later than now is
     not overdue yet (live scores); at the close every due time of the month has passed.
     Cancelled actions and those of void inspections count for nothing."""
     start, end = month_start(month), month_start(shift_month(month, 1))
-    rows = await CorrectiveAction.filter(
+    due = CorrectiveAction.filter(
         due_at__gte=start, due_at__lt=min(end, now()), inspection__voided_at__isnull=True,
         state__in=[ActionState.open, ActionState.done, ActionState.verified],
-    ).order_by("due_at", "id").values(
+    )
+    if employee_ids is not None:
+        due = due.filter(assignee_id__in=employee_ids)
+    rows = await due.order_by("due_at", "id").values(
         "id", "assignee_id", "item_code", "due_at", "verified_at", "state", "inspection_id",
         "description", "inspection__touchpoint")
     return [r for r in rows if r["verified_at"] is None or r["verified_at"] > r["due_at"]]
@@ -106,12 +114,18 @@ def counted_complaints(period_id: int) -> QuerySet[Complaint]:
 DEADLINE_REACH = timedelta(days=400)
 
 
-async def missed_deadlines(month: str) -> list[dict[str, Any]]:
+async def missed_deadlines(month: str, employee_ids: list[int] | None = None
+                           ) -> list[dict[str, Any]]:
     """The complaint deadlines due in `month` and missed (SPEC §3.4), as they stand now,
-    each with the employee who handles its complaint; in the order they fell due."""
+    each with the employee who handles its complaint; in the order they fell due (only
+    those handled by `employee_ids`, when given)."""
     start, end = month_start(month), month_start(shift_month(month, 1))
-    rows = await Complaint.filter(received_at__lt=end, received_at__gte=start - DEADLINE_REACH,
-                                  **COUNTED).values(
+    handled = Complaint.filter(received_at__lt=end, received_at__gte=start - DEADLINE_REACH,
+                               **COUNTED)
+    if employee_ids is not None:
+        handled = handled.filter(Q(handler_id__in=employee_ids) | Q(
+            handler_id__isnull=True, employee_id__in=employee_ids))
+    rows = await handled.values(
         "id", "employee_id", "handler_id", "received_at", "first_response_at",
         "promised_reply_at", "resolved_at", "return_visit_at", "period__rulebook_version")
     times: dict[int, list[datetime]] = defaultdict(list)
@@ -133,18 +147,23 @@ async def period_evidence(
     period_id: int, employee_ids: list[int] | None = None, month: str | None = None,
     deadlines: bool = False,
 ) -> list[EmployeeEvidence]:
-    """Aggregated evidence of every employee who is active or has evidence in the period."""
+    """Aggregated evidence of every employee who is active or has evidence in the period
+    (only those of `employee_ids`, when given: read for them alone)."""
     items: dict[int, dict[str, ItemTally]] = defaultdict(dict)
-    for r in await _rows(ITEM_SQL, period_id):
+    for r in await _rows(ITEM_SQL, period_id, employee_ids):
         items[r["employee_id"]][r["code"]] = ItemTally(int(r["cents"]), int(r["n"]))
-    counts = {r["employee_id"]: int(r["n"]) for r in await _rows(INSPECTION_COUNT_SQL, period_id)}
-    surveys: dict[int, dict[str, SurveyTally]] = defaultdict(dict)
-    for r in await _rows(SURVEY_SQL, period_id):
-        for q in QUESTIONS:
-            if int(r[f"n_{q}"]):
-                surveys[r["employee_id"]][q] = SurveyTally(int(r[f"n_{q}"]), int(r[f"s_{q}"]))
+    counts: dict[int, int] = {}
+    surveys: dict[int, dict[str, SurveyTally]] = {}
+    for r in await _rows(EVIDENCE_SQL, period_id, employee_ids):
+        if int(r["inspections"]):
+            counts[r["employee_id"]] = int(r["inspections"])
+        if answered := _survey_tallies(r):
+            surveys[r["employee_id"]] = answered
     complaints: dict[int, list[ComplaintFact]] = defaultdict(list)
-    for c in await counted_complaints(period_id).values(
+    found = counted_complaints(period_id)
+    if employee_ids is not None:
+        found = found.filter(employee_id__in=employee_ids)
+    for c in await found.values(
         "id", "employee_id", "severity", "status", "received_at", "first_response_at",
         "counted_in_id", "period__month",
     ):
@@ -156,28 +175,31 @@ async def period_evidence(
             carried_from=c["period__month"] if c["counted_in_id"] == period_id else None,
         ))
     commendations: dict[int, list[int]] = defaultdict(list)
-    for cid, eid in await Commendation.filter(period_id=period_id, **COUNTED).values_list(
-        "id", "employee_id"
-    ):
+    praised = Commendation.filter(period_id=period_id, **COUNTED)
+    if employee_ids is not None:
+        praised = praised.filter(employee_id__in=employee_ids)
+    for cid, eid in await praised.values_list("id", "employee_id"):
         commendations[eid].append(cid)
 
     overdue: dict[int, list[int]] = defaultdict(list)
-    for a in await overdue_actions(month) if month else []:
+    for a in await overdue_actions(month, employee_ids) if month else []:
         overdue[a["assignee_id"]].append(a["id"])
     missed: dict[int, list[MissedDeadline]] = defaultdict(list)
-    for m in await missed_deadlines(month) if month and deadlines else []:
+    for m in await missed_deadlines(month, employee_ids) if month and deadlines else []:
         missed[m["handler_id"]].append(MissedDeadline(m["complaint_id"], m["kind"], m["due_at"]))
 
     with_evidence = (set(items) | set(counts) | set(surveys) | set(complaints)
                      | set(commendations) | set(overdue) | set(missed))
     # Someone who left before the month began is appraised for it only with evidence.
     if month is None:
-        found = await Period.filter(id=period_id).values_list("month", flat=True)
-        month = found[0] if found else None
+        found_month = await Period.filter(id=period_id).values_list("month", flat=True)
+        month = found_month[0] if found_month else None
     began = month_start(month).date() if month else None
-    active = set(await Employee.filter(active=True).filter(
-        Q(left_on__isnull=True) | Q(left_on__gte=began) if began else Q()
-    ).values_list("id", flat=True))
+    staff = Employee.filter(active=True).filter(
+        Q(left_on__isnull=True) | Q(left_on__gte=began) if began else Q())
+    if employee_ids is not None:
+        staff = staff.filter(id__in=employee_ids)
+    active = set(await staff.values_list("id", flat=True))
     ids = sorted(with_evidence | active)
     if employee_ids is not None:
         wanted = set(employee_ids)
