@@ -33,9 +33,15 @@ def publish(value: Fraction | Decimal | int | str | None) -> Decimal | None:
 
 
 def figure(value: Fraction | Decimal | int | str | None) -> str | None:
-    """A published figure as the API and the pages show it: "96.71", or None."""
-    out = publish(value)
-    return None if out is None else str(out)
+    """A published figure as the API and the pages show it: "96.71", or None
+    (str of publish(value), written straight from the integer cents: a close writes
+    hundreds of thousands of them)."""
+    if value is None:
+        return None
+    x = exact(value)
+    n, d = x.numerator, x.denominator
+    cents = (abs(n) * 200 + d) // (2 * d)
+    return f"{'-' if n < 0 and cents else ''}{cents // 100}.{cents % 100:02d}"
 
 
 def tidy(d: Decimal) -> Decimal:
@@ -45,6 +51,12 @@ def tidy(d: Decimal) -> Decimal:
 
 def num(value: Decimal | Fraction | int) -> str:
     """An input parameter (points, weights) as people write it: 10, 0.6."""
+    if isinstance(value, Fraction) and 100 % value.denominator == 0:
+        # Whole cents (points earned, lost, weights): written without Decimal division.
+        cents = value.numerator * (100 // value.denominator)
+        whole, part = divmod(abs(cents), 100)
+        text = f"{whole}.{part:02d}".rstrip("0").rstrip(".") if part else str(whole)
+        return f"-{text}" if cents < 0 else text
     d = Decimal(value.numerator) / Decimal(value.denominator) if isinstance(value, Fraction) \
         else Decimal(value)
     return str(tidy(d))

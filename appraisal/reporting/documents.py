@@ -27,8 +27,8 @@ from appraisal.incentives.service import employee_amounts, stars_of
 from appraisal.periods.models import Period, PeriodStatus
 from appraisal.periods.service import rulebook_of
 from appraisal.reporting.charts import radar_svg, trend_svg
-from appraisal.rulebook import touchpoint_names
-from appraisal.scoring.explain import lost_by_touchpoint
+from appraisal.rulebook import get_rulebook, touchpoint_names
+from appraisal.scoring.explain import lost_by_touchpoint, with_rules
 from appraisal.scoring.models import ScoreSnapshot, SnapshotScore
 from appraisal.scoring.service import current_snapshot, snapshot_summaries
 from appraisal.staff.models import Employee
@@ -244,7 +244,9 @@ async def appraisal_contexts(
     ids = list(employee_ids)
     rulebook = rulebook_of(period)
     # A few bulk queries for the whole chunk, none per employee.
-    rows = {eid: b for eid, b in await SnapshotScore.filter(
+    # The rulebook the snapshot was scored with says what its lost points were.
+    scored_with = get_rulebook(snapshot.rulebook_version)
+    rows = {eid: with_rules(b, scored_with) for eid, b in await SnapshotScore.filter(
         snapshot_id=snapshot.id, employee_id__in=ids).values_list("employee_id", "breakdown")}
     positions = dict(await Employee.filter(id__in=ids).values_list("id", "position"))
     months, trends = await _trends(period, ids)

@@ -25,7 +25,10 @@ from appraisal.evidence.models import Complaint, ComplaintStatus
 from appraisal.evidence.records import complaint_out, complaints_with
 from appraisal.periods.models import Period, PeriodStatus
 from appraisal.scoring import service as scoring
-from appraisal.scoring.models import ScoreSnapshot, SnapshotScore
+from appraisal.scoring.models import ScoreSnapshot
+
+# Employees explained and stored at a time when a month closes.
+CLOSE_CHUNK = 2000
 
 
 @dataclass(slots=True)
@@ -90,25 +93,27 @@ async def close_period(actor: Actor | None, month: str) -> CloseResult:
         before = model_state(period)
         rulebook, scores = await scoring.compute(period)
         directory = await scoring.employee_directory((s.employee_id for s in scores), month)
-        rows = await scoring.breakdowns(period, rulebook, scores, directory)
+        places = scoring.ranks(scores, directory)
         last = await ScoreSnapshot.filter(period_id=period.id).order_by("-sequence").first()
         snapshot = await ScoreSnapshot.create(
             period_id=period.id, sequence=(last.sequence if last else 0) + 1,
             rulebook_version=rulebook.version, rulebook_hash=rulebook.content_hash,
-            content_hash=scoring.content_hash(month, rulebook, rows),
-            created_by_id=actor.id if actor else None,
+            content_hash="", created_by_id=actor.id if actor else None,
         )
-        await SnapshotScore.bulk_create(
-            [
-                SnapshotScore(
-                    snapshot_id=snapshot.id, employee_id=s.employee_id,
-                    final_score=s.final_score, grade=s.grade, status=s.status, veto=s.veto,
-                    dimensions=row["dimensions"], breakdown=row,
-                )
-                for s, row in zip(scores, rows, strict=True)
-            ],
-            batch_size=500,
-        )
+        digest = scoring.SnapshotDigest(month, rulebook)
+        insufficient = []
+        # A chunk of employees at a time: their evidence, explained, stored and hashed,
+        # so that memory holds one chunk's lost points, not the month's.
+        for start in range(0, len(scores), CLOSE_CHUNK):
+            chunk = scores[start:start + CLOSE_CHUNK]
+            rows = await scoring.breakdowns(period, rulebook, chunk, directory)
+            await scoring.store_rows(snapshot, chunk, rows, places, digest)
+            insufficient += [
+                {k: row[k] for k in ("employee_id", "employee_no", "name", "team", "inspections")}
+                for row in rows if row["status"] == "insufficient_evidence"
+            ]
+        snapshot.content_hash = digest.hexdigest()
+        await snapshot.save(update_fields=["content_hash"])
         period.status = PeriodStatus.closed
         period.closed_at = clock.now()
         period.rulebook_hash = rulebook.content_hash
@@ -117,10 +122,6 @@ async def close_period(actor: Actor | None, month: str) -> CloseResult:
             **model_state(period), "snapshot_id": snapshot.id, "snapshot_sequence":
             snapshot.sequence, "content_hash": snapshot.content_hash,
         })
-    insufficient = [
-        {k: row[k] for k in ("employee_id", "employee_no", "name", "team", "inspections")}
-        for row in rows if row["status"] == "insufficient_evidence"
-    ]
     graded = sum(1 for s in scores if s.status == "graded")
     return CloseResult(period, snapshot, len(scores), graded, insufficient,
                        await pending_complaints(period))

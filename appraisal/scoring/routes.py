@@ -32,11 +32,16 @@ class ScoreController(Controller):
         status: Annotated[str | None, Parameter(
             pattern="^(graded|insufficient_evidence)$")] = None,
         team_id: Annotated[int | None, Parameter(ge=1, le=2**31 - 1)] = None,
+        limit: Annotated[int | None, Parameter(
+            ge=1, le=1000, description="at most this many rows (a page of the ranking)")] = None,
+        offset: Annotated[int, Parameter(
+            ge=0, le=2**31 - 1, description="rows of the ranking skipped before the page")] = 0,
     ) -> list[ScoreSummary]:
-        """Live scores while the period is open, the snapshot once closed; ranked."""
+        """Live scores while the period is open, the snapshot once closed; ranked. With
+        `limit` and `offset`, one page of the ranking (a closed month's is read by rank)."""
         period = await require_period(month)
-        return score_summaries(
-            await service.period_scores(period, request.user, status=status, team_id=team_id))
+        return score_summaries(await service.period_scores(
+            period, request.user, status=status, team_id=team_id, limit=limit, offset=offset))
 
     @get("/{employee_id:int}", guards=[ANY_USER])
     async def employee_score(

@@ -10,6 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+import msgspec
 from tortoise import connections
 
 from appraisal.actor import Actor, Role
@@ -17,9 +18,10 @@ from appraisal.clock import local
 from appraisal.errors import NotFound
 from appraisal.evidence.models import COUNTED, COUNTED_SQL, Commendation
 from appraisal.figures import figure
+from appraisal.inserts import insert_sql, placeholders
 from appraisal.periods.models import Period, PeriodStatus
 from appraisal.periods.service import rulebook_of
-from appraisal.rulebook import RuleBook
+from appraisal.rulebook import RuleBook, get_rulebook
 from appraisal.scoring import explain
 from appraisal.scoring.access import require_appraisal_access
 from appraisal.scoring.engine import EmployeeScore, score_period
@@ -28,6 +30,7 @@ from appraisal.scoring.queries import (
     counted_complaints,
     first_param,
     missed_deadlines,
+    organisation_surveys,
     overdue_actions,
     period_evidence,
 )
@@ -39,7 +42,7 @@ SELECT i.employee_id, i.id AS inspection_id, i.occurred_at, i.touchpoint, it.cod
        it.points
 FROM inspection_item it
 JOIN inspection i ON i.id = it.inspection_id
-WHERE i.period_id = {p} AND it.result IN ('fail', 'points') AND i.""" + COUNTED_SQL + """
+WHERE i.period_id = {p} AND it.result IN ('fail', 'points') AND i.""" + COUNTED_SQL + """{only}
 ORDER BY i.occurred_at, i.id, it.code
 """
 
@@ -61,45 +64,57 @@ async def employee_directory(
     return directory
 
 
-async def compute(period: Period) -> tuple[RuleBook, list[EmployeeScore]]:
+async def compute(period: Period, employee_ids: list[int] | None = None
+                  ) -> tuple[RuleBook, list[EmployeeScore]]:
+    """Live scores of everyone, or of `employee_ids` alone (read for them alone, with
+    the organisation's survey answers summed in the database)."""
     rulebook = rulebook_of(period)
-    return rulebook, score_period(rulebook, await period_evidence(
-        period.id, month=period.month, deadlines=rulebook.complaint_deadlines is not None))
+    evidence = await period_evidence(period.id, employee_ids, month=period.month,
+                                     deadlines=rulebook.complaint_deadlines is not None)
+    organisation = None if employee_ids is None else await organisation_surveys(period.id)
+    return rulebook, score_period(rulebook, evidence, organisation)
 
 
 async def lost_points(
     period: Period, rulebook: RuleBook, employee_ids: set[int] | None = None
 ) -> dict[int, list[dict[str, Any]]]:
-    """Each item result that lost points, with its inspection: the evidence behind a score."""
+    """Each item result that lost points, with its inspection: the evidence behind a score
+    (without the rulebook's texts of its item)."""
     conn = connections.get("default")
-    _, rows = await conn.execute_query(LOST_SQL.format(p=first_param()), [period.id])
+    # Ids are ints, written into the statement: the index on (period, employee) finds them.
+    only = ("" if employee_ids is None else " AND i.employee_id IN ("
+            + (", ".join(str(int(i)) for i in sorted(employee_ids)) or "NULL") + ")")
+    _, rows = await conn.execute_query(LOST_SQL.format(p=first_param(), only=only),
+                                       [period.id])
     out: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    # A month repeats the same few results and inspection times many times over:
+    # each is judged (and each time written) once.
+    judged: dict[tuple[str, str, Any], str | None] = {}
+    when: dict[int, str | None] = {}
     for r in rows:
-        eid = r["employee_id"]
-        if employee_ids is not None and eid not in employee_ids:
+        key = (r["code"], str(r["result"]), r["points"])
+        if key not in judged:
+            try:
+                rule = rulebook.item(r["code"])
+            except KeyError:
+                judged[key] = None
+            else:
+                lost = rule.lost(key[1], None if r["points"] is None
+                                 else Decimal(str(r["points"])))
+                judged[key] = explain.num(lost) if lost else None
+        if (points_lost := judged[key]) is None:
             continue
-        try:
-            rule = rulebook.item(r["code"])
-        except KeyError:
-            continue
-        lost = rule.lost(r["result"], None if r["points"] is None else Decimal(str(r["points"])))
-        if not lost:
-            continue
-        occurred = r["occurred_at"]
-        if isinstance(occurred, str):  # SQLite hands back text
-            occurred = datetime.fromisoformat(occurred)
-        out[eid].append({
-            "code": rule.code,
-            "standard_zh": rule.standard_zh,
-            "standard_en": rule.standard_en,
-            "dimension": rule.dimension,
-            "inspection_id": r["inspection_id"],
-            "occurred_at": explain.ts(occurred),
-            "touchpoint": r["touchpoint"],
-            "result": str(r["result"]),
-            "points_lost": explain.num(lost),
-            "coaching_zh": rule.coaching_zh,
-            "coaching_en": rule.coaching_en,
+        iid = r["inspection_id"]
+        if iid not in when:
+            occurred = r["occurred_at"]
+            if isinstance(occurred, str):  # SQLite hands back text
+                occurred = datetime.fromisoformat(occurred)
+            when[iid] = explain.ts(occurred)
+        # As a snapshot keeps it: the item's standard and coaching are the rulebook's to
+        # say (explain.with_rules adds them when it is read).
+        out[r["employee_id"]].append({
+            "code": r["code"], "inspection_id": iid, "occurred_at": when[iid],
+            "touchpoint": r["touchpoint"], "result": key[1], "points_lost": points_lost,
         })
     return out
 
@@ -123,8 +138,9 @@ async def breakdowns(
     ):
         commendations[c["employee_id"]][c["id"]] = c
     lost = await lost_points(period, rulebook, ids)
-    actions = {a["id"]: a for a in await overdue_actions(period.month)}
-    missed = ({(m["complaint_id"], m["kind"]): m for m in await missed_deadlines(period.month)}
+    actions = {a["id"]: a for a in await overdue_actions(period.month, list(ids))}
+    missed = ({(m["complaint_id"], m["kind"]): m
+               for m in await missed_deadlines(period.month, list(ids))}
               if rulebook.complaint_deadlines else {})
     return [
         explain.breakdown(
@@ -136,13 +152,78 @@ async def breakdowns(
     ]
 
 
+class SnapshotDigest:
+    """SHA-256 of the canonical JSON of a snapshot's rows (printed on appraisals), fed
+    a chunk of rows at a time: the same bytes as json.dumps of
+    {"period", "rulebook_version", "rulebook_hash", "scores": rows} with sorted keys."""
+
+    def __init__(self, month: str, rulebook: RuleBook) -> None:
+        self._hash = hashlib.sha256()
+        self._first = True
+        head = {"period": month, "rulebook_hash": rulebook.content_hash,
+                "rulebook_version": rulebook.version}
+        self._hash.update(_canonical(head)[:-1].encode() + b',"scores":[')
+
+    def update(self, rows: Iterable[dict[str, Any]]) -> None:
+        self.update_canonical(_canonical(row) for row in rows)
+
+    def update_canonical(self, texts: Iterable[str]) -> None:
+        """Rows given as their canonical JSON already (`canonical`)."""
+        for text in texts:
+            self._hash.update((b"" if self._first else b",") + text.encode())
+            self._first = False
+
+    def hexdigest(self) -> str:
+        done = self._hash.copy()
+        done.update(b"]}")
+        return done.hexdigest()
+
+
+def _canonical(value: Any) -> str:
+    """JSON with sorted keys, no spaces, text unescaped (json.dumps(sort_keys=True,
+    ensure_ascii=False, separators=(",", ":")) writes the same; msgspec is faster)."""
+    return msgspec.json.encode(value, order="sorted").decode()
+
+
+canonical = _canonical
+
+
+async def store_rows(snapshot: ScoreSnapshot, scores: list[EmployeeScore],
+                     rows: list[dict[str, Any]], places: dict[int, int],
+                     digest: SnapshotDigest) -> None:
+    """A chunk of a snapshot's rows stored and hashed: each breakdown written to JSON
+    once, for the row and for the hash, in one INSERT per 500 rows."""
+    texts = [_canonical(row) for row in rows]
+    digest.update_canonical(texts)
+    fields = SnapshotScore._meta.fields_map
+    conn = connections.get("default")
+    records = [
+        {"snapshot_id": snapshot.id, "employee_id": s.employee_id,
+         "final_score": fields["final_score"].to_db_value(s.final_score, SnapshotScore),
+         "grade": s.grade, "status": s.status, "veto": s.veto,
+         "dimensions": _canonical(row["dimensions"]), "breakdown": text,
+         "rank": places[s.employee_id], "team_id": row["team_id"]}
+        for s, row, text in zip(scores, rows, texts, strict=True)
+    ]
+    for start in range(0, len(records), 500):
+        params: list[Any] = []
+        await conn.execute_query(insert_sql("snapshot_score", records[start:start + 500],
+                                            placeholders(conn.capabilities.dialect), params),
+                                 params)
+
+
 def content_hash(month: str, rulebook: RuleBook, rows: list[dict[str, Any]]) -> str:
-    canonical = json.dumps(
-        {"period": month, "rulebook_version": rulebook.version,
-         "rulebook_hash": rulebook.content_hash, "scores": rows},
-        sort_keys=True, ensure_ascii=False, separators=(",", ":"),
-    )
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    digest = SnapshotDigest(month, rulebook)
+    digest.update(rows)
+    return digest.hexdigest()
+
+
+def ranks(scores: Iterable[EmployeeScore], directory: dict[int, dict[str, Any]]
+          ) -> dict[int, int]:
+    """employee_id → place in the ranking: highest score first, ties by employee_no."""
+    rows = [{"employee_id": s.employee_id, "employee_no": directory[s.employee_id][
+        "employee_no"], "final_score": s.final_score} for s in scores]
+    return {r["employee_id"]: n for n, r in enumerate(sorted(rows, key=_rank_key), 1)}
 
 
 async def current_snapshot(period: Period) -> ScoreSnapshot | None:
@@ -159,11 +240,13 @@ def _visible(actor: Actor, row_employee: dict[str, Any]) -> bool:
 
 
 async def period_scores(
-    period: Period, actor: Actor, *, status: str | None = None, team_id: int | None = None
+    period: Period, actor: Actor, *, status: str | None = None, team_id: int | None = None,
+    limit: int | None = None, offset: int = 0,
 ) -> list[dict[str, Any]]:
     """Live scores while open; the current snapshot once closed. Scoped to the caller,
-    ranked, optionally only one status or one team (live scores are computed for the
-    whole organisation all the same: its survey means belong to everyone's score)."""
+    ranked, optionally only one status or one team, and one page of them (`limit` rows
+    from `offset`). Live scores are computed for the whole organisation all the same
+    (its survey means belong to everyone's score); a snapshot's page is read by rank."""
     if period.status == PeriodStatus.open:
         _, scores = await compute(period)
         directory = await employee_directory((s.employee_id for s in scores), period.month)
@@ -172,11 +255,23 @@ async def period_scores(
         snapshot = await current_snapshot(period)
         if snapshot is None:
             return []
+        if await _ranked(snapshot.id):
+            return [{k: r[k] for k in SUMMARY_KEYS} for r in await snapshot_summaries(
+                snapshot.id, team_id, status=status, teams=None if actor.is_hr else (
+                    actor.team_ids if actor.role == Role.supervisor else frozenset()),
+                limit=limit, offset=offset, ranked=True)]
         rows = [{k: r[k] for k in SUMMARY_KEYS} for r in await snapshot_summaries(snapshot.id)]
     rows = [r for r in rows if _visible(actor, r)
             and (status is None or r["status"] == status)
             and (team_id is None or r["team_id"] == team_id)]
-    return sorted(rows, key=_rank_key)
+    ranked = sorted(rows, key=_rank_key)
+    return ranked[offset:] if limit is None else ranked[offset:offset + limit]
+
+
+async def _ranked(snapshot_id: int) -> bool:
+    """Whether every row of the snapshot has its rank and team (those closed before
+    they were kept have neither)."""
+    return not await SnapshotScore.filter(snapshot_id=snapshot_id, rank__isnull=True).exists()
 
 
 SUMMARY_KEYS = ("employee_id", "employee_no", "name", "team_id", "team", "final_score", "grade",
@@ -192,13 +287,14 @@ async def employee_score(period: Period, actor: Actor, employee_id: int) -> dict
     """The full breakdown for one employee, with the caller's scope and publication rules."""
     await require_appraisal_access(actor, period, employee_id)
     if period.status == PeriodStatus.open:
-        rulebook, scores = await compute(period)
+        rulebook, scores = await compute(period, [employee_id])
         score = next((s for s in scores if s.employee_id == employee_id), None)
         if score is None:
             raise NotFound("employee %(employee_id)s has no score in %(month)s", code="no_score",
                            employee_id=employee_id, month=period.month)
         directory = await employee_directory([employee_id], period.month)
-        return _with_places((await breakdowns(period, rulebook, [score], directory))[0])
+        return _with_places(explain.with_rules(
+            (await breakdowns(period, rulebook, [score], directory))[0], rulebook))
     snapshot = await current_snapshot(period)
     row = await SnapshotScore.filter(
         snapshot_id=snapshot.id if snapshot else -1, employee_id=employee_id
@@ -206,7 +302,8 @@ async def employee_score(period: Period, actor: Actor, employee_id: int) -> dict
     if row is None or snapshot is None:
         raise NotFound("employee %(employee_id)s has no score in %(month)s", code="no_score",
                        employee_id=employee_id, month=period.month)
-    return _with_places({**row.breakdown, "snapshot": snapshot_info(snapshot)})
+    return _with_places({**explain.with_rules(row.breakdown, get_rulebook(
+        snapshot.rulebook_version)), "snapshot": snapshot_info(snapshot)})
 
 
 def _with_places(b: dict[str, Any]) -> dict[str, Any]:
@@ -231,16 +328,35 @@ def _json(column: str, key: str, dialect: str, as_int: bool = False) -> str:
     return f"json_extract({column}, '$.{key}')"
 
 
-async def snapshot_summaries(snapshot_id: int, team_id: int | None = None) -> list[dict[str, Any]]:
+async def snapshot_summaries(
+    snapshot_id: int, team_id: int | None = None, *, status: str | None = None,
+    teams: frozenset[int] | None = None, limit: int | None = None, offset: int = 0,
+    ranked: bool = False,
+) -> list[dict[str, Any]]:
     """The summary fields of every row of a snapshot, extracted in the database.
 
     Reports over thousands of employees need these few fields, not each
-    breakdown's evidence lists, so memory stays small.
+    breakdown's evidence lists, so memory stays small. `ranked` (snapshots that keep
+    ranks and teams): in rank order, only those of `team_id`, `status` and `teams` (the
+    teams a supervisor sees), `limit` rows from `offset`: filtered and paged by the
+    database.
     """
     conn = connections.get("default")
     d = conn.capabilities.dialect
     arr = ("jsonb_array_length(breakdown::jsonb -> 'deductions')" if d == "postgres"
            else "json_array_length(breakdown, '$.deductions')")
+    marks = placeholders(d)
+    where, params = [f"snapshot_id = {next(marks)}"], [snapshot_id]
+    paged = ranked
+    if paged:
+        if team_id is not None:
+            where.append(f"team_id = {next(marks)}")
+            params.append(team_id)
+        if status is not None:
+            where.append(f"status = {next(marks)}")
+            params.append(status)
+        if teams is not None:
+            where.append(f"team_id IN ({', '.join(str(int(t)) for t in sorted(teams)) or 'NULL'})")
     sql = (
         "SELECT employee_id, final_score, grade, status, veto, dimensions, "
         f"{_json('breakdown', 'employee_no', d)} AS employee_no, "
@@ -249,12 +365,20 @@ async def snapshot_summaries(snapshot_id: int, team_id: int | None = None) -> li
         f"{_json('breakdown', 'team', d)} AS team, "
         f"{_json('breakdown', 'inspections', d, True)} AS inspections, "
         f"{arr} AS substantiated "
-        "FROM snapshot_score WHERE snapshot_id = " + first_param()
+        "FROM snapshot_score WHERE "
     )
-    rows = await conn.execute_query_dict(sql, [snapshot_id])
+    if paged and (limit is not None or offset):
+        # The page's rows found by rank through the index first: only they are read
+        # out of their breakdowns.
+        sql += (f"id IN (SELECT id FROM snapshot_score WHERE {' AND '.join(where)} "
+                f"ORDER BY rank LIMIT {next(marks)} OFFSET {next(marks)}) ORDER BY rank")
+        params += [limit if limit is not None else 2**31 - 1, offset]
+    else:
+        sql += " AND ".join(where) + (" ORDER BY rank" if paged else "")
+    rows = await conn.execute_query_dict(sql, params)
     out = []
     for r in rows:
-        if team_id is not None and int(r["team_id"]) != team_id:
+        if not paged and team_id is not None and int(r["team_id"]) != team_id:
             continue
         dims = r["dimensions"]
         out.append({

@@ -143,3 +143,58 @@ async def test_survey_shrinkage_and_complaints_over_http(client: AsyncClient, or
     # never answered → late: 2 + 1
     assert [(d["severity"], d["total"], d["late"]) for d in b["deductions"]] == [
         ("minor", "3", True)]
+
+
+async def _ranking(client: AsyncClient, org: Org, who: str, query: str = "") -> list[str]:
+    r = await client.get(f"/api/v1/periods/2026-11/scores{query}", headers=org.h(who))
+    assert r.status_code == 200, r.text
+    return [x["employee_no"] for x in r.json()]
+
+
+async def test_a_page_of_the_ranking_open_and_closed(
+        client: AsyncClient, org: Org, clock: time_machine.TimeMachineFixture) -> None:
+    for emp, fails in ((org.emp_a1, ("H1",)), (org.emp_a2, ()), (org.emp_b1, ("V1", "N2"))):
+        for day in (3, 4, 5):
+            r = await client.post("/api/v1/inspections", headers=org.h("hr"),
+                                  json=inspection(emp, fails, day=day))
+            assert r.status_code == 201, r.text
+    pages: dict[str, list[list[str]]] = {}
+    for state in ("open", "closed"):
+        whole = await _ranking(client, org, "hr")
+        assert len(whole) == 3
+        assert await _ranking(client, org, "hr", "?limit=2") == whole[:2]
+        assert await _ranking(client, org, "hr", "?limit=2&offset=2") == whole[2:]
+        assert await _ranking(client, org, "hr", "?offset=1") == whole[1:]
+        # A supervisor's page holds their own teams' people only.
+        assert await _ranking(client, org, "sup_a", "?limit=1&offset=1") == [
+            n for n in whole if n.startswith("A")][1:2]
+        assert await _ranking(client, org, "hr", "?status=graded&limit=1") == whole[:1]
+        pages[state] = [whole]
+        if state == "open":
+            clock.move_to(NOVEMBER_OVER)
+            r = await client.post("/api/v1/periods/2026-11/close", headers=org.h("hr"))
+            assert r.status_code == 200, r.text
+    assert pages["open"] == pages["closed"]
+    for bad in ("?limit=0", "?limit=1001", "?offset=-1"):
+        r = await client.get(f"/api/v1/periods/2026-11/scores{bad}", headers=org.h("hr"))
+        assert r.status_code == 422 and r.json()["errors"][0]["field"] in bad, r.text
+
+
+async def test_a_snapshot_keeps_lost_points_without_the_rulebook_texts(
+        client: AsyncClient, org: Org, clock: time_machine.TimeMachineFixture) -> None:
+    from appraisal.scoring.models import SnapshotScore
+
+    await worked_example(client, org)
+    live = (await client.get(f"/api/v1/periods/2026-11/scores/{org.emp_a1}",
+                             headers=org.h("hr"))).json()
+    clock.move_to(NOVEMBER_OVER)
+    assert (await client.post("/api/v1/periods/2026-11/close",
+                              headers=org.h("hr"))).status_code == 200
+    stored = (await SnapshotScore.get(employee_id=org.emp_a1)).breakdown
+    assert stored["lost_points"] and all("coaching_zh" not in p and "standard_en" not in p
+                                         for p in stored["lost_points"])
+    closed = (await client.get(f"/api/v1/periods/2026-11/scores/{org.emp_a1}",
+                               headers=org.h("hr"))).json()
+    assert closed["lost_points"] == live["lost_points"]
+    assert {p["coaching_zh"] for p in closed["lost_points"]} and all(
+        p["standard_zh"] for p in closed["lost_points"])

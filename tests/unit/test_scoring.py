@@ -322,3 +322,25 @@ def test_overdue_corrective_actions_deduct_the_rulebooks_points() -> None:
     assert s.deducted == 5 and s.final_score == Decimal("91.71")
     plain = score_period(RB, [ev])[0]
     assert plain.penalties == () and plain.final == plain.base - 2
+
+
+def test_a_snapshot_hash_fed_in_chunks_is_the_hash_of_the_whole() -> None:
+    import hashlib
+    import json
+
+    from appraisal.rulebook import get_rulebook
+    from appraisal.scoring.service import SnapshotDigest, content_hash
+
+    rulebook = get_rulebook("2026.1")
+    rows = [{"employee_id": i, "name": f"员工{i}", "final_score": "90.50", "lost_points": [
+        {"code": "V1", "points_lost": "10"}] * i} for i in range(5)]
+    whole = hashlib.sha256(json.dumps(
+        {"period": "2026-11", "rulebook_version": rulebook.version,
+         "rulebook_hash": rulebook.content_hash, "scores": rows},
+        sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()).hexdigest()
+    digest = SnapshotDigest("2026-11", rulebook)
+    digest.update(rows[:2])
+    digest.update([])
+    digest.update(rows[2:])
+    assert digest.hexdigest() == whole == content_hash("2026-11", rulebook, rows)
+    assert SnapshotDigest("2026-11", rulebook).hexdigest() == content_hash("2026-11", rulebook, [])
