@@ -131,6 +131,29 @@ def _problem(exc: Exception) -> int:
     return 2
 
 
+def cmd_tallies(args: argparse.Namespace) -> int:
+    """Check the per-employee tallies against the evidence, or rebuild them (after
+    evidence was restored or loaded straight into the tables)."""
+    from tortoise.transactions import in_transaction
+
+    from appraisal.evidence import tallies
+
+    async def work() -> int:
+        if args.tallies_command == "rebuild":
+            async with in_transaction():
+                await tallies.rebuild()
+            console.print("tallies rebuilt from the evidence")
+            return 0
+        drift = await tallies.drift()
+        for line in drift[:50]:
+            console.print(line, highlight=False)
+        console.print(f"{len(drift)} tallies differ from the evidence" if drift
+                      else "the tallies match the evidence")
+        return 1 if drift else 0
+
+    return int(_run(lambda: _with_db(work)))
+
+
 def cmd_score(args: argparse.Namespace) -> int:
     from rich.table import Table
 
@@ -274,6 +297,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="load a realistic demo organisation")
     p.add_argument("--if-empty", action="store_true", help="do nothing when data exists")
     p.set_defaults(func=cmd_demo)
+
+    tallies = sub.add_parser("tallies", help="the per-employee tallies scores read")
+    tallies_sub = tallies.add_subparsers(dest="tallies_command", required=True)
+    tallies_sub.add_parser("check", help="compare them with the evidence").set_defaults(
+        func=cmd_tallies)
+    tallies_sub.add_parser("rebuild", help="sum them again from the evidence").set_defaults(
+        func=cmd_tallies)
 
     p = sub.add_parser("score", help="print a period's ranked scores")
     p.add_argument("month", help="YYYY-MM")

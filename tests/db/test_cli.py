@@ -46,3 +46,20 @@ def test_migrate_create_user_score_close_publish(tmp_path: Path) -> None:
     assert r.returncode == 2 and "does not exist" in r.stdout
     r = run(db, "close", "2026-11")
     assert r.returncode == 2
+
+
+def test_tallies_check_finds_drift_and_rebuild_mends_it(tmp_path: Path) -> None:
+    import sqlite3
+
+    db = tmp_path / "t.sqlite3"
+    assert run(db, "migrate").returncode == 0
+    assert run(db, "demo").returncode == 0
+    ok = run(db, "tallies", "check")
+    assert ok.returncode == 0 and "match" in ok.stdout, ok.stdout + ok.stderr
+    with sqlite3.connect(db) as conn:  # evidence changed behind the writes' back
+        conn.execute("UPDATE inspection SET voided_at = '2026-11-02 00:00:00' WHERE id = "
+                     "(SELECT MIN(inspection_id) FROM inspection_item WHERE points IS NOT NULL)")
+    bad = run(db, "tallies", "check")
+    assert bad.returncode == 1 and "differ" in bad.stdout, bad.stdout
+    assert run(db, "tallies", "rebuild").returncode == 0
+    assert run(db, "tallies", "check").returncode == 0
