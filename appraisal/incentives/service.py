@@ -35,6 +35,7 @@ from appraisal.scoring import lifecycle
 from appraisal.scoring.models import ScoreSnapshot
 from appraisal.scoring.service import current_snapshot, snapshot_summaries
 from appraisal.staff.models import Team
+from appraisal.staff.service import MANY_IDS
 
 EXPORT_COLUMNS = ("employee_no", "name", "team", "final_score", "grade", "amount")
 MAX_MONEY = Decimal("999999999999.99")
@@ -151,8 +152,10 @@ async def employee_amounts(
     latest organisation-wide allocation, else from their team's latest; with
     `snapshot_ids`, only allocations made on those snapshots (a report of a
     snapshot pays what was allocated on it, never an out-of-date allocation)."""
-    shares = IncentiveShare.filter(
-        allocation__period_id__in=period_ids, employee_id__in=employee_ids)
+    shares = IncentiveShare.filter(allocation__period_id__in=period_ids)
+    wanted = set(employee_ids)
+    if len(wanted) <= MANY_IDS:  # else the month's shares read whole, the others left out
+        shares = shares.filter(employee_id__in=list(wanted))
     if snapshot_ids is not None:
         shares = shares.filter(allocation__snapshot_id__in=snapshot_ids)
     rows = await shares.values_list(
@@ -162,7 +165,8 @@ async def employee_amounts(
     rows.sort(key=lambda r: (r[1] is None, r[2]))
     return {(period_id, eid): {"amount": amount, "currency": currency, "service_star": star,
                                "allocation_id": allocation_id}
-            for period_id, _, allocation_id, currency, eid, amount, star in rows}
+            for period_id, _, allocation_id, currency, eid, amount, star in rows
+            if eid in wanted}
 
 
 async def allocation_summary(a: IncentiveAllocation) -> dict[str, Any]:

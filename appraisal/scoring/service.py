@@ -35,7 +35,7 @@ from appraisal.scoring.queries import (
     period_evidence,
 )
 from appraisal.staff.models import Employee, Team
-from appraisal.staff.service import teams_in_month
+from appraisal.staff.service import MANY_IDS, teams_in_month
 
 LOST_SQL = """
 SELECT i.employee_id, i.id AS inspection_id, i.occurred_at, i.touchpoint, it.code, it.result,
@@ -53,9 +53,12 @@ async def employee_directory(
     """Who each employee is; with `month`, in the team they were in during that month
     (an appraisal, its summaries and pools count someone who moved in their old team
     for the months before the move)."""
-    qs = Employee.all() if ids is None else Employee.filter(id__in=list(ids))
+    wanted = None if ids is None else set(ids)
+    qs = (Employee.all() if wanted is None or len(wanted) > MANY_IDS
+          else Employee.filter(id__in=list(wanted)))
     rows = await qs.values("id", "employee_no", "name", "team_id", "team__name")
-    directory = {r["id"]: {**r, "team": r["team__name"]} for r in rows}
+    directory = {r["id"]: {**r, "team": r["team__name"]} for r in rows
+                 if wanted is None or r["id"] in wanted}
     if month is not None:
         then = await teams_in_month(directory, month)
         names = dict(await Team.filter(id__in=set(then.values())).values_list("id", "name"))
