@@ -268,7 +268,7 @@ def _missing(paths: list[Path]) -> list[str]:
 
 async def _assemble(job: ReportJob) -> None:
     from appraisal.periods.models import Period
-    from appraisal.reporting.batch import build_batch
+    from appraisal.reporting.batch import build_batch, stored_name
 
     period = await Period.get(id=job.period_id)
     recorded = await ReportPart.filter(job_id=job.id).order_by("part").values_list(
@@ -285,7 +285,7 @@ async def _assemble(job: ReportJob) -> None:
     result = await build_batch(period, out, workers=1, prebuilt_parts=parts)
     await ReportJob.filter(id=job.id).update(
         status=JobStatus.done, done=job.total + result.summaries,
-        total=job.total + result.summaries, file_path=str(result.path),
+        total=job.total + result.summaries, file_path=stored_name(result.path),
         file_size=result.size, finished_at=clock.now())
     await _tidy_up()
 

@@ -1,0 +1,62 @@
+"""A batch whose workers run on other machines than the server: they share the
+reports directory (NFS or the like), each mounting it where it likes."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+from httpx import AsyncClient
+
+from appraisal.reporting import jobs
+from appraisal.reporting.models import JobStatus, ReportJob
+from tests.conftest import BACKEND
+from tests.factories import Org, closed_month
+
+Setting = Callable[[str, str], None]
+
+
+async def test_the_zip_is_found_where_the_server_mounts_the_shared_directory(
+    client: AsyncClient, org: Org, setting: Setting, tmp_path: Path
+) -> None:
+    worker_mount = tmp_path / "worker" / "mnt" / "reports"
+    server_mount = tmp_path / "server" / "srv" / "reports"
+    setting("APPRAISAL_REPORTS_DIR", str(worker_mount))
+    await closed_month(client, org)
+    h = org.h("hr")
+    r = await client.post("/api/v1/periods/2026-11/report-jobs", headers=h)
+    assert r.status_code == 202, r.text
+    job_id = r.json()["id"]
+    if BACKEND == "postgres":
+        from appraisal.reporting import queue
+
+        app = queue.queue_app()
+        async with app.open_async():
+            await queue.run_worker(app, once=True)  # the worker, on its machine
+    await jobs.wait_all()
+    job = await ReportJob.get(id=job_id)
+    assert job.status == JobStatus.done, job.error
+    # Its name in the shared directory, not the worker's path to it.
+    assert job.file_path == f"appraisals-2026-11-job{job_id}.zip"
+
+    # The server mounts the same share elsewhere.
+    server_mount.parent.mkdir(parents=True)
+    worker_mount.rename(server_mount)
+    setting("APPRAISAL_REPORTS_DIR", str(server_mount))
+    r = await client.get(f"/api/v1/report-jobs/{job_id}/download", headers=h)
+    assert r.status_code == 200, r.text
+    names = zipfile.ZipFile(io.BytesIO(r.content)).namelist()
+    assert len([n for n in names if n.startswith("appraisals/")]) == 3
+
+    # A job recorded before only names were: its absolute path, while the file is there.
+    elsewhere = tmp_path / "old" / job.file_path
+    elsewhere.parent.mkdir()
+    (server_mount / job.file_path).rename(elsewhere)
+    await ReportJob.filter(id=job_id).update(file_path=str(elsewhere))
+    r = await client.get(f"/api/v1/report-jobs/{job_id}/download", headers=h)
+    assert r.status_code == 200 and r.content[:2] == b"PK"
+    elsewhere.unlink()
+    r = await client.get(f"/api/v1/report-jobs/{job_id}/download", headers=h)
+    assert r.status_code == 404 and r.json()["code"] == "report_file_gone"
