@@ -8,6 +8,7 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from httpx import AsyncClient
 
 from appraisal.reporting import jobs
@@ -60,3 +61,39 @@ async def test_the_zip_is_found_where_the_server_mounts_the_shared_directory(
     elsewhere.unlink()
     r = await client.get(f"/api/v1/report-jobs/{job_id}/download", headers=h)
     assert r.status_code == 404 and r.json()["code"] == "report_file_gone"
+
+
+@pytest.mark.skipif(BACKEND != "postgres", reason="the report queue runs on PostgreSQL only")
+async def test_a_worker_with_other_printed_settings_fails_the_batch_saying_which(
+    client: AsyncClient, org: Org, setting: Setting
+) -> None:
+    from appraisal.reporting import queue
+
+    setting("APPRAISAL_REPORT_TRIES", "2")
+    await closed_month(client, org)
+    h = org.h("hr")
+    r = await client.post("/api/v1/periods/2026-11/report-jobs", headers=h)
+    job_id = r.json()["id"]
+    # A worker started without the server's environment: another organisation's name
+    # on its pages, and times in another zone.
+    setting("APPRAISAL_ORGANISATION", "别的公司")
+    setting("APPRAISAL_TIMEZONE", "UTC")
+    app = queue.queue_app()
+    async with app.open_async():
+        await queue.run_worker(app, once=True)
+    status = (await client.get(f"/api/v1/report-jobs/{job_id}", headers=h)).json()
+    assert status["status"] == "failed"
+    assert status["error"] == (
+        "part 1 of 1 could not be rendered (2 tries): a worker's settings differ from the "
+        "server's: APPRAISAL_ORGANISATION='别的公司' on this worker, '示例物业服务有限公司' where "
+        "the batch was started; APPRAISAL_TIMEZONE='UTC' on this worker, 'Asia/Shanghai' "
+        "where the batch was started (give every worker the server's settings)")
+
+    # With the server's settings, HR's next try goes through.
+    setting("APPRAISAL_ORGANISATION", "示例物业服务有限公司")
+    setting("APPRAISAL_TIMEZONE", "Asia/Shanghai")
+    r = await client.post("/api/v1/periods/2026-11/report-jobs", headers=h)
+    async with app.open_async():
+        await queue.run_worker(app, once=True)
+    status = (await client.get(f"/api/v1/report-jobs/{r.json()['id']}", headers=h)).json()
+    assert status["status"] == "done", status
