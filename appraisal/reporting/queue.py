@@ -307,7 +307,9 @@ async def _assemble(job: ReportJob) -> None:
                            "were rendered")
     parts = [part_file(job.id, p) for p, _ in recorded]
     if missing := await asyncio.to_thread(_missing, parts):
-        raise RuntimeError(f"part files missing from {part_dir(job.id)}: {', '.join(missing)}")
+        # Recorded by a worker, yet not here: that worker wrote into a folder of its own.
+        raise RuntimeError(f"part files missing from {part_dir(job.id)}: {', '.join(missing)} "
+                           "(is APPRAISAL_REPORTS_DIR the same shared directory on every worker?)")
     # Written whole under a name of its own and then renamed: an assembly tried
     # again after its worker died simply writes the ZIP again.
     out = reports_dir() / f"appraisals-{period.month}-job{job.id}.zip"

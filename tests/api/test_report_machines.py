@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from httpx import AsyncClient
+from procrastinate.jobs import Status
 
 from appraisal.reporting import jobs
 from appraisal.reporting.models import JobStatus, ReportJob
@@ -97,3 +98,39 @@ async def test_a_worker_with_other_printed_settings_fails_the_batch_saying_which
         await queue.run_worker(app, once=True)
     status = (await client.get(f"/api/v1/report-jobs/{r.json()['id']}", headers=h)).json()
     assert status["status"] == "done", status
+
+
+@pytest.mark.skipif(BACKEND != "postgres", reason="the report queue runs on PostgreSQL only")
+async def test_a_part_written_outside_the_shared_directory_fails_the_batch_saying_so(
+    client: AsyncClient, org: Org, setting: Setting, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from appraisal.reporting import queue
+
+    monkeypatch.setattr(queue, "PART_SIZE", 2)  # two parts
+    setting("APPRAISAL_REPORT_TRIES", "1")
+    shared, own = tmp_path / "shared", tmp_path / "own"
+    setting("APPRAISAL_REPORTS_DIR", str(shared))
+    await closed_month(client, org)
+    h = org.h("hr")
+    job_id = (await client.post("/api/v1/periods/2026-11/report-jobs", headers=h)).json()["id"]
+    app = queue.queue_app()
+    async with app.open_async():
+        # A worker whose APPRAISAL_REPORTS_DIR is a folder of its own renders part 1 ...
+        setting("APPRAISAL_REPORTS_DIR", str(own))
+        worker = await app.job_manager.register_worker()
+        task = await app.job_manager.fetch_job(queues=[queue.QUEUE], worker_id=worker)
+        assert task is not None and task.task_kwargs["part"] == 0
+        await queue._render_part(app, await ReportJob.get(id=job_id), 0,
+                                 task.task_kwargs["employee_ids"])
+        await app.job_manager.finish_job(task, Status.SUCCEEDED, delete_job=False)
+        # ... and the workers on the share render part 2 and assemble.
+        setting("APPRAISAL_REPORTS_DIR", str(shared))
+        await queue.run_worker(app, once=True)
+    status = (await client.get(f"/api/v1/report-jobs/{job_id}", headers=h)).json()
+    assert status["status"] == "failed"
+    assert status["error"] == (
+        f"the ZIP could not be assembled (1 tries): part files missing from "
+        f"{shared / f'job{job_id}-parts'}: part-00000.zip (is APPRAISAL_REPORTS_DIR the same "
+        "shared directory on every worker?)")
+
