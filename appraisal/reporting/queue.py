@@ -26,7 +26,7 @@ import os
 import uuid
 import zipfile
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -344,7 +344,9 @@ async def recover_stalled(app: procrastinate.App) -> int:
         tries = task.attempts + 1
         try:
             if tries < t.tries:
-                await app.job_manager.retry_job(task, retry_at=clock.now())
+                # Due now by the database's clock, which every worker compares with:
+                # this machine's may run ahead of it and would hold the part back.
+                await app.job_manager.retry_job(task, retry_at=await _database_now())
                 log.warning("%s of report job %s: its worker stopped answering; queued again "
                             "(try %s of %s)", _what(task), task.task_kwargs.get("job_id"),
                             tries + 1, t.tries)
@@ -357,6 +359,11 @@ async def recover_stalled(app: procrastinate.App) -> int:
             continue  # another worker moved it first
         handled += 1
     return handled + await fail_orphans()
+
+
+async def _database_now() -> datetime:
+    rows = await connections.get("default").execute_query_dict("SELECT now() AS now")
+    return rows[0]["now"]  # type: ignore[no-any-return]
 
 
 ORPHANS = """

@@ -6,11 +6,14 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from httpx import AsyncClient
 from procrastinate.jobs import Status
+from tortoise import connections
 
 from appraisal.reporting import jobs
 from appraisal.reporting.models import JobStatus, ReportJob
@@ -134,3 +137,26 @@ async def test_a_part_written_outside_the_shared_directory_fails_the_batch_sayin
         f"{shared / f'job{job_id}-parts'}: part-00000.zip (is APPRAISAL_REPORTS_DIR the same "
         "shared directory on every worker?)")
 
+
+
+@pytest.mark.skipif(BACKEND != "postgres", reason="the report queue runs on PostgreSQL only")
+async def test_a_part_taken_over_by_a_worker_whose_clock_runs_ahead_is_due_at_once(
+    client: AsyncClient, org: Org, clock: Any
+) -> None:
+    from appraisal.reporting import queue
+
+    await closed_month(client, org)
+    await client.post("/api/v1/periods/2026-11/report-jobs", headers=org.h("hr"))
+    db = connections.get("default")
+    app = queue.queue_app()
+    async with app.open_async():
+        dead = await app.job_manager.register_worker()
+        assert await app.job_manager.fetch_job(queues=[queue.QUEUE], worker_id=dead)
+        await db.execute_query("UPDATE procrastinate_workers SET last_heartbeat = NOW()"
+                               " - interval '1 hour' WHERE id = $1", [dead])
+        # The machine that notices runs an hour ahead of the database.
+        (row,) = await db.execute_query_dict("SELECT now() AS now")
+        clock.move_to(row["now"] + timedelta(hours=1), tick=True)
+        assert await queue.recover_stalled(app) == 1
+        alive = await app.job_manager.register_worker()
+        assert await app.job_manager.fetch_job(queues=[queue.QUEUE], worker_id=alive)
