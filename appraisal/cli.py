@@ -254,10 +254,17 @@ def cmd_reports_build(args: argparse.Namespace) -> int:
 
 def cmd_worker(args: argparse.Namespace) -> int:
     from appraisal.reporting.queue import queue_app, run_worker, uses_queue
+    from appraisal.reporting.system import REPORT_FONT, font_installed, warn_missing_system_pieces
 
     if not uses_queue():
         console.print("[red]the report queue needs PostgreSQL (DATABASE_URL=postgres://…); "
                       "with SQLite the server renders batches itself[/red]")
+        return 2
+    warn_missing_system_pieces(console)
+    if font_installed() is False:
+        # Its share of a batch would print boxes for Chinese beside the others' pages.
+        console.print(f"[red]the font {REPORT_FONT} is missing on this machine (Debian: "
+                      "apt-get install fonts-noto-cjk); the worker does not start[/red]")
         return 2
 
     async def work() -> int:

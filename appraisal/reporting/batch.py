@@ -365,6 +365,23 @@ async def _build_batch(
     return BatchResult(out, len(rows), summaries, snapshot.content_hash, size)
 
 
+def stored_name(path: Path) -> str:
+    """What a report job records of its ZIP: the name in the reports directory, not
+    this machine's path to it. Workers on other machines mount the shared
+    directory wherever they like; the server finds the file under its own."""
+    return path.name
+
+
+def stored_file(file_path: str) -> Path:
+    """A report job's ZIP on this machine: its name under this machine's reports
+    directory. A job recorded before only names were stored holds an absolute
+    path, used while a file is there."""
+    path = Path(file_path)
+    if path.is_absolute() and path.exists():
+        return path
+    return reports_dir() / path.name
+
+
 JOB_FILE = re.compile(r"job(\d+)\b")
 
 

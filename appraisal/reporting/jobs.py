@@ -19,7 +19,7 @@ from appraisal.audit.service import record
 from appraisal.config import reports_dir
 from appraisal.periods.models import Period
 from appraisal.periods.service import require_period
-from appraisal.reporting.batch import build_batch, remove_stale_files
+from appraisal.reporting.batch import build_batch, remove_stale_files, stored_name
 from appraisal.reporting.documents import snapshot_for_reports
 from appraisal.reporting.models import JobStatus, ReportJob
 from appraisal.scoring.models import SnapshotScore
@@ -75,7 +75,7 @@ async def run(job_id: int, workers: int | None = None) -> None:
             status=JobStatus.failed, error=str(exc)[:2000], finished_at=clock.now())
         return
     await ReportJob.filter(id=job_id).update(
-        status=JobStatus.done, file_path=str(result.path), file_size=result.size,
+        status=JobStatus.done, file_path=stored_name(result.path), file_size=result.size,
         finished_at=clock.now())
 
 

@@ -26,7 +26,7 @@ import os
 import uuid
 import zipfile
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -116,6 +116,30 @@ async def ensure_schema(database_url: str) -> None:
             await app.schema_manager.apply_schema_async()
 
 
+def printed_settings() -> dict[str, str]:
+    """The settings a batch prints: the organisation's name on every page, its time zone
+    in every date and in the ZIP's entry times. A batch carries the server's; a worker
+    with others (another machine, another environment) would print them in its share."""
+    settings = get_settings()
+    return {"APPRAISAL_ORGANISATION": settings.organisation,
+            "APPRAISAL_TIMEZONE": settings.timezone.key}
+
+
+class SettingsDiffer(RuntimeError):
+    pass
+
+
+def check_settings(batch: dict[str, str] | None) -> None:
+    """Raise SettingsDiffer, naming each, when this worker's printed settings are not the
+    batch's (None: a task queued before batches carried them)."""
+    batch = batch or {}
+    differ = [f"{name}={value!r} on this worker, {batch[name]!r} where the batch was started"
+              for name, value in printed_settings().items() if batch.get(name, value) != value]
+    if differ:
+        raise SettingsDiffer("a worker's settings differ from the server's: " + "; ".join(differ)
+                             + " (give every worker the server's settings)")
+
+
 def part_dir(job_id: int) -> Path:
     return reports_dir() / f"job{job_id}-parts"
 
@@ -135,7 +159,8 @@ async def enqueue(job: ReportJob, employee_ids: list[int]) -> int:
             await _queue_assembly(app, job.id)
         for n, ids in enumerate(parts):
             await app.configure_task(RENDER, queue=QUEUE).defer_async(
-                job_id=job.id, part=n, employee_ids=ids, parts=len(parts))
+                job_id=job.id, part=n, employee_ids=ids, parts=len(parts),
+                settings=printed_settings())
     return len(parts)
 
 
@@ -144,7 +169,8 @@ async def _queue_assembly(app: procrastinate.App, job_id: int) -> None:
     lock = f"report-job-{job_id}-assembly"
     with contextlib.suppress(queue_errors.AlreadyEnqueued):
         await app.configure_task(ASSEMBLE, queue=QUEUE, lock=lock,
-                                 queueing_lock=lock).defer_async(job_id=job_id)
+                                 queueing_lock=lock).defer_async(job_id=job_id,
+                                                                 settings=printed_settings())
 
 
 def _last_try(context: JobContext, exc: BaseException) -> bool:
@@ -179,11 +205,12 @@ async def _unfinished(job_id: int) -> ReportJob | None:
 
 
 async def render_part(context: JobContext, job_id: int, part: int, employee_ids: list[int],
-                      parts: int = 0) -> None:
+                      parts: int = 0, settings: dict[str, str] | None = None) -> None:
     job = await _unfinished(job_id)
     if job is None:
         return
     try:
+        check_settings(settings)
         await _render_part(context.app, job, part, employee_ids)
     except Exception as exc:
         if _last_try(context, exc):
@@ -249,11 +276,13 @@ async def _render_part(app: procrastinate.App, job: ReportJob, part: int,
         await _queue_assembly(app, job.id)
 
 
-async def assemble(context: JobContext, job_id: int) -> None:
+async def assemble(context: JobContext, job_id: int,
+                   settings: dict[str, str] | None = None) -> None:
     job = await _unfinished(job_id)
     if job is None:
         return
     try:
+        check_settings(settings)
         await _assemble(job)
     except Exception as exc:
         if _last_try(context, exc):
@@ -268,7 +297,7 @@ def _missing(paths: list[Path]) -> list[str]:
 
 async def _assemble(job: ReportJob) -> None:
     from appraisal.periods.models import Period
-    from appraisal.reporting.batch import build_batch
+    from appraisal.reporting.batch import build_batch, stored_name
 
     period = await Period.get(id=job.period_id)
     recorded = await ReportPart.filter(job_id=job.id).order_by("part").values_list(
@@ -278,14 +307,16 @@ async def _assemble(job: ReportJob) -> None:
                            "were rendered")
     parts = [part_file(job.id, p) for p, _ in recorded]
     if missing := await asyncio.to_thread(_missing, parts):
-        raise RuntimeError(f"part files missing from {part_dir(job.id)}: {', '.join(missing)}")
+        # Recorded by a worker, yet not here: that worker wrote into a folder of its own.
+        raise RuntimeError(f"part files missing from {part_dir(job.id)}: {', '.join(missing)} "
+                           "(is APPRAISAL_REPORTS_DIR the same shared directory on every worker?)")
     # Written whole under a name of its own and then renamed: an assembly tried
     # again after its worker died simply writes the ZIP again.
     out = reports_dir() / f"appraisals-{period.month}-job{job.id}.zip"
     result = await build_batch(period, out, workers=1, prebuilt_parts=parts)
     await ReportJob.filter(id=job.id).update(
         status=JobStatus.done, done=job.total + result.summaries,
-        total=job.total + result.summaries, file_path=str(result.path),
+        total=job.total + result.summaries, file_path=stored_name(result.path),
         file_size=result.size, finished_at=clock.now())
     await _tidy_up()
 
@@ -313,7 +344,9 @@ async def recover_stalled(app: procrastinate.App) -> int:
         tries = task.attempts + 1
         try:
             if tries < t.tries:
-                await app.job_manager.retry_job(task, retry_at=clock.now())
+                # Due now by the database's clock, which every worker compares with:
+                # this machine's may run ahead of it and would hold the part back.
+                await app.job_manager.retry_job(task, retry_at=await _database_now())
                 log.warning("%s of report job %s: its worker stopped answering; queued again "
                             "(try %s of %s)", _what(task), task.task_kwargs.get("job_id"),
                             tries + 1, t.tries)
@@ -326,6 +359,11 @@ async def recover_stalled(app: procrastinate.App) -> int:
             continue  # another worker moved it first
         handled += 1
     return handled + await fail_orphans()
+
+
+async def _database_now() -> datetime:
+    rows = await connections.get("default").execute_query_dict("SELECT now() AS now")
+    return rows[0]["now"]  # type: ignore[no-any-return]
 
 
 ORPHANS = """

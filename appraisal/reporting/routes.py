@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-from pathlib import Path
 from typing import Annotated, Any
 
 import anyio
@@ -21,6 +20,7 @@ from appraisal.params import PathId
 from appraisal.periods.models import Period
 from appraisal.periods.service import require_period
 from appraisal.reporting import jobs
+from appraisal.reporting.batch import stored_file
 from appraisal.reporting.documents import appraisal_contexts, snapshot_for_reports, summary_context
 from appraisal.reporting.models import JobStatus, ReportJob
 from appraisal.reporting.pdf import appraisal_pdf, summary_pdf
@@ -147,7 +147,8 @@ class ReportJobController(Controller):
             raise Conflict("report job %(job_id)s is %(job_status)s; download it when done",
                            code="report_job_not_done", job_id=job_id,
                            job_status=job.status.value)
-        path = Path(job.file_path)
+        # Where this server mounts the reports directory (a worker elsewhere wrote it).
+        path = await anyio.to_thread.run_sync(stored_file, job.file_path)
         if not await anyio.Path(path).exists():
             raise NotFound("the file of report job %(job_id)s is no longer on the server",
                            code="report_file_gone", job_id=job_id)

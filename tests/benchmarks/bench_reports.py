@@ -48,7 +48,7 @@ from tests.benchmarks.bench_scoring import EMPLOYEES, _insert, build_month
 HISTORY = ["2026-06", "2026-07", "2026-08", "2026-09", "2026-10"]
 
 
-async def build_history() -> None:
+async def build_history(employees: int = EMPLOYEES) -> None:
     """Five closed months before the benchmarked one, so that every trend chart
     draws the six periods a real appraisal shows (one employee in 50 missing a
     month, as after a leave)."""
@@ -69,7 +69,7 @@ async def build_history() -> None:
                    for i in range(len(HISTORY))])
     rows = []
     for i in range(len(HISTORY)):
-        for e in range(1, EMPLOYEES + 1):
+        for e in range(1, employees + 1):
             if rnd.random() < 0.02:
                 continue
             score = f"{rnd.uniform(70, 98):.2f}"
