@@ -24,7 +24,8 @@ def dimension_figures(score: EmployeeScore) -> dict[str, str]:
             if d.score is not None}
 
 
-def summary(score: EmployeeScore, employee: Mapping[str, Any]) -> dict[str, Any]:
+def summary(score: EmployeeScore, employee: Mapping[str, Any],
+            dimensions: dict[str, str] | None = None) -> dict[str, Any]:
     return {
         "employee_id": score.employee_id,
         "employee_no": employee["employee_no"],
@@ -36,7 +37,7 @@ def summary(score: EmployeeScore, employee: Mapping[str, Any]) -> dict[str, Any]
         "status": score.status,
         "veto": score.veto,
         "inspections": score.inspections,
-        "dimensions": dimension_figures(score),
+        "dimensions": dimension_figures(score) if dimensions is None else dimensions,
     }
 
 
@@ -63,6 +64,21 @@ def _heads(rulebook: RuleBook) -> tuple[tuple[str, dict[str, Any], dict[str, Any
                  for dim in rulebook.dimensions)
 
 
+_MEANS: dict[int, tuple[Fraction, str | None]] = {}
+
+
+def _mean_figure(mean: Fraction) -> str | None:
+    """An organisation's mean of a dimension: the same Fraction object for every
+    employee of a scoring run, written once (kept with the object, so an id reused
+    by another object is never mistaken for it)."""
+    kept = _MEANS.get(id(mean))
+    if kept is None or kept[0] is not mean:
+        if len(_MEANS) > 64:
+            _MEANS.clear()
+        kept = _MEANS[id(mean)] = (mean, fig(mean))
+    return kept[1]
+
+
 def _dimension_rows(score: EmployeeScore, rulebook: RuleBook) -> list[dict[str, Any]]:
     """Each dimension in rulebook order: its score and the sources behind it."""
     dims = []
@@ -81,7 +97,7 @@ def _dimension_rows(score: EmployeeScore, rulebook: RuleBook) -> list[dict[str, 
             "survey": None if d.survey is None else {
                 "count": d.survey.count,
                 "raw": fig(d.survey.raw),
-                "organisation_mean": fig(d.survey.organisation_mean),
+                "organisation_mean": _mean_figure(d.survey.organisation_mean),
                 "prior_weight": surv_head["prior_weight"],
                 "shrunk": fig(d.survey.shrunk),
                 "weight": surv_head["weight"],
@@ -190,15 +206,18 @@ def breakdown(
     missed: Mapping[tuple[int, str], Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Everything behind a score: sources, counts, raw and shrunk values, evidence."""
+    dims = _dimension_rows(score, rulebook)
     return {
-        **summary(score, employee),
+        # The summary's dimension figures are the rows' own (each figure written once).
+        **summary(score, employee, {d["code"]: d["score"] for d in dims
+                                    if d["score"] is not None}),
         "grade_zh": rulebook.grade_names.get(score.grade) if score.grade else None,
         "period": month,
         "rulebook_version": rulebook.version,
         "rulebook_hash": rulebook.content_hash,
         "min_inspections": rulebook.min_inspections,
         "base_score": fig(score.base),
-        "dimension_breakdown": _dimension_rows(score, rulebook),
+        "dimension_breakdown": dims,
         "deductions": _deduction_rows(score, complaints),
         "penalties": _penalty_rows(score, rulebook, actions or {}, missed or {}),
         "deductions_total": num(score.deducted),
