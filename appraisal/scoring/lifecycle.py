@@ -28,7 +28,7 @@ from appraisal.scoring import service as scoring
 from appraisal.scoring.models import ScoreSnapshot
 
 # Employees explained and stored at a time when a month closes.
-CLOSE_CHUNK = 2000
+CLOSE_CHUNK = 1000
 
 
 @dataclass(slots=True)
