@@ -68,19 +68,24 @@ def board_filter(params: Mapping[str, str]) -> BoardFilter:
                        page=min(_id(params.get("page")) or 1, MOST // PAGE_SIZE + 1))
 
 
-async def board(actor: Actor, f: BoardFilter, open_months: tuple[str, ...] = ()
-                ) -> list[ComplaintOut]:
+async def board(actor: Actor, f: BoardFilter, open_months: tuple[str, ...] = (),
+                unfinished: list[ComplaintOut] | None = None) -> list[ComplaintOut]:
     """Every complaint the filter asks for, in the board's order (all its pages);
-    `open_months`: the months the default view shows in full."""
-    unfinished = f.state in ("current", "open", "overdue", "quiet")
+    `open_months`: the months the default view shows in full; `unfinished`: the board
+    of state open with no other filter, when the caller has it already."""
     query = records.EvidenceQuery(period=f.month, team_id=f.team_id, handler_id=f.handler_id,
                                   limit=MOST)
-    listed = await records.list_complaints(actor, query, unfinished=unfinished)
+    if f.state in ("finished", "all"):
+        listed = await records.list_complaints(actor, query)
+    elif unfinished is not None and all(v is None for v in (f.team_id, f.handler_id, f.month)):
+        listed = list(unfinished)
+    else:
+        listed = await records.list_complaints(actor, query, unfinished=True)
     if f.state == "current":
         shown = {c.id for c in listed}
         for month in (m for m in open_months if f.month in (None, m)):
-            listed += [c for c in await records.list_complaints(actor, replace(query, period=month))
-                       if c.id not in shown]
+            listed += await records.list_complaints(actor, replace(query, period=month),
+                                                    excluding=shown)
     if f.state == "overdue":
         listed = [c for c in listed if c.overdue]
     elif f.state == "quiet":

@@ -217,10 +217,14 @@ class EvidencePages(Controller):
         month = current_month()
         rulebook = await rulebook_for_month(month)
         wanted = board.board_filter(request.query_params)
+        # Every unfinished complaint in reach, read once: the no-news list and (unless
+        # narrowed to a team, handler or month) the board are both made of them.
+        unfinished = await board.board(request.user, board.BoardFilter(state="open"))
         shown = board.page_of(await board.board(request.user, wanted,
-                                                tuple(await _listed_months())), wanted.page)
+                                                tuple(await _listed_months()), unfinished),
+                              wanted.page)
         wanted = replace(wanted, page=shown.page)
-        quiet = await board.board(request.user, board.BoardFilter(state="quiet"))
+        quiet = board.quiet_today(unfinished, local_now().date())
         return page(request, "complaints.html", status_code=status_code, month=month,
                     employees=await records.team_month(request.user, month, rulebook.min_inspections),
                     complaints=shown.complaints, shown=shown, wanted=wanted,

@@ -3,7 +3,7 @@ and the pages show it (an inspection item with what it lost and its coaching).""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -227,12 +227,15 @@ async def list_inspections(actor: Actor, q: EvidenceQuery) -> list[InspectionOut
 
 
 async def list_complaints(actor: Actor, q: EvidenceQuery, status: str | None = None,
-                          unfinished: bool = False) -> list[ComplaintOut]:
+                          unfinished: bool = False, excluding: Collection[int] = ()
+                          ) -> list[ComplaintOut]:
     """Complaints newest first; `unfinished`: every complaint of any month still to be
     finished (void ones left out), overdue first, then by the next due time. The page
     (offset, limit) is cut from the list in that order: overdue is known only once the
     deadlines are worked out, so every unfinished complaint is read to order them."""
     qs = Complaint.all() if status is None else Complaint.filter(status=status)
+    if excluding:
+        qs = qs.exclude(id__in=list(excluding))
     if q.handler_id is not None:
         qs = qs.filter(Q(handler_id=q.handler_id)
                        | Q(handler_id__isnull=True, employee_id=q.handler_id))
