@@ -16,7 +16,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tests.benchmarks import bench_pages, bench_reports, bench_scoring, bench_writes
+from tests.benchmarks import bench_pages, bench_reports, bench_scoring, bench_summary, bench_writes
 
 RESULTS = Path(__file__).parent / "results"
 PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
@@ -76,6 +76,7 @@ def main() -> int:
         failures.append(f"batch memory grows with head count: {peaks}")
     if reports["worker_peak_rss_mb"] > 512:
         failures.append(f"a render worker peaked at {reports['worker_peak_rss_mb']} MB")
+    failures += summary()
     if "postgres" in backends:
         writes = bench_writes.run(PG_URL)
         write("writes-postgres", writes)
@@ -91,6 +92,19 @@ def main() -> int:
             failures.append(f"inspection writes p99 {one['inspections']['p99_ms']} ms")
     failures += pages()
     return report(failures)
+
+
+def summary() -> list[str]:
+    """A team summary of 2,000: no slower than the way it rendered before, same pages."""
+    result = asyncio.run(bench_summary.run())
+    write("summary-sqlite", result)
+    failures = []
+    if result["cpu_ratio_after_to_before"] > 1.0:
+        failures.append(f"team summary of 2,000: {result['cpu_ratio_after_to_before']}x the "
+                        "CPU time of rendering it with the collector running")
+    if not result["same_pages"]:
+        failures.append("team summary of 2,000: pages differ from the collector-running render")
+    return failures
 
 
 def pages() -> list[str]:
@@ -115,4 +129,7 @@ def report(failures: list[str]) -> int:
 
 if __name__ == "__main__":
     # `python -m tests.benchmarks pages`: that one alone (a minute, not a quarter of an hour).
-    sys.exit(report(pages()) if sys.argv[1:] == ["pages"] else main())
+    # `python -m tests.benchmarks summary`: the team summary PDF alone (a few minutes).
+    alone = {"pages": pages, "summary": summary}
+    sys.exit(report(alone[sys.argv[1]]()) if sys.argv[1:2] and sys.argv[1] in alone
+             else main())
