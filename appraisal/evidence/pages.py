@@ -9,6 +9,7 @@ through the same service as the API, with the same checks and audit.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from fractions import Fraction
 from functools import partial
@@ -216,11 +217,20 @@ class EvidencePages(Controller):
         month = current_month()
         rulebook = await rulebook_for_month(month)
         wanted = board.board_filter(request.query_params)
-        listed = await board.board(request.user, wanted, tuple(await _listed_months()))
+        # Every unfinished complaint in reach, read once: the no-news list and (unless
+        # narrowed to a team, handler or month) the board are both made of them.
         unfinished = await board.board(request.user, board.BoardFilter(state="open"))
+        shown = board.page_of(await board.board(request.user, wanted,
+                                                tuple(await _listed_months()), unfinished),
+                              wanted.page)
+        wanted = replace(wanted, page=shown.page)
+        quiet = board.quiet_today(unfinished, local_now().date())
         return page(request, "complaints.html", status_code=status_code, month=month,
                     employees=await records.team_month(request.user, month, rulebook.min_inspections),
-                    complaints=listed, quiet=board.quiet_today(unfinished, local_now().date()),
+                    complaints=shown.complaints, shown=shown, wanted=wanted,
+                    here=wanted.link().removeprefix("/complaints"),
+                    quiet=quiet[:board.QUIET_SHOWN], quiet_total=len(quiet),
+                    quiet_link=board.BoardFilter(state="quiet").link(),
                     filters=wanted.query(), **await board.choices(request.user),
                     last_news=board.last_news, undo_field=board.undo_field,
                     channels=CHANNELS, severities=SEVERITIES,
@@ -279,7 +289,7 @@ class EvidencePages(Controller):
         failed = await attempt(follow, partial(self._complaints, request),
                                field_error=_field_error)
         return failed if isinstance(failed, Response) else see_other(
-            f"/complaints?saved={complaint_id}")
+            _back_to_board(request, complaint_id))
 
     @post("/complaints/{complaint_id:int}/updates", status_code=303)
     async def add_update(self, request: Request[Actor, str, Any],
@@ -295,7 +305,7 @@ class EvidencePages(Controller):
 
         failed = await attempt(news, partial(self._complaints, request), field_error=_field_error)
         return failed if isinstance(failed, Response) else see_other(
-            f"/complaints?saved={complaint_id}")
+            _back_to_board(request, complaint_id))
 
     async def _imports(self, request: Request[Actor, str, Any], *, status_code: int = 200,
                        error: str | None = None, errors: list[dict[str, Any]] | None = None,
@@ -581,6 +591,12 @@ async def _listed_months() -> list[str]:
     last = await get_period(previous_month())
     return [current_month()] + (
         [last.month] if last is not None and last.status == PeriodStatus.open else [])
+
+
+def _back_to_board(request: Request[Actor, str, Any], saved: int) -> str:
+    """The board page a card's form was sent from (its filter and page ride in the form's
+    address), saying what was saved."""
+    return board.board_filter(request.query_params).link(saved=saved)
 
 
 def _saved(request: Request[Actor, str, Any]) -> int | None:

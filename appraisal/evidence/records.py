@@ -3,7 +3,7 @@ and the pages show it (an inspection item with what it lost and its coaching).""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -54,10 +54,11 @@ class EvidenceQuery:
     team_id: int | None = None
     limit: int = 500
     offset: int = 0
+    handler_id: int | None = None  # complaints only: who handles them
 
 
-def scoped(qs: QuerySet[Any], actor: Actor, q: EvidenceQuery) -> QuerySet[Any]:
-    """Only what the caller may reach (404 elsewhere), narrowed as asked, newest first."""
+def narrowed(qs: QuerySet[Any], actor: Actor, q: EvidenceQuery) -> QuerySet[Any]:
+    """Only what the caller may reach (404 elsewhere), narrowed as asked, every page."""
     qs = qs.filter(**evidence_filter(actor))
     if q.employee_id is not None:
         qs = qs.filter(employee_id=q.employee_id)
@@ -65,7 +66,12 @@ def scoped(qs: QuerySet[Any], actor: Actor, q: EvidenceQuery) -> QuerySet[Any]:
         qs = qs.filter(period__month=parse_month(q.period, "period"))
     if q.team_id is not None:
         qs = qs.filter(employee__team_id=q.team_id)
-    return with_people(qs).offset(q.offset).limit(q.limit)
+    return with_people(qs)
+
+
+def scoped(qs: QuerySet[Any], actor: Actor, q: EvidenceQuery) -> QuerySet[Any]:
+    """narrowed, the page of it asked for."""
+    return narrowed(qs, actor, q).offset(q.offset).limit(q.limit)
 
 
 def void_out(evidence: Inspection | Complaint | SurveyResponse | Commendation) -> VoidOut | None:
@@ -221,18 +227,27 @@ async def list_inspections(actor: Actor, q: EvidenceQuery) -> list[InspectionOut
 
 
 async def list_complaints(actor: Actor, q: EvidenceQuery, status: str | None = None,
-                          unfinished: bool = False) -> list[ComplaintOut]:
+                          unfinished: bool = False, excluding: Collection[int] = ()
+                          ) -> list[ComplaintOut]:
     """Complaints newest first; `unfinished`: every complaint of any month still to be
-    finished (void ones left out), overdue first, then by the next due time."""
+    finished (void ones left out), overdue first, then by the next due time. The page
+    (offset, limit) is cut from the list in that order: overdue is known only once the
+    deadlines are worked out, so every unfinished complaint is read to order them."""
     qs = Complaint.all() if status is None else Complaint.filter(status=status)
-    if unfinished:
-        qs = qs.filter(voided_at__isnull=True).filter(
-            Q(resolved_at__isnull=True) | Q(return_visit_at__isnull=True))
-    rows = await complaints_with(scoped(qs, actor, q)).order_by("-received_at", "-id")
-    out = [complaint_out(c) for c in rows]
-    if unfinished:
-        out = sorted((c for c in out if not c.finished), key=follow_up_order)
-    return out
+    if excluding:
+        qs = qs.exclude(id__in=list(excluding))
+    if q.handler_id is not None:
+        qs = qs.filter(Q(handler_id=q.handler_id)
+                       | Q(handler_id__isnull=True, employee_id=q.handler_id))
+    if not unfinished:
+        rows = await complaints_with(scoped(qs, actor, q)).order_by("-received_at", "-id")
+        return [complaint_out(c) for c in rows]
+    qs = qs.filter(voided_at__isnull=True).filter(
+        Q(resolved_at__isnull=True) | Q(return_visit_at__isnull=True))
+    rows = await complaints_with(narrowed(qs, actor, q))
+    ordered = sorted((c for c in map(complaint_out, rows) if not c.finished),
+                     key=follow_up_order)
+    return ordered[q.offset:q.offset + q.limit]
 
 
 def follow_up_order(c: ComplaintOut) -> tuple[Any, ...]:

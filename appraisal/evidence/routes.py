@@ -175,10 +175,14 @@ class ComplaintController(Controller):
         limit: Limit = 500, offset: Offset = 0,
         unfinished: Annotated[bool, QueryParameter(
             name="open", description="true: every complaint of any month still to be "
-            "finished (resolved and visited again), overdue first")] = False,
+            "finished (resolved and visited again), overdue first; `offset` and `limit` "
+            "page through them in that order, as the /complaints board does")] = False,
+        handler_id: Annotated[int | None, Parameter(
+            ge=1, le=2**31 - 1, description="the employee handling them (by default the "
+            "one complained about)")] = None,
     ) -> list[ComplaintOut]:
         return await records.list_complaints(request.user, records.EvidenceQuery(
-            employee_id, period, team_id, limit, offset), status, unfinished)
+            employee_id, period, team_id, limit, offset, handler_id), status, unfinished)
 
     @get("/{complaint_id:int}")
     async def get_one(self, request: Request[Actor, str, object], complaint_id: PathId) -> ComplaintOut:

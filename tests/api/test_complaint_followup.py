@@ -386,3 +386,95 @@ async def test_a_finished_complaint_still_takes_its_awaited_outcome_and_a_void_o
     r = await client.patch(f"{C}/{done}", headers=h, json={"status": "substantiated"})
     assert r.status_code == 409 and r.json()["code"] == "complaint_finished"
     assert (await client.get(f"{C}/{done}", headers=h)).json()["status"] == "unsubstantiated"
+
+
+def board_cards(page: str) -> list[int]:
+    """The complaints the board page shows, as its cards come."""
+    return [int(i) for i in re.findall(r'<div class="card[^"]*" id="c(\d+)"', page)]
+
+
+async def test_the_board_and_the_open_list_come_in_pages_overdue_first_filters_kept(
+        client: AsyncClient, org: Org) -> None:
+    from appraisal.evidence.board import PAGE_SIZE
+    from tests.factories import log_in
+
+    await pin_november_to_2026_2()
+    h = org.h("hr")
+    # Four overdue (received ten days ago, nobody answered), the oldest; then more fresh
+    # ones, alternately in either team, than two pages hold for one team.
+    late = [(await client.post(C, headers=h, json=complaint(
+        org.emp_a2, f"2026-11-1{i}T09:00:00+08:00"))).json()["id"] for i in range(4)]
+    fresh = [(await client.post(C, headers=h, json=complaint(
+        (org.emp_a1, org.emp_b1)[i % 2], f"2026-11-20T{8 + i // 6:02d}:{i % 6 * 10:02d}:00+08:00",
+        description=f"第{i}位客人"))).json()["id"] for i in range(2 * PAGE_SIZE - 6)]
+    everyone = len(late) + len(fresh)
+    assert PAGE_SIZE < everyone <= 2 * PAGE_SIZE
+
+    # The API: the page is cut after ordering, so the overdue ones (the oldest) lead page 1.
+    first = (await client.get(C, headers=h, params={"open": "true", "limit": PAGE_SIZE})).json()
+    second = (await client.get(C, headers=h, params={
+        "open": "true", "limit": PAGE_SIZE, "offset": PAGE_SIZE})).json()
+    assert [c["id"] for c in first[:4]] == late and all(c["overdue"] for c in first[:4])
+    assert not any(c["overdue"] for c in first[4:] + second)
+    api = [c["id"] for c in first + second]
+    assert len(first) == PAGE_SIZE and len(api) == len(set(api)) == everyone
+
+    # The board shows the same pages in the same order, with a link to the next one.
+    await log_in(client, "hr")
+    one = (await client.get("/complaints", params={"state": "open"})).text
+    two = (await client.get("/complaints", params={"state": "open", "page": "2"})).text
+    assert board_cards(one) == api[:PAGE_SIZE] and board_cards(two) == api[PAGE_SIZE:]
+    assert 'href="/complaints?state=open&amp;page=2#board"' in one
+    assert f"1–{PAGE_SIZE} 条，共 {everyone} 条" in one and "第 1 页，共 2 页" in one
+    assert 'href="/complaints?state=open#board"' in two and "page=3" not in two
+    # Past the last page: the last page.
+    assert board_cards((await client.get("/complaints", params={
+        "state": "open", "page": "9"})).text) == api[PAGE_SIZE:]
+
+    # A team's board keeps its filter from page to page, as the API does with team_id.
+    team = {"state": "open", "team_id": str(org.team_a)}
+    ours = [c["id"] for c in (await client.get(C, headers=h, params={
+        "open": "true", "team_id": org.team_a})).json()]
+    assert len(ours) > PAGE_SIZE and ours[:4] == late
+    one = (await client.get("/complaints", params=team)).text
+    assert board_cards(one) == ours[:PAGE_SIZE]
+    next_page = f"/complaints?team_id={org.team_a}&amp;state=open&amp;page=2"
+    assert f'href="{next_page}#board"' in one
+    two = (await client.get("/complaints", params={**team, "page": "2"})).text
+    assert board_cards(two) == ours[PAGE_SIZE:]
+    # A card's forms go back to the page they were sent from, filter and all.
+    last = ours[-1]
+    action = f"/complaints/{last}/updates?team_id={org.team_a}&state=open&page=2"
+    assert f'action="{action.replace("&", "&amp;")}"' in two
+    r = await client.post(action, data={"csrf": client.cookies["csrftoken"],
+                                        "note": "已派维修工"})
+    assert r.status_code == 303 and r.headers["location"] == (
+        f"/complaints?team_id={org.team_a}&state=open&page=2&saved={last}")
+
+    # The handler filter, in both.
+    theirs = [c["id"] for c in (await client.get(C, headers=h, params={
+        "open": "true", "handler_id": org.emp_a2})).json()]
+    assert theirs == late
+    assert board_cards((await client.get("/complaints", params={
+        "state": "open", "handler_id": str(org.emp_a2)})).text) == late
+
+
+async def test_the_quiet_list_names_the_longest_silent_and_links_to_all_of_them(
+        client: AsyncClient, org: Org) -> None:
+    from appraisal.evidence.board import PAGE_SIZE, QUIET_SHOWN
+    from tests.factories import log_in
+
+    await pin_november_to_2026_2()
+    h = org.h("hr")
+    ids = [(await client.post(C, headers=h, json=complaint(
+        org.emp_a1, f"2026-11-{10 + i // 12:02d}T{8 + i % 12:02d}:00:00+08:00"))).json()["id"]
+        for i in range(PAGE_SIZE + 2)]
+    await log_in(client, "hr")
+    page = (await client.get("/complaints")).text
+    quiet = page[page.index('id="quiet"'):page.index('id="board"')]
+    named = [int(i) for i in re.findall(r'#c(\d+)"', quiet)]
+    assert named == ids[:QUIET_SHOWN]  # the longest silent first
+    assert f"今日未反馈的全部 {len(ids)} 条" in quiet
+    assert 'href="/complaints?state=quiet#board"' in quiet
+    everyone = (await client.get("/complaints", params={"state": "quiet"})).text
+    assert board_cards(everyone) == ids[:PAGE_SIZE]

@@ -21,6 +21,7 @@ from tests.benchmarks import (
     bench_reports,
     bench_scale,
     bench_scoring,
+    bench_summary,
     bench_workers,
     bench_writes,
 )
@@ -83,6 +84,7 @@ def main() -> int:
         failures.append(f"batch memory grows with head count: {peaks}")
     if reports["worker_peak_rss_mb"] > 512:
         failures.append(f"a render worker peaked at {reports['worker_peak_rss_mb']} MB")
+    failures += summary()
     if "postgres" in backends:
         writes = bench_writes.run(PG_URL)
         write("writes-postgres", writes)
@@ -110,6 +112,19 @@ def scale(backends: list[str]) -> list[str]:
         write(f"scale-{backend}", result)
         if backend == "postgres":
             failures += bench_scale.misses(result)
+    return failures
+
+
+def summary() -> list[str]:
+    """A team summary of 2,000: no slower than the way it rendered before, same pages."""
+    result = asyncio.run(bench_summary.run())
+    write("summary-sqlite", result)
+    failures = []
+    if result["cpu_ratio_after_to_before"] > 1.0:
+        failures.append(f"team summary of 2,000: {result['cpu_ratio_after_to_before']}x the "
+                        "CPU time of rendering it with the collector running")
+    if not result["same_pages"]:
+        failures.append("team summary of 2,000: pages differ from the collector-running render")
     return failures
 
 
@@ -146,9 +161,10 @@ def scale_alone() -> list[str]:
     return scale(["sqlite"] + (["postgres"] if postgres_available() else []))
 
 
-ALONE = {"pages": pages, "workers": workers, "scale": scale_alone}
+ALONE = {"pages": pages, "workers": workers, "summary": summary, "scale": scale_alone}
 
 if __name__ == "__main__":
     # `python -m tests.benchmarks pages`: that one alone (a minute, not a quarter of an hour);
-    # `… workers`: the queued batch on PostgreSQL alone; `… scale`: the month of 50,000 alone.
+    # `… workers`: the queued batch on PostgreSQL; `… summary`: the team summary PDF;
+    # `… scale`: the month of 50,000.
     sys.exit(report(ALONE[sys.argv[1]]()) if sys.argv[1:2] and sys.argv[1] in ALONE else main())

@@ -41,9 +41,11 @@ PAGES = ["/team", "/inspect", "/inspect?employee_id={employee}&touchpoint=front_
 THROTTLE = {"offline": False, "latency": 100, "downloadThroughput": 750_000 / 8,
             "uploadThroughput": 250_000 / 8}
 CPU_SLOWDOWN = 4
-# The complaints board lists every unfinished complaint: measured again with this many
-# more, received over the last days of the month (a hard month for one supervisor).
-BUSY_BOARD = 50
+# The complaints board holds every unfinished complaint, in pages: measured again with
+# this many more, received over the month so far (a busy site), its first page and the
+# second one.
+BUSY_BOARD = 300
+BUSY_PAGES = ["/complaints", "/complaints?state=open&page=2"]
 RUNS = 3  # throttled cold loads a page; the median is reported
 QUIET_MS = 500  # no long task for this long after the last one: the main thread is quiet
 TYPES = {"Document": "document", "Stylesheet": "stylesheet", "Script": "script",
@@ -218,12 +220,22 @@ async def _complain(base: str, employee: int, n: int) -> None:
             ("username", "password"), SUPERVISOR, strict=True)))
         h = {"Authorization": f"Bearer {login.json()['token']}"}
         for i in range(n):
-            at = (FROZEN_AT - timedelta(hours=3 * i + 1)).isoformat()
+            # Every 90 minutes back from the frozen moment: all within its open month.
+            at = (FROZEN_AT - timedelta(minutes=90 * i + 60)).isoformat()
             r = await client.post("/api/v1/complaints", headers=h, json={
                 "employee_id": employee, "received_at": at, "channel": "电话",
                 "severity": ("minor", "major")[i % 2],
                 "description": f"第{i + 1}位客人：维修三天没人来，电话也没人接，要求尽快上门处理。"})
             r.raise_for_status()
+
+
+async def _cards(page: Any, url: str) -> dict[str, int]:
+    """How many complaint cards a board page shows, of how many, and its elements."""
+    await page.goto(url)
+    return await page.evaluate(  # type: ignore[no-any-return]
+        "() => ({cards: document.querySelectorAll('div.card[id^=c]').length,"
+        " elements: document.getElementsByTagName('*').length,"
+        " html_bytes: document.documentElement.outerHTML.length})")
 
 
 async def _measure(base: str) -> dict[str, Any]:
@@ -300,7 +312,10 @@ async def _measure(base: str) -> dict[str, Any]:
                 path = template.format(employee=out["inspected_employee_id"])
                 await measure(path, base + path)
             await _complain(base, out["inspected_employee_id"], BUSY_BOARD)
-            await measure(f"/complaints (+{BUSY_BOARD} complaints)", f"{base}/complaints")
+            for path in BUSY_PAGES:
+                await measure(f"{path} (+{BUSY_BOARD} complaints)", base + path)
+            out["busy_board_cards"] = {path: await _cards(page, base + path)
+                                       for path in BUSY_PAGES}
             out["pages"] = pages
         finally:
             await browser.close()
