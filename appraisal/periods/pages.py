@@ -74,6 +74,14 @@ def _in_effect(month: str) -> str | None:
         return None
 
 
+RANKING_PAGE = 100  # rows of the month's ranking a page
+WAITING_NAMES = 30  # names of those with too few inspections listed before "and N more"
+
+
+def _page_number(given: str | None) -> int:
+    return int(given) if given and given.isdigit() and len(given) < 7 else 1
+
+
 class MonthPages(Controller):
     path = "/months"
     guards = [HR]
@@ -125,12 +133,18 @@ class MonthPages(Controller):
                      confirm: str | None = None, reason: str = "") -> Response[str]:
         period = await require_period(month)
         rows = await period_scores(period, request.user)
+        # The ranking a page of RANKING_PAGE at a time (a month may have 50,000 people);
+        # past the last page: the last one.
+        pages = max(1, -(-len(rows) // RANKING_PAGE))
+        at = min(max(_page_number(request.query_params.get("page")), 1), pages)
+        first = (at - 1) * RANKING_PAGE
+        shown = rows[first:first + RANKING_PAGE]
         snapshot = await current_snapshot(period)
         allocation = await IncentiveAllocation.filter(
             period_id=period.id, team_id=None).order_by("-id").first()
         # Each row's bonus: only what was shared on the scores shown.
         bonus = {eid: share["amount"] for (_, eid), share in (await incentives.employee_amounts(
-            [period.id], [r["employee_id"] for r in rows], snapshot_ids=[snapshot.id])).items()
+            [period.id], [r["employee_id"] for r in shown], snapshot_ids=[snapshot.id])).items()
         } if snapshot else {}
         stale = await incentives.stale_allocations(period)
         teams = dict(await Team.all().values_list("id", "name"))
@@ -140,6 +154,9 @@ class MonthPages(Controller):
         refusal = lifecycle.close_refusal(period) if period.status == PeriodStatus.open else None
         return page(
             request, "month.html", status_code=status_code, period=period, rows=rows,
+            shown=shown, first=first, page_number=at, pages=pages,
+            waiting_names=[r["name"] for r in rows
+                           if r["status"] == "insufficient_evidence"][:WAITING_NAMES],
             snapshot=snapshot, allocation=allocation, bonus=bonus,
             allocation_stale=allocation is not None and incentives.is_stale(allocation, snapshot),
             stale=[{"allocation": a, "scope": teams.get(a.team_id) if a.team_id else None}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from httpx import AsyncClient
 
 from appraisal.evidence.models import Inspection, InspectionItem
@@ -286,3 +287,43 @@ async def test_audit_page_is_for_hr(client: AsyncClient, org: Org) -> None:
     await log_in(client, "sup_a")
     assert (await client.get("/audit")).status_code == 403
     assert (await client.get("/imports")).status_code == 403
+
+
+async def test_the_months_ranking_comes_a_page_at_a_time(
+        client: AsyncClient, org: Org, monkeypatch: pytest.MonkeyPatch) -> None:
+    import re
+
+    from appraisal.periods import pages
+
+    await closed_month(client, org)
+    await log_in(client, "hr")
+    whole = re.findall(r'/months/2026-11/employees/(\d+)"', (await client.get(
+        "/months/2026-11")).text)
+    assert len(whole) == 3 and 'rel="next"' not in (await client.get("/months/2026-11")).text
+    monkeypatch.setattr(pages, "RANKING_PAGE", 2)  # three people, two a page
+    monkeypatch.setattr(pages, "WAITING_NAMES", 1)
+    first = (await client.get("/months/2026-11")).text
+    assert re.findall(r'/months/2026-11/employees/(\d+)"', first) == whole[:2]
+    assert "第 1–2 名，共 3 人" in first and 'href="/months/2026-11?page=2#ranking"' in first
+    second = (await client.get("/months/2026-11?page=2")).text
+    assert re.findall(r'/months/2026-11/employees/(\d+)"', second) == whole[2:]
+    assert '<td class="num">3</td>' in second and 'rel="prev"' in second
+    # Past the last page, or not a number: the nearest page there is.
+    assert re.findall(r'/months/2026-11/employees/(\d+)"', (await client.get(
+        "/months/2026-11?page=99")).text) == whole[2:]
+    assert (await client.get("/months/2026-11?page=-1")).status_code == 200
+
+
+async def test_a_close_names_a_few_of_those_with_too_few_inspections(
+        client: AsyncClient, org: Org, monkeypatch: pytest.MonkeyPatch) -> None:
+    from appraisal.periods import pages
+    from tests.factories import inspection
+
+    r = await client.post("/api/v1/inspections", json=inspection(org.emp_a1),
+                          headers=org.h("hr"))
+    assert r.status_code == 201, r.text
+    await log_in(client, "hr")
+    monkeypatch.setattr(pages, "WAITING_NAMES", 1)
+    confirm = (await client.get("/months/2026-11?confirm=close")).text
+    # All three have too few inspections: one named, the other two counted.
+    assert "等另外 2 人" in confirm
