@@ -103,3 +103,20 @@ async def test_a_connection_goes_back_to_the_pool_without_a_reset_query(
     assert (await client.get("/healthz")).status_code == 200
     r = await client.post("/api/v1/inspections", headers=org.h("sup_a"), json=inspection(org.emp_a1))
     assert r.status_code == 201, r.text
+
+
+async def test_a_guarded_write_is_answered_without_a_thread(
+    client: AsyncClient, org: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import litestar.concurrency
+
+    async def refuse(*_: object, **__: object) -> None:
+        raise AssertionError("handed to a thread")
+
+    # A plain function guard runs in Litestar's thread pool: a hand-off on every request.
+    monkeypatch.setattr(litestar.concurrency, "_run_sync_asyncio", refuse)
+    r = await client.post("/api/v1/inspections", headers=org.h("sup_a"), json=inspection(org.emp_a1))
+    assert r.status_code == 201, r.text
+    refused = await client.get("/api/v1/periods", headers=org.h("sup_a"))
+    assert refused.status_code == 403  # HR only: the guard still judges
+
