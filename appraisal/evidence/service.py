@@ -118,7 +118,7 @@ def _item_code(rulebook: RuleBook, where: str, given: str, seen: set[str],
     """The rulebook code an item names (each at most once in a request, and on the
     touchpoint's checklist when there is one); 422 otherwise."""
     code = given.strip().upper()
-    if code not in rulebook.item_codes:
+    if not rulebook.has_item(code):
         raise Unprocessable.field(
             f"{where}.code", "unknown item code '%(item)s' (rulebook %(version)s has %(known)s)",
             code="unknown_item", item=given, version=rulebook.version,
@@ -202,7 +202,7 @@ def merge_items(rulebook: RuleBook, current: list[dict[str, Any]],
                                       code="item_result_missing", item=code)
         merged[code] = _item_row(rulebook, where, code, result, item.points)
     for code, row in merged.items():
-        if code not in rulebook.item_codes:
+        if not rulebook.has_item(code):
             raise Unprocessable.field("items", "item %(item)s is not in rulebook %(version)s: "
                                       "remove it (\"result\": null)", code="item_not_in_rulebook",
                                       item=code, version=rulebook.version)
