@@ -280,6 +280,7 @@ class RecordedInspection(NamedTuple):
     employee: Employee
     period: Period
     items: list[dict[str, Any]]
+    rulebook: RuleBook  # the period's, looked up once a write
 
 
 async def create_inspection(actor: Actor, data: InspectionIn) -> RecordedInspection:
@@ -337,7 +338,7 @@ async def _record_inspection(actor: Actor, data: InspectionIn, occurred_at: date
     await insert_together([*together, ("inspection_item", _item_rows(insp.id, rows)),
                            ("corrective_action", [new_row(a) for a in actions]),
                            ("audit_entry", [new_row(trail)])])
-    return RecordedInspection(insp, employee, period, rows)
+    return RecordedInspection(insp, employee, period, rows, rulebook)
 
 
 def _items_state(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

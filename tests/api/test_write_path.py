@@ -189,3 +189,29 @@ async def test_a_month_closed_after_it_was_read_refuses_the_write_whole(
     assert (await Inspection.all().count(), await InspectionItem.all().count(),
             await AuditEntry.all().count()) == counts
     assert await CorrectiveAction.all().count() == 0  # V1's action was not opened either
+
+
+async def test_a_write_looks_its_rulebook_up_once(
+    client: AsyncClient, org: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from appraisal.evidence import records
+    from appraisal.periods import service as periods
+    from appraisal.rulebook import get_rulebook
+
+    first = await client.post("/api/v1/inspections", headers=org.h("sup_a"),
+                              json=inspection(org.emp_a1))
+    assert first.status_code == 201, first.text  # the month is open from here on
+    looked_up: list[str | None] = []
+
+    def counted(version: str | None = None) -> object:
+        looked_up.append(version)
+        return get_rulebook(version)
+
+    # Each look-up stats the criteria folder and the file: the answer reuses the write's.
+    for module in (periods, records):
+        monkeypatch.setattr(module, "get_rulebook", counted)
+    r = await client.post("/api/v1/inspections", headers=org.h("sup_a"),
+                          json=inspection(org.emp_a2, ("V1",)))
+    assert r.status_code == 201, r.text
+    assert len(looked_up) == 1, looked_up
+    assert [i["code"] for i in r.json()["items"]] == [i["code"] for i in first.json()["items"]]
