@@ -162,15 +162,17 @@ class RuleBook:
     touchpoints: tuple[Touchpoint, ...] = ()
     rectification: Rectification | None = None
     complaint_deadlines: ComplaintDeadlines | None = None
-    # Items by code, worked out once: every item of every inspection written or shown
-    # is looked up here (a scan of the rulebook's items, and a tuple of their codes
-    # built for each `in`, before).
+    # Items by code, and their codes in file order, worked out once: every item of every
+    # inspection written or shown is looked up here (a scan of the rulebook's items, and
+    # a tuple of their codes built for each `in`, before).
     _items_by_code: Mapping[str, ItemRule] = field(init=False, repr=False, compare=False,
                                                    hash=False)
+    item_codes: tuple[str, ...] = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_items_by_code",
                            MappingProxyType({item.code: item for item in self.items}))
+        object.__setattr__(self, "item_codes", tuple(item.code for item in self.items))
 
     def touchpoint(self, code: str) -> Touchpoint:
         for tp in self.touchpoints:
@@ -201,10 +203,6 @@ class RuleBook:
             if dim.code == code:
                 return dim
         raise KeyError(f"no dimension {code!r} in rulebook {self.version}")
-
-    @property
-    def item_codes(self) -> tuple[str, ...]:
-        return tuple(i.code for i in self.items)
 
     @property
     def dimension_codes(self) -> tuple[str, ...]:
