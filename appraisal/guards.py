@@ -5,7 +5,7 @@ Which objects they may reach is the scope's business (`appraisal.staff.scope`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar.connection import ASGIConnection
@@ -16,10 +16,14 @@ from appraisal.actor import Actor, Role
 from appraisal.errors import Message
 
 
-def require_roles(*roles: Role) -> Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]:
+def require_roles(
+    *roles: Role,
+) -> Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], Awaitable[None]]:
     allowed = frozenset(roles)
 
-    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    # A coroutine, though it awaits nothing: Litestar runs a plain function guard in its
+    # thread pool, a hand-off to another thread and back on every guarded request.
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
         if connection.scope.get("method") == "OPTIONS":
             # OPTIONS is answered without a login (it only lists the allowed methods),
             # so there is no user to judge; the methods themselves stay guarded.

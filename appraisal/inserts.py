@@ -9,16 +9,27 @@ per row.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from itertools import count
 from typing import Any
 
 from tortoise import connections
+from tortoise.backends.base.client import TransactionalDBClient
 from tortoise.models import Model
 
 
 def placeholders(dialect: str) -> Iterator[str]:
     """The next parameter marks of a statement: $1, $2… (PostgreSQL) or ?, ?… (SQLite)."""
     return (f"${n}" if dialect == "postgres" else "?" for n in count(1))
+
+
+@dataclass(frozen=True, slots=True)
+class Computed:
+    """A column's value worked out by the INSERT itself: `sql` (an expression, say a
+    sub-SELECT) with a `{}` wherever the next of `params` goes."""
+
+    sql: str
+    params: tuple[Any, ...] = ()
 
 
 def new_row(obj: Model) -> dict[str, Any]:
@@ -40,10 +51,27 @@ def insert_sql(table: str, rows: list[dict[str, Any]], marks: Iterator[str],
     columns = list(rows[0])
     values = []
     for row in rows:
-        values.append(f"({', '.join(next(marks) for _ in columns)})")
-        params.extend(row[c] for c in columns)
+        cells = []
+        for column in columns:
+            value = row[column]
+            if isinstance(value, Computed):
+                cells.append(f"({value.sql.format(*(next(marks) for _ in value.params))})")
+                params.extend(value.params)
+            else:
+                cells.append(next(marks))
+                params.append(value)
+        values.append(f"({', '.join(cells)})")
     names = ", ".join(f'"{c}"' for c in columns)
     return f'INSERT INTO "{table}" ({names}) VALUES {", ".join(values)}'
+
+
+def statements_commit_alone() -> bool:
+    """PostgreSQL outside a transaction: each statement commits, or fails, whole on its
+    own, so that a write made in one statement needs no BEGIN and no COMMIT (two round
+    trips). Inside a transaction, or on SQLite (insert_together is a statement a table
+    there), the write's rows go in inside a transaction."""
+    conn = connections.get("default")
+    return conn.capabilities.dialect == "postgres" and not isinstance(conn, TransactionalDBClient)
 
 
 async def insert_returning_id(obj: Model) -> None:

@@ -39,7 +39,6 @@ from appraisal.evidence.schemas import (
 from appraisal.evidence.service import RecordedInspection
 from appraisal.figures import tidy
 from appraisal.periods.models import Period
-from appraisal.periods.service import rulebook_of
 from appraisal.rulebook import RuleBook, get_rulebook
 from appraisal.staff.models import Employee
 from appraisal.staff.scope import employees_in_scope, evidence_filter
@@ -136,7 +135,7 @@ def written_inspection(written: RecordedInspection, inspector: str) -> Inspectio
     """The answer to a write, shaped from what was written (no reading back)."""
     return inspection_out(written.inspection, written.employee, written.period, inspector,
                           [(r["code"], r["result"], r["points"]) for r in written.items],
-                          rulebook_of(written.period))
+                          written.rulebook)
 
 
 def with_people(qs: QuerySet[Any]) -> QuerySet[Any]:

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple, TypeVar
 
 import msgspec
+from tortoise.exceptions import IntegrityError
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
@@ -37,7 +38,12 @@ from appraisal.evidence.models import (
     ItemResult,
     SurveyResponse,
 )
-from appraisal.evidence.placement import employee_and_open_period
+from appraisal.evidence.placement import (
+    Placement,
+    employee_and_open_period,
+    still_open,
+    usual_placement,
+)
 from appraisal.evidence.rectify import action_state, automatic_actions, failed_rectify_codes
 from appraisal.evidence.schemas import (
     CommendationIn,
@@ -51,7 +57,13 @@ from appraisal.evidence.schemas import (
     SurveyIn,
     SurveyPatch,
 )
-from appraisal.inserts import insert_returning_id, insert_together, new_row
+from appraisal.inserts import (
+    Computed,
+    insert_returning_id,
+    insert_together,
+    new_row,
+    statements_commit_alone,
+)
 from appraisal.periods.models import Period, PeriodStatus
 from appraisal.periods.service import (
     ensure_period,
@@ -107,7 +119,7 @@ def _item_code(rulebook: RuleBook, where: str, given: str, seen: set[str],
     """The rulebook code an item names (each at most once in a request, and on the
     touchpoint's checklist when there is one); 422 otherwise."""
     code = given.strip().upper()
-    if code not in rulebook.item_codes:
+    if not rulebook.has_item(code):
         raise Unprocessable.field(
             f"{where}.code", "unknown item code '%(item)s' (rulebook %(version)s has %(known)s)",
             code="unknown_item", item=given, version=rulebook.version,
@@ -191,7 +203,7 @@ def merge_items(rulebook: RuleBook, current: list[dict[str, Any]],
                                       code="item_result_missing", item=code)
         merged[code] = _item_row(rulebook, where, code, result, item.points)
     for code, row in merged.items():
-        if code not in rulebook.item_codes:
+        if not rulebook.has_item(code):
             raise Unprocessable.field("items", "item %(item)s is not in rulebook %(version)s: "
                                       "remove it (\"result\": null)", code="item_not_in_rulebook",
                                       item=code, version=rulebook.version)
@@ -269,43 +281,67 @@ class RecordedInspection(NamedTuple):
     employee: Employee
     period: Period
     items: list[dict[str, Any]]
+    rulebook: RuleBook  # the period's, looked up once a write
 
 
 async def create_inspection(actor: Actor, data: InspectionIn) -> RecordedInspection:
     occurred_at = happened(data.occurred_at, "occurred_at")
+    month = month_of(occurred_at)
+    if statements_commit_alone():
+        # The usual case in two round trips and no BEGIN or COMMIT: the placement read
+        # without a lock, then everything in one statement that locks the period itself.
+        placed = await usual_placement(actor, data.employee_id, month, "inspection")
+        if placed is not None:
+            try:
+                return await _record_inspection(actor, data, occurred_at, placed,
+                                                still_open(placed.period))
+            except IntegrityError:
+                pass  # the month closed or the employee went since: the locked way says so
     async with in_transaction():
-        employee, period, new_id = await employee_and_open_period(
-            actor, data.employee_id, month_of(occurred_at), "occurred_at", "inspection")
-        refuse_after_leaving(employee, occurred_at)
-        rulebook = rulebook_of(period)
-        at = checklist(rulebook, data.touchpoint)
-        rows = validate_items(rulebook, data.items, at)
-        insp = Inspection(
-            employee_id=data.employee_id, period_id=period.id, inspector_id=actor.id,
-            occurred_at=occurred_at, touchpoint=at.touchpoint, method=data.method,
-            notes=data.notes,
-        )
-        together = []
-        if new_id is None:  # SQLite: the row's id is known once it is in
-            await insert_returning_id(insp)
-        else:
-            insp.id = new_id
-            together.append(("inspection", [new_row(insp)]))
-            insp._saved_in_db = True
-        actions = automatic_actions(rulebook, insp.id, data.employee_id,
-                                    failed_rectify_codes(rulebook, rows), actor.id, now())
-        after = {**model_state(insp), "items": _items_state(rows)}
-        if actions:
-            after["actions_opened"] = [action_state(a) for a in actions]
-        trail = entry(actor, "create", "inspection", insp.id, after=after)
-        # The inspection, its items, the actions its failures open, what it adds to the
-        # employee's tallies and its audit entry in one statement (PostgreSQL).
-        await insert_together([*together, ("inspection_item", _item_rows(insp.id, rows)),
-                               ("corrective_action", [new_row(a) for a in actions]),
-                               *tallies.upserts(*tallies.inspection_rows(
-                                   period.id, data.employee_id, rows)),
-                               ("audit_entry", [new_row(trail)])])
-    return RecordedInspection(insp, employee, period, rows)
+        placed = await employee_and_open_period(
+            actor, data.employee_id, month, "occurred_at", "inspection")
+        return await _record_inspection(actor, data, occurred_at, placed)
+
+
+async def _record_inspection(actor: Actor, data: InspectionIn, occurred_at: datetime,
+                             placed: Placement, period_lock: Computed | None = None
+                             ) -> RecordedInspection:
+    """The inspection's rows in (one statement on PostgreSQL); `period_lock`: the period
+    column as the statement locks and reads it, when no transaction holds the lock."""
+    employee, period, new_id = placed
+    refuse_after_leaving(employee, occurred_at)
+    rulebook = rulebook_of(period)
+    at = checklist(rulebook, data.touchpoint)
+    rows = validate_items(rulebook, data.items, at)
+    insp = Inspection(
+        employee_id=data.employee_id, period_id=period.id, inspector_id=actor.id,
+        occurred_at=occurred_at, touchpoint=at.touchpoint, method=data.method,
+        notes=data.notes,
+    )
+    together = []
+    if new_id is None:  # SQLite: the row's id is known once it is in
+        await insert_returning_id(insp)
+    else:
+        insp.id = new_id
+        row = new_row(insp)
+        if period_lock is not None:
+            row["period_id"] = period_lock
+        together.append(("inspection", [row]))
+        insp._saved_in_db = True
+    actions = automatic_actions(rulebook, insp.id, data.employee_id,
+                                failed_rectify_codes(rulebook, rows), actor.id, now())
+    after = {**model_state(insp), "items": _items_state(rows)}
+    if actions:
+        after["actions_opened"] = [action_state(a) for a in actions]
+    trail = entry(actor, "create", "inspection", insp.id, after=after)
+    # The inspection, its items, the actions its failures open, what it adds to the
+    # employee's tallies and its audit entry in one statement (PostgreSQL).
+    await insert_together([*together, ("inspection_item", _item_rows(insp.id, rows)),
+                           ("corrective_action", [new_row(a) for a in actions]),
+                           *tallies.upserts(*tallies.inspection_rows(
+                               period.id, data.employee_id, rows)),
+                           ("audit_entry", [new_row(trail)])])
+    return RecordedInspection(insp, employee, period, rows, rulebook)
 
 
 def _items_state(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

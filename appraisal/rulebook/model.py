@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any
 
 DEFAULT_VERSION = "2026.1"
@@ -161,6 +162,17 @@ class RuleBook:
     touchpoints: tuple[Touchpoint, ...] = ()
     rectification: Rectification | None = None
     complaint_deadlines: ComplaintDeadlines | None = None
+    # Items by code, and their codes in file order, worked out once: every item of every
+    # inspection written or shown is looked up here (a scan of the rulebook's items, and
+    # a tuple of their codes built for each `in`, before).
+    _items_by_code: Mapping[str, ItemRule] = field(init=False, repr=False, compare=False,
+                                                   hash=False)
+    item_codes: tuple[str, ...] = field(init=False, repr=False, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_items_by_code",
+                           MappingProxyType({item.code: item for item in self.items}))
+        object.__setattr__(self, "item_codes", tuple(item.code for item in self.items))
 
     def touchpoint(self, code: str) -> Touchpoint:
         for tp in self.touchpoints:
@@ -178,20 +190,19 @@ class RuleBook:
         return mine + tuple(tp for tp in self.touchpoints if tp not in mine)
 
     def item(self, code: str) -> ItemRule:
-        for item in self.items:
-            if item.code == code:
-                return item
-        raise KeyError(f"no item {code!r} in rulebook {self.version}")
+        try:
+            return self._items_by_code[code]
+        except KeyError:
+            raise KeyError(f"no item {code!r} in rulebook {self.version}") from None
+
+    def has_item(self, code: str) -> bool:
+        return code in self._items_by_code
 
     def dimension(self, code: str) -> Dimension:
         for dim in self.dimensions:
             if dim.code == code:
                 return dim
         raise KeyError(f"no dimension {code!r} in rulebook {self.version}")
-
-    @property
-    def item_codes(self) -> tuple[str, ...]:
-        return tuple(i.code for i in self.items)
 
     @property
     def dimension_codes(self) -> tuple[str, ...]:

@@ -1,7 +1,10 @@
 """The inspection write path: one reading of the scope rule, rows as the ORM would
-write them, and no reset round trip when a connection goes back to the pool."""
+write them, no reset round trip when a connection goes back to the pool, and on
+PostgreSQL one statement for every row, which locks the month itself."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pytest
 from httpx import AsyncClient
@@ -103,3 +106,112 @@ async def test_a_connection_goes_back_to_the_pool_without_a_reset_query(
     assert (await client.get("/healthz")).status_code == 200
     r = await client.post("/api/v1/inspections", headers=org.h("sup_a"), json=inspection(org.emp_a1))
     assert r.status_code == 201, r.text
+
+
+async def test_a_guarded_write_is_answered_without_a_thread(
+    client: AsyncClient, org: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import litestar.concurrency
+
+    async def refuse(*_: object, **__: object) -> None:
+        raise AssertionError("handed to a thread")
+
+    # A plain function guard runs in Litestar's thread pool: a hand-off on every request.
+    monkeypatch.setattr(litestar.concurrency, "_run_sync_asyncio", refuse)
+    r = await client.post("/api/v1/inspections", headers=org.h("sup_a"), json=inspection(org.emp_a1))
+    assert r.status_code == 201, r.text
+    refused = await client.get("/api/v1/periods", headers=org.h("sup_a"))
+    assert refused.status_code == 403  # HR only: the guard still judges
+
+
+class _Statements:
+    """The statements asyncpg sends while installed (its query methods, counted)."""
+
+    METHODS = ("execute", "executemany", "fetch", "fetchrow", "fetchval")
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        import asyncpg
+
+        self.sent: list[str] = []
+        for name in self.METHODS:
+            original = getattr(asyncpg.connection.Connection, name)
+
+            def counted(conn: object, query: str, *args: object, _original: Any = original,
+                        **kwargs: object) -> object:
+                self.sent.append(" ".join(query.split())[:40])
+                return _original(conn, query, *args, **kwargs)
+
+            monkeypatch.setattr(asyncpg.connection.Connection, name, counted)
+
+
+@pytest.mark.skipif(BACKEND != "postgres", reason="PostgreSQL's one-statement write")
+async def test_an_inspection_is_three_statements_and_no_begin_or_commit(
+    client: AsyncClient, org: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = await client.post("/api/v1/inspections", headers=org.h("sup_a"),
+                              json=inspection(org.emp_a1))
+    assert first.status_code == 201, first.text  # the month is open from here on
+    statements = _Statements(monkeypatch)
+    r = await client.post("/api/v1/inspections", headers=org.h("sup_a"),
+                          json=inspection(org.emp_a2, ("V1",)))
+    assert r.status_code == 201, r.text
+    # The token, the employee with the month's period, then every row in one statement.
+    assert len(statements.sent) == 3, statements.sent
+    assert statements.sent[2].startswith("WITH"), statements.sent
+
+
+@pytest.mark.skipif(BACKEND != "postgres", reason="PostgreSQL's one-statement write")
+async def test_a_month_closed_after_it_was_read_refuses_the_write_whole(
+    client: AsyncClient, org: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from appraisal.audit.models import AuditEntry
+    from appraisal.evidence import service
+    from appraisal.evidence.models import CorrectiveAction, Inspection, InspectionItem
+    from appraisal.periods.models import Period, PeriodStatus
+
+    first = await client.post("/api/v1/inspections", headers=org.h("sup_a"),
+                              json=inspection(org.emp_a1))
+    assert first.status_code == 201, first.text
+    read = service.usual_placement
+
+    async def then_closed(*args: object, **kwargs: object) -> object:
+        placed = await read(*args, **kwargs)  # type: ignore[arg-type]
+        # HR closes the month between the read and the write (no lock held in between).
+        await Period.filter(month="2026-11").update(status=PeriodStatus.closed)
+        return placed
+
+    monkeypatch.setattr(service, "usual_placement", then_closed)
+    counts = (await Inspection.all().count(), await InspectionItem.all().count(),
+              await AuditEntry.all().count())
+    r = await client.post("/api/v1/inspections", headers=org.h("sup_a"),
+                          json=inspection(org.emp_a2, ("V1",)))
+    assert r.status_code == 409 and r.json()["code"] == "period_not_open", r.text
+    assert (await Inspection.all().count(), await InspectionItem.all().count(),
+            await AuditEntry.all().count()) == counts
+    assert await CorrectiveAction.all().count() == 0  # V1's action was not opened either
+
+
+async def test_a_write_looks_its_rulebook_up_once(
+    client: AsyncClient, org: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from appraisal.evidence import records
+    from appraisal.periods import service as periods
+    from appraisal.rulebook import get_rulebook
+
+    first = await client.post("/api/v1/inspections", headers=org.h("sup_a"),
+                              json=inspection(org.emp_a1))
+    assert first.status_code == 201, first.text  # the month is open from here on
+    looked_up: list[str | None] = []
+
+    def counted(version: str | None = None) -> object:
+        looked_up.append(version)
+        return get_rulebook(version)
+
+    # Each look-up stats the criteria folder and the file: the answer reuses the write's.
+    for module in (periods, records):
+        monkeypatch.setattr(module, "get_rulebook", counted)
+    r = await client.post("/api/v1/inspections", headers=org.h("sup_a"),
+                          json=inspection(org.emp_a2, ("V1",)))
+    assert r.status_code == 201, r.text
+    assert len(looked_up) == 1, looked_up
+    assert [i["code"] for i in r.json()["items"]] == [i["code"] for i in first.json()["items"]]

@@ -207,6 +207,11 @@ def test_item_lookup(book: RuleBook) -> None:
         book.item("X9")
     with pytest.raises(KeyError):
         book.item("v1")  # codes are exact
+    # Every item by its code, the same rule as in `items`, and nothing else.
+    assert [book.item(code) for code in book.item_codes] == list(book.items)
+    assert all(book.has_item(code) for code in book.item_codes)
+    assert not book.has_item("X9") and not book.has_item("v1")
+    assert book.item_codes is book.item_codes  # worked out once, not at each look
 
 
 @pytest.mark.parametrize(
