@@ -104,9 +104,13 @@ async def close_period(actor: Actor | None, month: str) -> CloseResult:
         insufficient = []
         # A chunk of employees at a time: their evidence, explained, stored and hashed,
         # so that memory holds one chunk's lost points, not the month's.
-        for start in range(0, len(scores), CLOSE_CHUNK):
-            chunk = scores[start:start + CLOSE_CHUNK]
-            rows = await scoring.breakdowns(period, rulebook, chunk, directory)
+        chunks = [scores[start:start + CLOSE_CHUNK]
+                  for start in range(0, len(scores), CLOSE_CHUNK)]
+        lost = scoring.lost_points_in_chunks(period, rulebook,
+                                             [[s.employee_id for s in c] for c in chunks])
+        for chunk in chunks:
+            rows = await scoring.breakdowns(period, rulebook, chunk, directory,
+                                            await anext(lost))
             await scoring.store_rows(snapshot, chunk, rows, places, digest)
             insufficient += [
                 {k: row[k] for k in ("employee_id", "employee_no", "name", "team", "inspections")}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -43,7 +43,7 @@ SELECT i.employee_id, i.id AS inspection_id, i.occurred_at, i.touchpoint, it.cod
 FROM inspection_item it
 JOIN inspection i ON i.id = it.inspection_id
 WHERE i.period_id = {p} AND it.result IN ('fail', 'points') AND i.""" + COUNTED_SQL + """{only}
-ORDER BY i.occurred_at, i.id, it.code
+ORDER BY i.employee_id, i.occurred_at, i.id, it.code
 """
 
 
@@ -89,6 +89,43 @@ async def lost_points(
             + (", ".join(str(int(i)) for i in sorted(employee_ids)) or "NULL") + ")")
     _, rows = await conn.execute_query(LOST_SQL.format(p=first_param(), only=only),
                                        [period.id])
+    return _lost(rows, rulebook)
+
+
+async def lost_points_in_chunks(
+    period: Period, rulebook: RuleBook, chunks: list[list[int]]
+) -> AsyncIterator[dict[int, list[dict[str, Any]]]]:
+    """The lost points of each chunk of employees in turn (ids ascending, chunk after
+    chunk), inside the caller's transaction. On PostgreSQL the month's failed results
+    are read once, in employee order, through a cursor: a chunk at a time asked for by
+    ids made it scan every failed result of the month again. SQLite asks chunk by chunk
+    (its plan looks each inspection up)."""
+    conn = connections.get("default")
+    if conn.capabilities.dialect != "postgres":
+        for ids in chunks:
+            yield await lost_points(period, rulebook, set(ids))
+        return
+    # The transaction's connection is taken for each fetch only: the chunk's other
+    # queries run on it between fetches.
+    async with conn.acquire_connection() as raw:
+        cursor = await raw.cursor(LOST_SQL.format(p="$1", only=""), period.id)
+    buffered: list[Any] = []
+    done = False
+    for ids in chunks:
+        last, batch = ids[-1] if ids else -1, []
+        while True:
+            if not buffered and not done:
+                async with conn.acquire_connection():
+                    buffered = list(await cursor.fetch(5000))
+                done = not buffered
+                buffered.reverse()  # popped from the end, in order
+            if not buffered or buffered[-1]["employee_id"] > last:
+                break
+            batch.append(buffered.pop())
+        yield _lost(batch, rulebook)
+
+
+def _lost(rows: Iterable[Any], rulebook: RuleBook) -> dict[int, list[dict[str, Any]]]:
     out: dict[int, list[dict[str, Any]]] = defaultdict(list)
     # A month repeats the same few results and inspection times many times over:
     # each is judged (and each time written) once.
@@ -125,7 +162,9 @@ async def lost_points(
 async def breakdowns(
     period: Period, rulebook: RuleBook, scores: list[EmployeeScore],
     directory: dict[int, dict[str, Any]],
+    lost: dict[int, list[dict[str, Any]]] | None = None,
 ) -> list[dict[str, Any]]:
+    """Each score explained; `lost`: their lost points when read already."""
     ids = {s.employee_id for s in scores}
     complaints: dict[int, dict[int, dict[str, Any]]] = defaultdict(dict)
     for c in await counted_complaints(period.id).filter(employee_id__in=list(ids)).values(
@@ -140,7 +179,8 @@ async def breakdowns(
         "id", "employee_id", "source", "received_at"
     ):
         commendations[c["employee_id"]][c["id"]] = c
-    lost = await lost_points(period, rulebook, ids)
+    if lost is None:
+        lost = await lost_points(period, rulebook, ids)
     actions = {a["id"]: a for a in await overdue_actions(period.month, list(ids))}
     missed = ({(m["complaint_id"], m["kind"]): m
                for m in await missed_deadlines(period.month, list(ids))}
@@ -208,6 +248,14 @@ async def store_rows(snapshot: ScoreSnapshot, scores: list[EmployeeScore],
          "rank": places[s.employee_id], "team_id": row["team_id"]}
         for s, row, text in zip(scores, rows, texts, strict=True)
     ]
+    if conn.capabilities.dialect == "postgres":
+        # COPY: a tenth of the cost of INSERTs carrying 11 parameters a row.
+        columns = list(records[0])
+        async with conn.acquire_connection() as raw:
+            await raw.copy_records_to_table(
+                "snapshot_score", columns=columns,
+                records=[tuple(r[c] for c in columns) for r in records])
+        return
     for start in range(0, len(records), 500):
         params: list[Any] = []
         await conn.execute_query(insert_sql("snapshot_score", records[start:start + 500],
