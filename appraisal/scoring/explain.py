@@ -244,14 +244,11 @@ def lost_by_touchpoint(lost: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]
     return [{**p, "points_lost": num(p["points_lost"])} for p in ordered]
 
 
-# What a lost point repeats of its rulebook item: not kept in a breakdown (a snapshot
-# names its rulebook by version and hash), filled in when one is read.
-RULE_TEXTS = ("standard_zh", "standard_en", "coaching_zh", "coaching_en", "dimension")
-
-
 def with_rules(b: Mapping[str, Any], rulebook: RuleBook) -> dict[str, Any]:
     """A breakdown whole: each lost point with its item's standard, dimension and
-    coaching (snapshots stored whole before are returned as they are)."""
+    coaching. A breakdown does not keep what the rulebook says (a snapshot names its
+    rulebook by version and hash); snapshots stored whole before are returned as they
+    are."""
     lost = []
     for row in b["lost_points"]:
         if "standard_zh" not in row:
