@@ -22,14 +22,19 @@ def exact(value: Fraction | Decimal | int | str) -> Fraction:
     return Fraction(Decimal(value))
 
 
+def _cents(value: Fraction | Decimal | int | str) -> int:
+    """The value rounded half-up (away from zero) to whole cents, exactly."""
+    x = exact(value)
+    n, d = x.numerator, x.denominator
+    cents = (abs(n) * 200 + d) // (2 * d)  # floor(|x|·100 + ½)
+    return -cents if n < 0 else cents
+
+
 def publish(value: Fraction | Decimal | int | str | None) -> Decimal | None:
     """Round half-up (away from zero) to 2 decimals, exactly (integer arithmetic)."""
     if value is None:
         return None
-    x = exact(value)
-    n, d = x.numerator, x.denominator
-    cents = (abs(n) * 200 + d) // (2 * d)  # floor(|x|·100 + ½)
-    return Decimal(-cents if n < 0 else cents).scaleb(-2).quantize(CENT)
+    return Decimal(_cents(value)).scaleb(-2).quantize(CENT)
 
 
 def figure(value: Fraction | Decimal | int | str | None) -> str | None:
@@ -38,10 +43,8 @@ def figure(value: Fraction | Decimal | int | str | None) -> str | None:
     hundreds of thousands of them)."""
     if value is None:
         return None
-    x = exact(value)
-    n, d = x.numerator, x.denominator
-    cents = (abs(n) * 200 + d) // (2 * d)
-    return f"{'-' if n < 0 and cents else ''}{cents // 100}.{cents % 100:02d}"
+    cents = _cents(value)
+    return f"{'-' if cents < 0 else ''}{abs(cents) // 100}.{abs(cents) % 100:02d}"
 
 
 def tidy(d: Decimal) -> Decimal:
