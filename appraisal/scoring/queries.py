@@ -9,6 +9,7 @@ because SQLite would otherwise sum DECIMAL columns as floats.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -63,12 +64,22 @@ def first_param() -> str:
     return "$1" if connections.get("default").capabilities.dialect == "postgres" else "?"
 
 
+def id_list(ids: Iterable[int]) -> str:
+    """Ids written into a statement's IN (…): ints, so thousands of them never meet the
+    parameter limit (and the indexes find them); "NULL" for none (matches nothing)."""
+    return ", ".join(str(int(i)) for i in sorted(ids)) or "NULL"
+
+
+def among(column: str, ids: Iterable[int] | None) -> str:
+    """ " AND column IN (…)" for a statement's `{only}`, or "" (ids: None)."""
+    return "" if ids is None else f" AND {column} IN ({id_list(ids)})"
+
+
 async def _rows(sql: str, period_id: int, employee_ids: list[int] | None = None) -> list[Any]:
     """Rows that index by column name (sqlite3.Row / asyncpg.Record); only those of
-    `employee_ids` when given (ids are ints: written into the statement)."""
+    `employee_ids` when given."""
     conn = connections.get("default")
-    only = ("" if employee_ids is None else
-            f" AND employee_id IN ({', '.join(str(int(i)) for i in employee_ids) or 'NULL'})")
+    only = among("employee_id", employee_ids)
     _, rows = await conn.execute_query(sql.format(p=first_param(), only=only), [period_id])
     return list(rows)
 

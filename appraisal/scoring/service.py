@@ -27,8 +27,10 @@ from appraisal.scoring.access import require_appraisal_access
 from appraisal.scoring.engine import EmployeeScore, score_period
 from appraisal.scoring.models import ScoreSnapshot, SnapshotScore
 from appraisal.scoring.queries import (
+    among,
     counted_complaints,
     first_param,
+    id_list,
     missed_deadlines,
     organisation_surveys,
     overdue_actions,
@@ -84,11 +86,9 @@ async def lost_points(
     """Each item result that lost points, with its inspection: the evidence behind a score
     (without the rulebook's texts of its item)."""
     conn = connections.get("default")
-    # Ids are ints, written into the statement: the index on (period, employee) finds them.
-    only = ("" if employee_ids is None else " AND i.employee_id IN ("
-            + (", ".join(str(int(i)) for i in sorted(employee_ids)) or "NULL") + ")")
-    _, rows = await conn.execute_query(LOST_SQL.format(p=first_param(), only=only),
-                                       [period.id])
+    _, rows = await conn.execute_query(
+        LOST_SQL.format(p=first_param(), only=among("i.employee_id", employee_ids)),
+        [period.id])
     return _lost(rows, rulebook)
 
 
@@ -398,8 +398,7 @@ async def snapshot_summaries(
            else "json_array_length(breakdown, '$.deductions')")
     marks = placeholders(d)
     where, params = [f"snapshot_id = {next(marks)}"], [snapshot_id]
-    paged = ranked
-    if paged:
+    if ranked:
         if team_id is not None:
             where.append(f"team_id = {next(marks)}")
             params.append(team_id)
@@ -407,7 +406,7 @@ async def snapshot_summaries(
             where.append(f"status = {next(marks)}")
             params.append(status)
         if teams is not None:
-            where.append(f"team_id IN ({', '.join(str(int(t)) for t in sorted(teams)) or 'NULL'})")
+            where.append(f"team_id IN ({id_list(teams)})")
     sql = (
         "SELECT employee_id, final_score, grade, status, veto, dimensions, "
         f"{_json('breakdown', 'employee_no', d)} AS employee_no, "
@@ -418,18 +417,18 @@ async def snapshot_summaries(
         f"{arr} AS substantiated "
         "FROM snapshot_score WHERE "
     )
-    if paged and (limit is not None or offset):
+    if ranked and (limit is not None or offset):
         # The page's rows found by rank through the index first: only they are read
         # out of their breakdowns.
         sql += (f"id IN (SELECT id FROM snapshot_score WHERE {' AND '.join(where)} "
                 f"ORDER BY rank LIMIT {next(marks)} OFFSET {next(marks)}) ORDER BY rank")
         params += [limit if limit is not None else 2**31 - 1, offset]
     else:
-        sql += " AND ".join(where) + (" ORDER BY rank" if paged else "")
+        sql += " AND ".join(where) + (" ORDER BY rank" if ranked else "")
     rows = await conn.execute_query_dict(sql, params)
     out = []
     for r in rows:
-        if not paged and team_id is not None and int(r["team_id"]) != team_id:
+        if not ranked and team_id is not None and int(r["team_id"]) != team_id:
             continue
         dims = r["dimensions"]
         out.append({
