@@ -24,7 +24,6 @@ import tracemalloc
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
 from typing import Any
 
 from tortoise import Tortoise, connections
@@ -39,6 +38,12 @@ from appraisal.rulebook import get_rulebook
 from appraisal.scoring import queries
 from appraisal.scoring.lifecycle import close_period
 from appraisal.scoring.service import LOST_SQL, employee_score, period_scores
+from tests.benchmarks.bench_scoring import (
+    INSPECTION_COLUMNS,
+    ITEM_COLUMNS,
+    SURVEY_COLUMNS,
+    add_evidence,
+)
 
 EMPLOYEES = 50_000
 INSPECTIONS = 8
@@ -78,40 +83,23 @@ async def build_month(month: str, employees: int, inspections: int, seed: int = 
                 [(t, f"班组{t:03d}", now) for t in range(1, TEAMS + 1)])
     await _copy("period", ["id", "month", "status", "rulebook_version", "rulebook_hash",
                            "opened_at"], [(1, month, "open", rb.version, rb.content_hash, now)])
-    year, mon = map(int, month.split("-"))
-    iid = 0
     item_rows = 0
     chunk = 2000
     for first in range(1, employees + 1, chunk):
         ids = range(first, min(first + chunk, employees + 1))
-        staff, insp, items, surveys = [], [], [], []
+        staff: list[tuple[Any, ...]] = []
+        insp: list[tuple[Any, ...]] = []
+        items: list[tuple[Any, ...]] = []
+        surveys: list[tuple[Any, ...]] = []
         for e in ids:
             staff.append((e, f"B{e:06d}", f"员工{e}", 1 + e % TEAMS, "", True, now, now))
-            for _ in range(inspections):
-                iid += 1
-                at = datetime(year, mon, rnd.randint(1, 28), 2, tzinfo=UTC)
-                insp.append((iid, e, 1, at, "前台", "onsite", "", now, now, ""))
-                for item in rb.items:
-                    roll = rnd.random()
-                    if roll < 0.05:
-                        items.append((iid, item.code, "na", None))
-                    elif roll < 0.15:
-                        items.append((iid, item.code, "fail", 0))
-                    else:
-                        items.append((iid, item.code, "pass", item.points))
-            for _ in range(SURVEYS):
-                at = datetime(year, mon, rnd.randint(1, 28), 3, tzinfo=UTC)
-                answers = [rnd.choice((3, 4, 4, 5, 5)) for _ in range(5)]
-                surveys.append((e, 1, at, *answers, "", now, ""))
+            add_evidence(rnd, rb, month, e, (e - 1) * inspections + 1, inspections, now,
+                         insp, items, surveys)
         await _copy("employee", ["id", "employee_no", "name", "team_id", "position", "active",
                                  "created_at", "updated_at"], staff)
-        await _copy("inspection", ["id", "employee_id", "period_id", "occurred_at",
-                                   "touchpoint", "method", "notes", "created_at", "updated_at",
-                                   "void_reason"], insp)
-        await _copy("inspection_item", ["inspection_id", "code", "result", "points"], items)
-        await _copy("survey_response", ["employee_id", "period_id", "received_at", "attitude",
-                                        "quality", "efficiency", "environment", "overall",
-                                        "comment", "created_at", "void_reason"], surveys)
+        await _copy("inspection", INSPECTION_COLUMNS, insp)
+        await _copy("inspection_item", ITEM_COLUMNS, items)
+        await _copy("survey_response", SURVEY_COLUMNS, surveys)
         item_rows += len(items)
     return item_rows
 

@@ -25,7 +25,7 @@ from appraisal.actor import Actor, Role
 from appraisal.db import init_db, migrate
 from appraisal.evidence import tallies
 from appraisal.periods.models import Period
-from appraisal.rulebook import get_rulebook
+from appraisal.rulebook import RuleBook, get_rulebook
 from appraisal.scoring.service import period_scores
 
 EMPLOYEES = 2000
@@ -51,6 +51,38 @@ async def _insert(table: str, columns: list[str], rows: list[tuple[Any, ...]]) -
         await conn.execute_many(sql, rows[start:start + 20_000])
 
 
+INSPECTION_COLUMNS = ["id", "employee_id", "period_id", "occurred_at", "touchpoint", "method",
+                      "notes", "created_at", "updated_at", "void_reason"]
+ITEM_COLUMNS = ["inspection_id", "code", "result", "points"]
+SURVEY_COLUMNS = ["employee_id", "period_id", "received_at", "attitude", "quality",
+                  "efficiency", "environment", "overall", "comment", "created_at", "void_reason"]
+
+
+def add_evidence(rnd: random.Random, rb: RuleBook, month: str, employee_id: int,
+                 first_id: int, inspections: int, now: datetime,
+                 insp_rows: list[tuple[Any, ...]], item_rows: list[tuple[Any, ...]],
+                 survey_rows: list[tuple[Any, ...]]) -> None:
+    """One employee's synthetic month in period 1: `inspections` inspections (ids from
+    `first_id`) judging every item (5% n.a., 10% failed) and SURVEYS survey answers,
+    appended as rows of INSPECTION_COLUMNS, ITEM_COLUMNS and SURVEY_COLUMNS."""
+    year, mon = map(int, month.split("-"))
+    for iid in range(first_id, first_id + inspections):
+        at = datetime(year, mon, rnd.randint(1, 28), 2, tzinfo=UTC)
+        insp_rows.append((iid, employee_id, 1, at, "前台", "onsite", "", now, now, ""))
+        for item in rb.items:
+            roll = rnd.random()
+            if roll < 0.05:
+                item_rows.append((iid, item.code, "na", None))
+            elif roll < 0.15:
+                item_rows.append((iid, item.code, "fail", 0))
+            else:
+                item_rows.append((iid, item.code, "pass", item.points))
+    for _ in range(SURVEYS):
+        at = datetime(year, mon, rnd.randint(1, 28), 3, tzinfo=UTC)
+        answers = [rnd.choice((3, 4, 4, 5, 5)) for _ in range(5)]
+        survey_rows.append((employee_id, 1, at, *answers, "", now, ""))
+
+
 async def build_month(month: str, inspections_per_employee: int, seed: int = 7,
                       employees: int = EMPLOYEES) -> int:
     rnd = random.Random(seed)
@@ -63,33 +95,15 @@ async def build_month(month: str, inspections_per_employee: int, seed: int = 7,
                    for e in range(1, employees + 1)])
     await _insert("period", ["id", "month", "status", "rulebook_version", "rulebook_hash",
                              "opened_at"], [(1, month, "open", rb.version, rb.content_hash, now)])
-    year, mon = map(int, month.split("-"))
-    inspections, items, surveys = [], [], []
-    iid = 0
+    inspections: list[tuple[Any, ...]] = []
+    items: list[tuple[Any, ...]] = []
+    surveys: list[tuple[Any, ...]] = []
     for e in range(1, employees + 1):
-        for _ in range(inspections_per_employee):
-            iid += 1
-            at = datetime(year, mon, rnd.randint(1, 28), 2, tzinfo=UTC)
-            inspections.append((iid, e, 1, at, "前台", "onsite", "", now, now, ""))
-            for item in rb.items:
-                roll = rnd.random()
-                if roll < 0.05:
-                    items.append((iid, item.code, "na", None))
-                elif roll < 0.15:
-                    items.append((iid, item.code, "fail", 0))
-                else:
-                    items.append((iid, item.code, "pass", item.points))
-        for _ in range(SURVEYS):
-            at = datetime(year, mon, rnd.randint(1, 28), 3, tzinfo=UTC)
-            answers = [rnd.choice((3, 4, 4, 5, 5)) for _ in range(5)]
-            surveys.append((e, 1, at, *answers, "", now, ""))
-    await _insert("inspection", ["id", "employee_id", "period_id", "occurred_at", "touchpoint",
-                                 "method", "notes", "created_at", "updated_at", "void_reason"],
-                  inspections)
-    await _insert("inspection_item", ["inspection_id", "code", "result", "points"], items)
-    await _insert("survey_response", ["employee_id", "period_id", "received_at", "attitude",
-                                      "quality", "efficiency", "environment", "overall",
-                                      "comment", "created_at", "void_reason"], surveys)
+        add_evidence(rnd, rb, month, e, len(inspections) + 1, inspections_per_employee, now,
+                     inspections, items, surveys)
+    await _insert("inspection", INSPECTION_COLUMNS, inspections)
+    await _insert("inspection_item", ITEM_COLUMNS, items)
+    await _insert("survey_response", SURVEY_COLUMNS, surveys)
     # Loaded around the writes: their tallies summed once, as the writes keep them.
     await tallies.rebuild([1])
     return len(items)
